@@ -1,0 +1,3 @@
+from tracesguide.cli import main
+
+main()

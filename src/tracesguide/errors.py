@@ -1,0 +1,46 @@
+"""Domain errors: each carries the one-line message, a hint and the exit code.
+
+The CLI turns them into a message on stderr and an exit code in one place
+(``tracesguide.cli.main``); no other module prints an error or calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+# Exit codes, a documented contract (docs/scripting.md).
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class TracesguideError(Exception):
+    """A mistake or a condition the user can act on: never shown as a traceback."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class StateError(TracesguideError):
+    """The state file is missing, unreadable, invalid or from a newer version."""
+
+
+class ContentError(TracesguideError):
+    """A content file (the procedure) is invalid: a bug in the package, not the user's."""
+
+
+class DirectoryError(TracesguideError):
+    """An operator directory file cannot be used."""
+
+
+class AnswersError(TracesguideError):
+    """An answers file (setup --answers) is missing a key or has a wrong value."""
+
+
+class Interrupted(TracesguideError):
+    """The user pressed Ctrl-C: everything done so far is saved."""
+
+    exit_code = EXIT_INTERRUPTED
