@@ -1,0 +1,441 @@
+"""The procedure as data: load a content file into typed, frozen objects.
+
+A content file (``procedures/<lang>.toml``) holds the stages and the steps of the
+procedure in one language. Every key is checked: an unknown key, a missing
+source, a duplicate id or a reference to a step that does not exist is a
+``ContentError``. The schema is documented in ``docs/content.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from tracesguide.errors import ContentError
+
+FORMAT_VERSION = 1
+LANGUAGES = ("fr",)
+MILESTONES = (
+    "eu-login-account",
+    "second-factor",
+    "traces-role",
+    "authorisation-requested",
+    "access-granted",
+)
+ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    file: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a step comes from: a source id and the place in it (step, section, line)."""
+
+    source: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled field on a screen; ``value`` may hold ``{placeholders}``."""
+
+    label: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the EU Login or TRACES NT page shows at that point."""
+
+    title: str
+    url: str = ""
+    lines: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    description: str = ""
+    recommended: bool = False
+    ends: str = ""  # choosing it ends the guide, with this explanation
+    blocks: str = ""  # choosing it blocks the stage, with this reason
+
+
+@dataclass(frozen=True)
+class Question:
+    """A value the wizard asks at a step (``before`` the screen or after it)."""
+
+    key: str
+    kind: str
+    prompt: str
+    choices: tuple[Choice, ...] = ()
+    before: bool = False
+    help: str = ""
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A known problem at a step, with the checks the sources give."""
+
+    id: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A delay from the sources, counted from when step ``after`` was done."""
+
+    after: str
+    minutes: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    stage: str
+    title: str
+    do: str
+    screen: Screen
+    source: tuple[SourceRef, ...]
+    action: str = ""
+    warnings: tuple[str, ...] = ()
+    ask: tuple[Question, ...] = ()
+    when: tuple[tuple[str, str], ...] = ()  # (answer key, required value) pairs, all must hold
+    milestone: str = ""
+    problems: tuple[Problem, ...] = ()
+    timer: Timer | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    number: int
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Content:
+    format_version: int
+    language: str
+    title: str
+    sources: tuple[Source, ...]
+    stages: tuple[Stage, ...]
+    steps: tuple[Step, ...]
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def step(self, step_id: str) -> Step:
+        return self._by_id()[step_id]
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._by_id()
+
+    def stage(self, stage_id: str) -> Stage:
+        return next(s for s in self.stages if s.id == stage_id)
+
+    def steps_of(self, stage_id: str) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.stage == stage_id)
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def question(self, key: str) -> Question | None:
+        for step in self.steps:
+            for question in step.ask:
+                if question.key == key:
+                    return question
+        return None
+
+    def _by_id(self) -> dict[str, Step]:
+        by_id: dict[str, Step] | None = self.__dict__.get("_index")
+        if by_id is None:
+            by_id = {s.id: s for s in self.steps}
+            object.__setattr__(self, "_index", by_id)
+        return by_id
+
+
+class _Reader:
+    """Reads one table with a path for error messages; every key must be consumed."""
+
+    def __init__(self, table: Any, where: str) -> None:
+        if not isinstance(table, dict):
+            raise ContentError(f"{where} : une table est attendue")
+        self.table: dict[str, Any] = dict(table)
+        self.where = where
+
+    def _take(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        if key not in self.table:
+            if default is _REQUIRED:
+                raise ContentError(f"{self.where} : la clé « {key} » manque")
+            return default
+        value = self.table.pop(key)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            raise ContentError(f"{self.where}.{key} : type inattendu")
+        return value
+
+    def str(self, key: str, default: Any = None) -> Any:
+        value = self._take(key, str, _REQUIRED if default is None else default)
+        if default is None and not value.strip():
+            raise ContentError(f"{self.where}.{key} : ne doit pas être vide")
+        return value
+
+    def int(self, key: str) -> int:
+        value: int = self._take(key, int, _REQUIRED)
+        return value
+
+    def bool(self, key: str) -> bool:
+        value: bool = self._take(key, bool, False)
+        return value
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        values = self._take(key, list, [])
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise ContentError(f"{self.where}.{key} : une liste de textes non vides est attendue")
+        return tuple(values)
+
+    def tables(self, key: str, required: bool = False) -> list[Any]:
+        values: list[Any] = self._take(key, list, _REQUIRED if required else [])
+        return values
+
+    def table_(self, key: str, required: bool = True) -> Any:
+        return self._take(key, dict, _REQUIRED if required else None)
+
+    def done(self) -> None:
+        if self.table:
+            unknown = ", ".join(sorted(self.table))
+            raise ContentError(f"{self.where} : clé inconnue : {unknown}")
+
+
+_REQUIRED = object()
+
+
+def _screen(table: Any, where: str) -> Screen:
+    r = _Reader(table, where)
+    fields = []
+    for i, f in enumerate(r.tables("fields")):
+        fr = _Reader(f, f"{where}.fields[{i}]")
+        fields.append(Field(label=fr.str("label"), value=fr.str("value", "")))
+        fr.done()
+    screen = Screen(
+        title=r.str("title"),
+        url=r.str("url", ""),
+        lines=r.strs("lines"),
+        fields=tuple(fields),
+        buttons=r.strs("buttons"),
+        links=r.strs("links"),
+    )
+    r.done()
+    return screen
+
+
+def _question(table: Any, where: str) -> Question:
+    r = _Reader(table, where)
+    key = r.str("key")
+    if not _KEY.match(key):
+        raise ContentError(f"{where}.key : « {key} » n'est pas un nom de clé valide")
+    kind = r.str("kind")
+    if kind not in ASK_KINDS:
+        raise ContentError(f"{where}.kind : « {kind} » inconnu (attendu : {', '.join(ASK_KINDS)})")
+    choices = []
+    for i, c in enumerate(r.tables("choices")):
+        cr = _Reader(c, f"{where}.choices[{i}]")
+        choices.append(
+            Choice(
+                value=cr.str("value"),
+                label=cr.str("label"),
+                description=cr.str("description", ""),
+                recommended=cr.bool("recommended"),
+                ends=cr.str("ends", ""),
+                blocks=cr.str("blocks", ""),
+            )
+        )
+        cr.done()
+    if (kind == "choice") != bool(choices):
+        raise ContentError(f"{where} : des choix sont requis pour kind = 'choice', et seulement là")
+    if len({c.value for c in choices}) != len(choices):
+        raise ContentError(f"{where} : deux choix ont la même valeur")
+    question = Question(
+        key=key,
+        kind=kind,
+        prompt=r.str("prompt"),
+        choices=tuple(choices),
+        before=r.bool("before"),
+        help=r.str("help", ""),
+    )
+    r.done()
+    return question
+
+
+def _step(table: Any, index: int) -> Step:
+    raw_id = table.get("id") if isinstance(table, dict) else None
+    where = f"steps[{index}]" + (f" ({raw_id})" if isinstance(raw_id, str) else "")
+    r = _Reader(table, where)
+    step_id = r.str("id")
+    if not _ID.match(step_id):
+        raise ContentError(f"{where}.id : « {step_id} » n'est pas un identifiant valide")
+    sources = []
+    for i, s in enumerate(r.tables("source", required=True)):
+        sr = _Reader(s, f"{where}.source[{i}]")
+        sources.append(SourceRef(source=sr.str("source"), where=sr.str("where")))
+        sr.done()
+    if not sources:
+        raise ContentError(f"{where} : chaque étape doit citer au moins une source")
+    when_table = r.table_("when", required=False) or {}
+    when = []
+    for key, value in when_table.items():
+        if not isinstance(value, str):
+            raise ContentError(f"{where}.when.{key} : une valeur texte est attendue")
+        when.append((key, value))
+    problems = []
+    for i, p in enumerate(r.tables("problems")):
+        pr = _Reader(p, f"{where}.problems[{i}]")
+        problems.append(Problem(id=pr.str("id"), label=pr.str("label"), help=pr.str("help")))
+        pr.done()
+    timer_table = r.table_("timer", required=False)
+    timer = None
+    if timer_table is not None:
+        tr = _Reader(timer_table, f"{where}.timer")
+        timer = Timer(after=tr.str("after"), minutes=tr.int("minutes"), message=tr.str("message"))
+        tr.done()
+    step = Step(
+        id=step_id,
+        stage=r.str("stage"),
+        title=r.str("title"),
+        do=r.str("do"),
+        screen=_screen(r.table_("screen"), f"{where}.screen"),
+        source=tuple(sources),
+        action=r.str("action", ""),
+        warnings=r.strs("warnings"),
+        ask=tuple(_question(q, f"{where}.ask[{i}]") for i, q in enumerate(r.tables("ask"))),
+        when=tuple(when),
+        milestone=r.str("milestone", ""),
+        problems=tuple(problems),
+        timer=timer,
+        optional=r.bool("optional"),
+    )
+    r.done()
+    return step
+
+
+def parse(data: dict[str, Any], name: str = "content") -> Content:
+    """Build and check a ``Content`` from a parsed TOML document."""
+    r = _Reader(data, name)
+    version = r.int("format_version")
+    if version != FORMAT_VERSION:
+        raise ContentError(f"{name} : format_version {version} non pris en charge")
+    sources = []
+    for i, s in enumerate(r.tables("sources", required=True)):
+        sr = _Reader(s, f"sources[{i}]")
+        sources.append(Source(id=sr.str("id"), title=sr.str("title"), file=sr.str("file")))
+        sr.done()
+    stages = []
+    for i, s in enumerate(r.tables("stages", required=True)):
+        sr = _Reader(s, f"stages[{i}]")
+        stages.append(
+            Stage(id=sr.str("id"), number=i + 1, title=sr.str("title"), summary=sr.str("summary"))
+        )
+        sr.done()
+    steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
+    messages_table = r.table_("messages", required=False) or {}
+    if not all(isinstance(v, str) for v in messages_table.values()):
+        raise ContentError(f"{name}.messages : des textes sont attendus")
+    content = Content(
+        format_version=version,
+        language=r.str("language"),
+        title=r.str("title"),
+        sources=tuple(sources),
+        stages=tuple(stages),
+        steps=steps,
+        messages=dict(messages_table),
+    )
+    r.done()
+    _check_references(content)
+    return content
+
+
+def _check_references(content: Content) -> None:
+    def unique(ids: list[str], what: str) -> None:
+        seen: set[str] = set()
+        for i in ids:
+            if i in seen:
+                raise ContentError(f"{what} en double : {i}")
+            seen.add(i)
+
+    unique([s.id for s in content.sources], "source")
+    unique([s.id for s in content.stages], "étape majeure")
+    unique([s.id for s in content.steps], "étape")
+    source_ids = {s.id for s in content.sources}
+    stage_ids = [s.id for s in content.stages]
+    step_ids = {s.id for s in content.steps}
+    keys: dict[str, Question] = {}
+    last_stage = 0
+    for step in content.steps:
+        if step.stage not in stage_ids:
+            raise ContentError(f"{step.id} : étape majeure inconnue « {step.stage} »")
+        position = stage_ids.index(step.stage)
+        if position < last_stage:
+            raise ContentError(f"{step.id} : les étapes doivent suivre l'ordre des étapes majeures")
+        last_stage = position
+        if not step.id.startswith(step.stage + "."):
+            raise ContentError(f"{step.id} : l'identifiant doit commencer par « {step.stage}. »")
+        for ref in step.source:
+            if ref.source not in source_ids:
+                raise ContentError(f"{step.id} : source inconnue « {ref.source} »")
+        if step.milestone and step.milestone not in MILESTONES:
+            raise ContentError(f"{step.id} : jalon inconnu « {step.milestone} »")
+        if step.timer and step.timer.after not in step_ids:
+            raise ContentError(f"{step.id} : le minuteur renvoie à une étape inconnue")
+        for key, value in step.when:
+            question = keys.get(key)
+            if question is None:
+                raise ContentError(f"{step.id} : « when » renvoie à « {key} », demandé nulle part avant")
+            if question.kind == "choice" and question.choice(value) is None:
+                raise ContentError(f"{step.id} : « when » attend une valeur inconnue « {value} »")
+        for question in step.ask:
+            if question.key in keys:
+                raise ContentError(f"{step.id} : la clé « {question.key} » est déjà demandée")
+            keys[question.key] = question
+    for milestone in MILESTONES:
+        if not any(s.milestone == milestone for s in content.steps):
+            raise ContentError(f"aucune étape n'atteint le jalon « {milestone} »")
+
+
+def parse_text(text: str, name: str = "content") -> Content:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{name} : TOML invalide : {error}") from error
+    return parse(data, name)
+
+
+@cache
+def load(language: str = "fr") -> Content:
+    """Load the packaged content for *language* (loaded once per process)."""
+    if language not in LANGUAGES:
+        raise ContentError(
+            f"langue « {language} » non disponible", f"Langues disponibles : {', '.join(LANGUAGES)}."
+        )
+    path = resources.files("tracesguide").joinpath("procedures", f"{language}.toml")
+    text = path.read_text("utf-8")
+    return parse_text(text, f"{language}.toml")
