@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from tracesguide import __version__
 from tracesguide.errors import EXIT_INTERRUPTED, Interrupted, TracesguideError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="tracesguide",
@@ -62,6 +65,97 @@ def _root(
     ] = False,
 ) -> None:
     """Guide TRACES NT."""
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # highlight=False: never colour numbers or paths found inside untrusted text.
+    return Console(stderr=stderr, highlight=False)
+
+
+@app.command("steps")
+def steps_command(state: StateOption = None) -> None:
+    """Liste les étapes majeures et toutes les étapes, avec leur avancement.
+
+    Exemples :
+
+      tracesguide steps
+
+      tracesguide steps --state ~/suivi/dupont.toml
+    """
+    from tracesguide.content import load
+    from tracesguide.engine import progress
+    from tracesguide.reading import open_state
+    from tracesguide.render import steps_table
+
+    content = load()
+    _, saved = open_state(state)
+    console = _console()
+    console.print(steps_table(content, progress(content, saved) if saved else None))
+    if saved is None:
+        console.print(f"Aucune progression enregistrée. {content.messages['not_started']}")
+
+
+@app.command("show")
+def show_command(
+    step_id: Annotated[str, typer.Argument(metavar="STEP_ID", help="Identifiant de l'étape.")],
+    state: StateOption = None,
+) -> None:
+    """Affiche l'écran d'une étape, tel que vous le verrez, avec vos nom et courriel.
+
+    Exemples :
+
+      tracesguide show eu-login.form
+
+      tracesguide show second-factor.sms.add-number
+    """
+    from tracesguide.content import load
+    from tracesguide.engine import closest_ids
+    from tracesguide.reading import open_state
+    from tracesguide.render import step_view
+
+    content = load()
+    if not content.has_step(step_id):
+        close = closest_ids(content, step_id)
+        hint = (
+            f"Vouliez-vous dire : {', '.join(close)} ?"
+            if close
+            else "« tracesguide steps » liste tous les identifiants."
+        )
+        raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
+    _, saved = open_state(state)
+    answers = saved.answers if saved else {}
+    _console().print(step_view(content, content.step(step_id), answers))
+
+
+@app.command("status")
+def status_command(state: StateOption = None, json_output: JsonOption = False) -> None:
+    """Indique où vous en êtes : étapes majeures, prochaine étape, jalons, blocages.
+
+    Sort avec le code 0 (même sans progression enregistrée) ; 2 si le fichier
+    d'état est inutilisable.
+
+    Exemples :
+
+      tracesguide status
+
+      tracesguide status --json | jq .next_step
+    """
+    from tracesguide.content import load
+    from tracesguide.reading import open_state, status_report
+
+    content = load()
+    path, saved = open_state(state)
+    report = status_report(content, path, saved)
+    if json_output:
+        import json
+
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    from tracesguide.status_view import print_status
+
+    print_status(_console(), content, report)
 
 
 def _fail(error: TracesguideError) -> NoReturn:

@@ -190,25 +190,25 @@ class _Reader:
                 raise ContentError(f"{self.where} : la clé « {key} » manque")
             return default
         value = self.table.pop(key)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             raise ContentError(f"{self.where}.{key} : type inattendu")
         return value
 
-    def str(self, key: str, default: Any = None) -> Any:
+    def text(self, key: str, default: Any = None) -> Any:
         value = self._take(key, str, _REQUIRED if default is None else default)
         if default is None and not value.strip():
             raise ContentError(f"{self.where}.{key} : ne doit pas être vide")
         return value
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value: int = self._take(key, int, _REQUIRED)
         return value
 
-    def bool(self, key: str) -> bool:
+    def flag(self, key: str) -> bool:
         value: bool = self._take(key, bool, False)
         return value
 
-    def strs(self, key: str) -> tuple[str, ...]:
+    def texts(self, key: str) -> tuple[str, ...]:
         values = self._take(key, list, [])
         if not all(isinstance(v, str) and v.strip() for v in values):
             raise ContentError(f"{self.where}.{key} : une liste de textes non vides est attendue")
@@ -235,15 +235,15 @@ def _screen(table: Any, where: str) -> Screen:
     fields = []
     for i, f in enumerate(r.tables("fields")):
         fr = _Reader(f, f"{where}.fields[{i}]")
-        fields.append(Field(label=fr.str("label"), value=fr.str("value", "")))
+        fields.append(Field(label=fr.text("label"), value=fr.text("value", "")))
         fr.done()
     screen = Screen(
-        title=r.str("title"),
-        url=r.str("url", ""),
-        lines=r.strs("lines"),
+        title=r.text("title"),
+        url=r.text("url", ""),
+        lines=r.texts("lines"),
         fields=tuple(fields),
-        buttons=r.strs("buttons"),
-        links=r.strs("links"),
+        buttons=r.texts("buttons"),
+        links=r.texts("links"),
     )
     r.done()
     return screen
@@ -251,10 +251,10 @@ def _screen(table: Any, where: str) -> Screen:
 
 def _question(table: Any, where: str) -> Question:
     r = _Reader(table, where)
-    key = r.str("key")
+    key = r.text("key")
     if not _KEY.match(key):
         raise ContentError(f"{where}.key : « {key} » n'est pas un nom de clé valide")
-    kind = r.str("kind")
+    kind = r.text("kind")
     if kind not in ASK_KINDS:
         raise ContentError(f"{where}.kind : « {kind} » inconnu (attendu : {', '.join(ASK_KINDS)})")
     choices = []
@@ -262,12 +262,12 @@ def _question(table: Any, where: str) -> Question:
         cr = _Reader(c, f"{where}.choices[{i}]")
         choices.append(
             Choice(
-                value=cr.str("value"),
-                label=cr.str("label"),
-                description=cr.str("description", ""),
-                recommended=cr.bool("recommended"),
-                ends=cr.str("ends", ""),
-                blocks=cr.str("blocks", ""),
+                value=cr.text("value"),
+                label=cr.text("label"),
+                description=cr.text("description", ""),
+                recommended=cr.flag("recommended"),
+                ends=cr.text("ends", ""),
+                blocks=cr.text("blocks", ""),
             )
         )
         cr.done()
@@ -278,10 +278,10 @@ def _question(table: Any, where: str) -> Question:
     question = Question(
         key=key,
         kind=kind,
-        prompt=r.str("prompt"),
+        prompt=r.text("prompt"),
         choices=tuple(choices),
-        before=r.bool("before"),
-        help=r.str("help", ""),
+        before=r.flag("before"),
+        help=r.text("help", ""),
     )
     r.done()
     return question
@@ -291,13 +291,13 @@ def _step(table: Any, index: int) -> Step:
     raw_id = table.get("id") if isinstance(table, dict) else None
     where = f"steps[{index}]" + (f" ({raw_id})" if isinstance(raw_id, str) else "")
     r = _Reader(table, where)
-    step_id = r.str("id")
+    step_id = r.text("id")
     if not _ID.match(step_id):
         raise ContentError(f"{where}.id : « {step_id} » n'est pas un identifiant valide")
     sources = []
     for i, s in enumerate(r.tables("source", required=True)):
         sr = _Reader(s, f"{where}.source[{i}]")
-        sources.append(SourceRef(source=sr.str("source"), where=sr.str("where")))
+        sources.append(SourceRef(source=sr.text("source"), where=sr.text("where")))
         sr.done()
     if not sources:
         raise ContentError(f"{where} : chaque étape doit citer au moins une source")
@@ -310,29 +310,31 @@ def _step(table: Any, index: int) -> Step:
     problems = []
     for i, p in enumerate(r.tables("problems")):
         pr = _Reader(p, f"{where}.problems[{i}]")
-        problems.append(Problem(id=pr.str("id"), label=pr.str("label"), help=pr.str("help")))
+        problems.append(Problem(id=pr.text("id"), label=pr.text("label"), help=pr.text("help")))
         pr.done()
     timer_table = r.table_("timer", required=False)
     timer = None
     if timer_table is not None:
         tr = _Reader(timer_table, f"{where}.timer")
-        timer = Timer(after=tr.str("after"), minutes=tr.int("minutes"), message=tr.str("message"))
+        timer = Timer(
+            after=tr.text("after"), minutes=tr.integer("minutes"), message=tr.text("message")
+        )
         tr.done()
     step = Step(
         id=step_id,
-        stage=r.str("stage"),
-        title=r.str("title"),
-        do=r.str("do"),
+        stage=r.text("stage"),
+        title=r.text("title"),
+        do=r.text("do"),
         screen=_screen(r.table_("screen"), f"{where}.screen"),
         source=tuple(sources),
-        action=r.str("action", ""),
-        warnings=r.strs("warnings"),
+        action=r.text("action", ""),
+        warnings=r.texts("warnings"),
         ask=tuple(_question(q, f"{where}.ask[{i}]") for i, q in enumerate(r.tables("ask"))),
         when=tuple(when),
-        milestone=r.str("milestone", ""),
+        milestone=r.text("milestone", ""),
         problems=tuple(problems),
         timer=timer,
-        optional=r.bool("optional"),
+        optional=r.flag("optional"),
     )
     r.done()
     return step
@@ -341,19 +343,21 @@ def _step(table: Any, index: int) -> Step:
 def parse(data: dict[str, Any], name: str = "content") -> Content:
     """Build and check a ``Content`` from a parsed TOML document."""
     r = _Reader(data, name)
-    version = r.int("format_version")
+    version = r.integer("format_version")
     if version != FORMAT_VERSION:
         raise ContentError(f"{name} : format_version {version} non pris en charge")
     sources = []
     for i, s in enumerate(r.tables("sources", required=True)):
         sr = _Reader(s, f"sources[{i}]")
-        sources.append(Source(id=sr.str("id"), title=sr.str("title"), file=sr.str("file")))
+        sources.append(Source(id=sr.text("id"), title=sr.text("title"), file=sr.text("file")))
         sr.done()
     stages = []
     for i, s in enumerate(r.tables("stages", required=True)):
         sr = _Reader(s, f"stages[{i}]")
         stages.append(
-            Stage(id=sr.str("id"), number=i + 1, title=sr.str("title"), summary=sr.str("summary"))
+            Stage(
+                id=sr.text("id"), number=i + 1, title=sr.text("title"), summary=sr.text("summary")
+            )
         )
         sr.done()
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
@@ -362,8 +366,8 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         raise ContentError(f"{name}.messages : des textes sont attendus")
     content = Content(
         format_version=version,
-        language=r.str("language"),
-        title=r.str("title"),
+        language=r.text("language"),
+        title=r.text("title"),
         sources=tuple(sources),
         stages=tuple(stages),
         steps=steps,
@@ -409,7 +413,9 @@ def _check_references(content: Content) -> None:
         for key, value in step.when:
             question = keys.get(key)
             if question is None:
-                raise ContentError(f"{step.id} : « when » renvoie à « {key} », demandé nulle part avant")
+                raise ContentError(
+                    f"{step.id} : « when » renvoie à « {key} », demandé nulle part avant"
+                )
             if question.kind == "choice" and question.choice(value) is None:
                 raise ContentError(f"{step.id} : « when » attend une valeur inconnue « {value} »")
         for question in step.ask:
@@ -434,7 +440,8 @@ def load(language: str = "fr") -> Content:
     """Load the packaged content for *language* (loaded once per process)."""
     if language not in LANGUAGES:
         raise ContentError(
-            f"langue « {language} » non disponible", f"Langues disponibles : {', '.join(LANGUAGES)}."
+            f"langue « {language} » non disponible",
+            f"Langues disponibles : {', '.join(LANGUAGES)}.",
         )
     path = resources.files("tracesguide").joinpath("procedures", f"{language}.toml")
     text = path.read_text("utf-8")

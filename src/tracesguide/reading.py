@@ -1,0 +1,47 @@
+"""Shared by the reading commands: open the state, build the status report.
+
+Nothing here prints; ``status_report`` returns plain data that the CLI shows
+as text or JSON (and that ``check`` reuses per file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tracesguide import state as state_module
+from tracesguide.content import Content
+from tracesguide.engine import Progress, progress
+from tracesguide.paths import resolve_state_path
+from tracesguide.state import State
+
+
+def open_state(option: Path | None) -> tuple[Path, State | None]:
+    """The state path and its state; None when nothing is saved at the default path.
+
+    A file named with ``--state`` or ``TRACESGUIDE_STATE`` must exist.
+    """
+    path, explicit = resolve_state_path(option)
+    if not explicit and not path.exists() and not path.is_symlink():
+        return path, None
+    return path, state_module.load(path)
+
+
+def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:
+    """Where the user stands, as JSON-ready data (documented in docs/scripting.md)."""
+    report: Progress = progress(content, state)
+    return {
+        "state_path": str(path),
+        "started": state is not None,
+        "complete": report.complete,
+        "next_step": report.next_step.id if report.next_step else None,
+        "next_step_title": report.next_step.title if report.next_step else None,
+        "milestones": report.milestones,
+        "stages": [
+            {"id": s.stage.id, "title": s.stage.title, "status": s.status, "reason": s.reason}
+            for s in report.stages
+        ],
+        "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
+        "ended": report.ended or None,
+        "updated": state.updated.isoformat() if state else None,
+    }

@@ -1,0 +1,154 @@
+"""Turn content and progress into rich renderables; the one place that personalises.
+
+Values from a state file are untrusted (support staff replay other people's
+files): every one goes through ``sanitize.inert`` and is put into ``Text``
+objects, never into markup strings, so ``[bold]`` and escape sequences stay inert.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tracesguide.content import Content, Step
+from tracesguide.engine import BLOCKED, DONE, IN_PROGRESS, SKIPPED, TODO, Progress
+from tracesguide.sanitize import inert
+
+DEFAULTS = {
+    "first_name": "Prénom",
+    "last_name": "NOM",
+    "email": "prenom.nom@exemple.fr",
+    "phone_masked": "+33 6 •• •• •• ••",
+    "operator_name": "NOM DE L'OPÉRATEUR",
+    "operator_traces_number": "XX-ORG-OP-0",
+}
+PLACEHOLDER = re.compile(r"\{(" + "|".join([*DEFAULTS, "full_name"]) + r")\}")
+
+MARKS = {DONE: "✔", TODO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
+LABELS = {
+    DONE: "fait",
+    TODO: "à faire",
+    BLOCKED: "bloqué",
+    SKIPPED: "sans objet",
+    IN_PROGRESS: "en cours",
+}
+STYLES = {DONE: "green", TODO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
+
+
+def values(answers: Mapping[str, str]) -> dict[str, str]:
+    """The placeholder values: the user's answers (made inert) or the neutral defaults."""
+    filled = {
+        key: inert(answers.get(key, ""), single_line=True).strip() or default
+        for key, default in DEFAULTS.items()
+    }
+    filled["full_name"] = f"{filled['first_name']} {filled['last_name']}"
+    return filled
+
+
+def personalise(text: str, answers: Mapping[str, str]) -> str:
+    filled = values(answers)
+    return PLACEHOLDER.sub(lambda m: filled[m.group(1)], text)
+
+
+def screen_panel(step: Step, answers: Mapping[str, str]) -> Panel:
+    """The page the user sees at *step*, drawn as a panel."""
+    screen = step.screen
+    body = Text()
+    for line in screen.lines:
+        body.append(personalise(line, answers) + "\n")
+    if screen.fields:
+        if screen.lines:
+            body.append("\n")
+        width = max(len(f.label) for f in screen.fields)
+        for f in screen.fields:
+            body.append(f"{f.label:<{width}}  ", style="bold")
+            body.append(f"[ {personalise(f.value, answers) or ' ' * 12} ]", style="cyan")
+            body.append("\n")
+    if screen.links:
+        body.append("\n")
+        for link in screen.links:
+            body.append("→ ", style="dim")
+            body.append(personalise(link, answers) + "\n", style="underline blue")
+    if screen.buttons:
+        body.append("\n")
+        for i, button in enumerate(screen.buttons):
+            if i:
+                body.append("  ")
+            body.append(f" {button} ", style="reverse bold")
+        body.append("\n")
+    body.rstrip()
+    return Panel(
+        body,
+        title=Text(screen.title, style="bold"),
+        subtitle=Text(screen.url, style="dim") if screen.url else None,
+        border_style="blue",
+        padding=(1, 2),
+    )
+
+
+def source_text(content: Content, step: Step) -> Text:
+    parts = [f"{content.source(ref.source).title} — {ref.where}" for ref in step.source]
+    return Text("Source : " + " ; ".join(parts), style="dim")
+
+
+def step_view(
+    content: Content,
+    step: Step,
+    answers: Mapping[str, str],
+    heading: str = "",
+) -> RenderableType:
+    """A whole step: heading, what to do, the screen, the button, warnings, source."""
+    stage = content.stage(step.stage)
+    parts: list[RenderableType] = []
+    title = Text()
+    title.append(heading or f"Étape {stage.number} · {stage.title}", style="dim")
+    title.append("\n")
+    title.append(step.title, style="bold")
+    title.append(f"  ({step.id})", style="dim")
+    parts.append(title)
+    parts.append(Text(personalise(step.do, answers)))
+    parts.append(screen_panel(step, answers))
+    if step.action:
+        action = Text("Cliquez sur : ")
+        action.append(step.action, style="bold reverse")
+        parts.append(action)
+    for warning in step.warnings:
+        parts.append(Text("⚠ " + personalise(warning, answers), style="yellow"))
+    parts.append(source_text(content, step))
+    return Group(*parts)
+
+
+def steps_table(content: Content, progress: Progress | None) -> Group:
+    """The procedure as stages and steps, with marks when a state exists."""
+    parts: list[RenderableType] = []
+    for stage in content.stages:
+        heading = Text(f"{stage.number}. {stage.title}", style="bold")
+        if progress is not None:
+            stage_status = next(s for s in progress.stages if s.stage.id == stage.id)
+            heading.append(f"  [{LABELS[stage_status.status]}]", style=STYLES[stage_status.status])
+        parts.append(heading)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=2)
+        table.add_column()
+        table.add_column(style="dim")
+        for step in content.steps_of(stage.id):
+            mark, style = "·", ""
+            note = ""
+            if progress is not None:
+                status = progress.status_of(step.id)
+                mark, style = MARKS[status.status], STYLES[status.status]
+                if status.status == BLOCKED:
+                    note = inert(status.reason, single_line=True)
+                if progress.next_step is not None and progress.next_step.id == step.id:
+                    mark, style = "➜", "bold cyan"
+            table.add_row(Text(mark, style=style), Text(step.title, style=style), Text(step.id))
+            if note:
+                table.add_row(Text(""), Text("  " + note, style="red"), Text(""))
+        parts.append(table)
+        parts.append(Text(""))
+    return Group(*parts)

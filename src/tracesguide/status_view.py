@@ -1,0 +1,47 @@
+"""Text form of ``tracesguide status``: the same data as ``--json``, for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from tracesguide.content import Content
+from tracesguide.render import LABELS, MARKS, STYLES
+from tracesguide.sanitize import inert
+
+
+def print_status(console: Console, content: Content, report: dict[str, Any]) -> None:
+    console.print(Text("Fichier d'état : ", style="dim") + Text(inert(report["state_path"])))
+    if not report["started"]:
+        console.print(f"Aucune progression enregistrée. {content.messages['not_started']}")
+        return
+    console.print(Text(f"Mis à jour : {report['updated']}", style="dim"))
+    console.print()
+    for stage in report["stages"]:
+        line = Text()
+        line.append(f"{MARKS[stage['status']]} ", style=STYLES[stage["status"]])
+        line.append(stage["title"])
+        line.append(f"  {LABELS[stage['status']]}", style=STYLES[stage["status"]] or "dim")
+        console.print(line)
+    console.print()
+    milestones = Text("Jalons : ")
+    for name, reached in report["milestones"].items():
+        milestones.append(f"{'✔' if reached else '·'} {name}  ", style="green" if reached else "")
+    console.print(milestones)
+    for blocked in report["blocked"]:
+        console.print(
+            Text(f"✖ Bloqué à {blocked['step']} : ", style="red")
+            + Text(inert(blocked["reason"], single_line=True))
+        )
+    if report["complete"]:
+        console.print(Text(content.messages["complete"], style="bold green"))
+    elif report["ended"]:
+        console.print(Text(content.messages["ended_role"], style="yellow"))
+    elif report["next_step"]:
+        console.print(
+            Text("Prochaine étape : ", style="bold")
+            + Text(f"{report['next_step_title']} ({report['next_step']})")
+        )
+        console.print(Text("Reprendre : tracesguide setup", style="dim"))
