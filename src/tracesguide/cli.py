@@ -39,7 +39,6 @@ StateOption = Annotated[
         "--state",
         help="Fichier d'état à utiliser (sinon TRACESGUIDE_STATE, sinon l'emplacement par défaut).",
         show_default=False,
-        dir_okay=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les scripts.")]
@@ -94,7 +93,7 @@ def steps_command(state: StateOption = None) -> None:
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
-        console.print(f"Aucune progression enregistrée. {content.messages['not_started']}")
+        console.print(content.messages["not_started"])
 
 
 @app.command("show")
@@ -171,10 +170,20 @@ def _fail(error: TracesguideError) -> NoReturn:
 def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     try:
-        app(prog_name="tracesguide", standalone_mode=True)
+        code = app(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:
         _fail(error)
+    except typer.Abort:  # EOF on a prompt
+        _fail(Interrupted("entrée terminée (EOF).", "Relancez la commande pour reprendre."))
     except KeyboardInterrupt:
         _fail(Interrupted("interrompu.", "Relancez la même commande pour reprendre."))
+    except typer.TyperException as error:  # click's usage errors (bad option, missing value)
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "tracesguide"
+        if error.format_message():  # empty when no arguments: the help was just shown
+            print(f"tracesguide: erreur : {error.format_message()}", file=sys.stderr)
+            print(f"  Aide : {command} --help", file=sys.stderr)
+        sys.exit(getattr(error, "exit_code", 2))
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -15,7 +15,7 @@ from tracesguide.sanitize import inert
 def print_status(console: Console, content: Content, report: dict[str, Any]) -> None:
     console.print(Text("Fichier d'état : ", style="dim") + Text(inert(report["state_path"])))
     if not report["started"]:
-        console.print(f"Aucune progression enregistrée. {content.messages['not_started']}")
+        console.print(content.messages["not_started"])
         return
     console.print(Text(f"Mis à jour : {report['updated']}", style="dim"))
     console.print()
