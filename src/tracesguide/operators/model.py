@@ -1,0 +1,141 @@
+"""The values of the operator directory: operators, search matches, a loaded directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tracesguide.operators.normalize import id_key, name_key, text_key
+
+SourceKind = Literal["file", "env", "index", "sample"]
+MatchedOn = Literal["traces_number", "reference", "name", "filters"]
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator of the directory.
+
+    Every string comes from a file someone else wrote: it is untrusted. Pass it
+    through ``tracesguide.sanitize.inert(..., single_line=True)`` before display.
+    ``country`` is an ISO code when it could be recognised, else the text found.
+    """
+
+    name: str
+    traces_number: str = ""
+    address: str = ""
+    country: str = ""
+    activities: tuple[str, ...] = ()
+    reference: str = ""
+    status: str = ""
+    issuing_body: str = ""
+    categories: tuple[str, ...] = ()
+    issued_on: str = ""
+    expires_on: str = ""
+
+    def to_dict(self) -> dict[str, str | list[str]]:
+        return {
+            "name": self.name,
+            "traces_number": self.traces_number,
+            "address": self.address,
+            "country": self.country,
+            "activities": list(self.activities),
+            "reference": self.reference,
+            "status": self.status,
+            "issuing_body": self.issuing_body,
+            "categories": list(self.categories),
+            "issued_on": self.issued_on,
+            "expires_on": self.expires_on,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """A search result: the operator, a score from 0 to 100 and what matched."""
+
+    operator: Operator
+    score: float
+    matched_on: MatchedOn = "name"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row skipped while reading a directory: where (line or index) and why."""
+
+    location: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DirectorySource:
+    """Where a loaded directory comes from."""
+
+    kind: SourceKind
+    path: Path | None = None
+    imported_at: str | None = None
+    origin: str | None = None
+
+    def describe(self) -> str:
+        """One French line for the user (paths are untrusted: sanitise before display)."""
+        if self.kind == "sample":
+            return "exemple fourni (les 4 opérateurs du guide Certipaq BIO)"
+        if self.kind == "index":
+            when = f", importé le {self.imported_at}" if self.imported_at else ""
+            return f"annuaire importé depuis {self.origin or '?'}{when}"
+        if self.kind == "env":
+            return f"fichier TRACESGUIDE_DIRECTORY {self.path}"
+        return f"fichier {self.path}"
+
+
+def facet_line(operator: Operator) -> str:
+    """Country, TRACES number, reference and activities in their compared forms, tab-separated.
+
+    Kept as one string per operator so that an index loads without parsing them:
+    filters split only the lines they need.
+    """
+    return "\t".join(
+        (
+            id_key(operator.country),
+            id_key(operator.traces_number),
+            id_key(operator.reference),
+            text_key(" ".join(operator.activities)),
+        )
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Directory:
+    """A directory ready to search.
+
+    ``keys[i]`` is the normalised name of operator ``i`` and ``facets[i]`` its
+    :func:`facet_line`; ``fetch(i)`` builds the full :class:`Operator`, which an index
+    does only for the operators it returns.
+    """
+
+    source: DirectorySource
+    keys: Sequence[str]
+    facets: Sequence[str]
+    fetch: Callable[[int], Operator]
+    problems: tuple[RowProblem, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self) -> Iterator[Operator]:
+        return (self.fetch(i) for i in range(len(self.keys)))
+
+    @classmethod
+    def from_operators(
+        cls,
+        operators: Sequence[Operator],
+        source: DirectorySource,
+        problems: Sequence[RowProblem] = (),
+    ) -> Directory:
+        return cls(
+            source=source,
+            keys=[name_key(op.name) for op in operators],
+            facets=[facet_line(op) for op in operators],
+            fetch=operators.__getitem__,
+            problems=tuple(problems),
+        )
