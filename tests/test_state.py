@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +35,14 @@ def test_round_trip_keeps_everything(tmp_path: Path) -> None:
     loaded = state_module.load(path)
     assert loaded == original
     assert loaded.steps["operator.certificate"].reason == "en attente du certificat"
-    assert [e.kind for e in loaded.events] == ["answer", "answer", "answer", "done", "blocked", "note"]
+    assert [e.kind for e in loaded.events] == [
+        "answer",
+        "answer",
+        "answer",
+        "done",
+        "blocked",
+        "note",
+    ]
 
 
 def test_file_is_private_in_a_private_new_folder(tmp_path: Path) -> None:
@@ -65,8 +71,10 @@ def test_secret_answers_are_never_written(tmp_path: Path) -> None:
 
 def test_a_file_holding_a_secret_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "state.toml"
-    text = state_module.dumps(sample_state()).decode().replace(
-        "[answers]\n", '[answers]\npassword = "hunter2hunter2"\n'
+    text = (
+        state_module.dumps(sample_state())
+        .decode()
+        .replace("[answers]\n", '[answers]\npassword = "hunter2hunter2"\n')
     )
     path.write_text(text)
     with pytest.raises(StateError, match="password"):
@@ -104,7 +112,9 @@ def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert path.read_bytes() == before  # reading never rewrites
 
 
-def test_missing_migration_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_migration_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(state_module, "SCHEMA_VERSION", 3)
     path = tmp_path / "state.toml"
     path.write_text(state_module.dumps(State.new(now=T0)).decode())

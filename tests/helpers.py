@@ -1,0 +1,64 @@
+"""Builders for state files used across the tests (real files, written by the real code)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tracesguide import state as state_module
+from tracesguide.content import Content, load
+from tracesguide.engine import progress
+from tracesguide.state import State
+
+T0 = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
+
+APP_ANSWERS = {
+    "first_name": "Camille",
+    "last_name": "EXEMPLE",
+    "email": "camille.exemple@exemple.fr",
+    "email_language": "fr",
+    "second_factor_method": "app",
+    "role": "operator",
+    "has_certificate": "yes",
+    "operator_name": "ALPRO Comm.V.A.",
+    "operator_traces_number": "BE-ORG-OP-5",
+}
+
+
+def advance(
+    state: State,
+    content: Content,
+    answers: dict[str, str],
+    until: str | None = None,
+    start: datetime = T0,
+) -> State:
+    """Walk the engine from its next step, answering and marking done, as the wizard does.
+
+    Stops before step *until* (or at the end / a block / the guide's end).
+    """
+    moment = start
+    while True:
+        nxt = progress(content, state).next_step
+        if nxt is None or nxt.id == until:
+            return state
+        for question in nxt.ask:
+            if question.key == "operator":
+                for key in ("operator_name", "operator_traces_number"):
+                    state.answer(key, answers[key], step=nxt.id, now=moment)
+            elif question.key in answers:
+                state.answer(question.key, answers[question.key], step=nxt.id, now=moment)
+        after = progress(content, state).status_of(nxt.id)
+        if after.status == "blocked":
+            state.record("blocked", nxt.id, after.reason, now=moment)
+            return state
+        state.record("done", nxt.id, now=moment)
+        moment += timedelta(minutes=1)
+
+
+def write_state(
+    path: Path, answers: dict[str, str] | None = None, until: str | None = None
+) -> State:
+    content = load()
+    st = advance(State.new(now=T0), content, answers or APP_ANSWERS, until=until)
+    state_module.save(st, path)
+    return st
