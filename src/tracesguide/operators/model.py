@@ -79,7 +79,7 @@ class DirectorySource:
     def describe(self) -> str:
         """One French line for the user (paths are untrusted: sanitise before display)."""
         if self.kind == "sample":
-            return "exemple fourni (les 4 opérateurs du guide Certipaq BIO)"
+            return "exemple fourni (guide Certipaq BIO)"
         if self.kind == "index":
             when = f", importé le {self.imported_at}" if self.imported_at else ""
             return f"annuaire importé depuis {self.origin or '?'}{when}"

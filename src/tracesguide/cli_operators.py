@@ -1,0 +1,351 @@
+"""``tracesguide operators``: search the TRACES NT operator directory offline.
+
+Thin commands over :mod:`tracesguide.operators`. Directory text is untrusted: every
+string goes through ``inert`` and is printed as plain text (rich ``Text``, never markup).
+rich is imported only for the human output and the progress bar, so ``--json`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracesguide.errors import TracesguideError
+from tracesguide.sanitize import inert
+
+if TYPE_CHECKING:
+    from tracesguide.operators import Directory, Match, RowProblem
+    from tracesguide.operators.formats import ProgressCallback
+
+EXIT_NO_MATCH = 1
+_SHOWN_PROBLEMS = 10
+
+operators_app = typer.Typer(
+    name="operators",
+    help=(
+        "Retrouver le profil d'opérateur de votre entreprise dans l'annuaire TRACES NT, "
+        "hors ligne, avant de demander l'autorisation d'y être rattaché.\n\n"
+        "Sans annuaire importé, la recherche porte sur l'exemple du guide Certipaq BIO "
+        "(4 opérateurs). Voir docs/operators.md pour obtenir l'annuaire complet."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _paragraphs(*paragraphs: str) -> str:
+    # rich help keeps single line breaks: one paragraph per string, examples one per line.
+    return "\n\n".join(paragraphs)
+
+
+SEARCH_HELP = _paragraphs(
+    "Cherche un opérateur par nom, numéro TRACES, pays ou activité.",
+    "La recherche ignore les accents, la casse, la ponctuation, les petits mots (du, de l', "
+    "und, van...) et la forme juridique (SARL, GmbH, bvba...), et tolère une faute de frappe. "
+    "Un numéro TRACES ou une référence de certificat exacts passent en premier (score 100).",
+    "Annuaire utilisé, dans l'ordre : --directory, la variable TRACESGUIDE_DIRECTORY, l'index "
+    "importé (tracesguide operators import), l'exemple fourni. La source est indiquée sur la "
+    "sortie d'erreur ; avec --json, la sortie standard ne contient que la liste JSON.",
+    "Code de sortie : 0 si au moins un opérateur est trouvé, 1 si aucun, 2 si la demande ou "
+    "l'annuaire est inutilisable.",
+    "Exemples :",
+    '  tracesguide operators search "cooperative du moulin"\n'
+    "  tracesguide operators search okohof --country DE\n"
+    "  tracesguide operators search BE-ORG-OP-5\n"
+    "  tracesguide operators search --country BE --activity importer --limit 20\n"
+    "  tracesguide operators search alpro --directory annuaire.csv --json",
+)
+IMPORT_HELP = _paragraphs(
+    "Importe un annuaire une fois, pour des recherches rapides ensuite.",
+    "Le fichier (CSV séparé par des virgules ou des points-virgules, ou JSON de l'annuaire "
+    "public TRACES NT) est lu, vérifié et gardé sous forme d'index dans le dossier de données "
+    "de l'utilisateur (TRACESGUIDE_DATA_DIR pour le changer). Les lignes invalides sont "
+    "signalées et ignorées. Réimporter remplace l'index.",
+    "Exemples :",
+    "  tracesguide operators import ~/Téléchargements/annuaire-bio.csv\n"
+    "  tracesguide operators import organic-operators.json",
+)
+INFO_HELP = _paragraphs(
+    "Indique l'annuaire importé : fichier source, nombre d'opérateurs, date d'import.",
+    "Exemples :",
+    "  tracesguide operators info\n  tracesguide operators info --json",
+)
+
+
+def _say(text: str) -> None:
+    """One line for the user on stderr (source used, skipped rows, notes)."""
+    print(text, file=sys.stderr)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{_number(count)} {plural if count > 1 else singular}"
+
+
+def _operators(count: int) -> str:
+    return _plural(count, "opérateur", "opérateurs")
+
+
+def _clean(value: str) -> str:
+    return inert(value, single_line=True).strip()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr while a file is read, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, 1))
+
+        yield update
+
+
+def _report_problems(problems: Sequence[RowProblem], shown: int = _SHOWN_PROBLEMS) -> None:
+    if not problems:
+        return
+    _say(f"{_plural(len(problems), 'ligne invalide ignorée', 'lignes invalides ignorées')} :")
+    for problem in problems[:shown]:
+        _say(f"  {_clean(problem.location)} : {_clean(problem.message)}")
+    if len(problems) > shown:
+        _say(f"  … et {_number(len(problems) - shown)} autres.")
+
+
+def _load(directory: Path | None) -> Directory:
+    from tracesguide.operators import load_default_directory, load_directory
+
+    if directory is None:
+        return load_default_directory()
+    with _progress("Lecture de l'annuaire") as progress:
+        return load_directory(directory, progress)
+
+
+def _match_dict(match: Match) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for key, value in match.operator.to_dict().items():
+        fields[key] = _clean(value) if isinstance(value, str) else [_clean(v) for v in value]
+    fields["score"] = round(match.score)
+    fields["matched_on"] = match.matched_on
+    return fields
+
+
+@operators_app.command("search", help=SEARCH_HELP)
+def search_command(
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="TEXTE",
+            help="Nom de l'entreprise (même approximatif), numéro TRACES ou référence de "
+            "certificat.",
+            show_default=False,
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", metavar="PAYS", help="Pays : code (FR, BE) ou nom (Belgique)."),
+    ] = None,
+    activity: Annotated[
+        str | None,
+        typer.Option(
+            "--activity", metavar="ACTIVITÉ", help="Mots de l'activité, par exemple « importer »."
+        ),
+    ] = None,
+    traces_number: Annotated[
+        str | None,
+        typer.Option(
+            "--traces-number",
+            metavar="NUMÉRO",
+            help="Numéro TRACES (BE-ORG-OP-5) ou référence de certificat exacts.",
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--directory",
+            metavar="FICHIER",
+            help="Lire cet annuaire (CSV ou JSON) au lieu de l'index importé.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1000, help="Nombre maximal de résultats.")
+    ] = 10,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (une liste) pour les scripts.")
+    ] = False,
+) -> None:
+    """Search the directory; help text in SEARCH_HELP."""
+    from tracesguide.operators import NOT_FOUND_RULE, search
+
+    text = text.strip() if text else None
+    if not (text or traces_number or country or activity):
+        raise TracesguideError(
+            "indiquez un nom, un numéro TRACES, --country ou --activity.",
+            'Exemple : tracesguide operators search "cooperative du moulin"',
+        )
+    loaded = _load(directory)
+    _say(f"Source : {_clean(loaded.source.describe())} ({_operators(len(loaded))}).")
+    _report_problems(loaded.problems, shown=3)
+    matches = search(
+        loaded,
+        text,
+        country=country,
+        activity=activity,
+        traces_number=traces_number,
+        limit=limit,
+    )
+    if json_output:
+        import json
+
+        print(json.dumps([_match_dict(m) for m in matches], ensure_ascii=False, indent=2))
+    else:
+        _print_matches(matches, text or traces_number or "")
+    if loaded.source.kind == "sample":
+        _say(
+            "Ceci n'est qu'un exemple : importez l'annuaire complet avec "
+            "« tracesguide operators import FICHIER » (voir docs/operators.md)."
+        )
+    if not matches:
+        _say("Aucun opérateur trouvé.")
+        _say(NOT_FOUND_RULE)
+        raise typer.Exit(EXIT_NO_MATCH)
+
+
+def _print_matches(matches: Sequence[Match], query: str) -> None:
+    if not matches:
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    from tracesguide.operators import NOT_FOUND_RULE
+
+    console = Console(highlight=False)
+    title = Text(f"{_operators(len(matches))} pour « ")
+    title.append(_clean(query))
+    title.append(" » :")
+    console.print(title)
+    for rank, match in enumerate(matches, start=1):
+        op = match.operator
+        console.print()
+        line = Text(f"{rank:>2}. ")
+        line.append(_clean(op.name) or "(sans nom)", style="bold")
+        line.append(f"   score {round(match.score)}", style="dim")
+        console.print(line)
+        rows = (
+            ("N° TRACES", op.traces_number),
+            ("Adresse", op.address),
+            ("Pays", op.country),
+            ("Activités", " ; ".join(op.activities)),
+            ("Certificat", op.reference),
+            ("Organisme", op.issuing_body),
+            ("Statut", op.status),
+            ("Expire le", op.expires_on),
+        )
+        for label, value in rows:
+            if value or label in ("N° TRACES", "Adresse", "Pays", "Activités"):
+                row = Text(f"    {label:<11}")
+                row.append(_clean(value) or "—")
+                console.print(row)
+    console.print()
+    console.print(Text(NOT_FOUND_RULE, style="dim"))
+
+
+@operators_app.command("import", help=IMPORT_HELP)
+def import_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FICHIER",
+            help="Annuaire à importer : CSV (séparé par , ou ;) ou JSON de l'annuaire public.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Import a directory file into the index; help text in IMPORT_HELP."""
+    from tracesguide.operators import import_directory
+
+    with _progress("Import de l'annuaire") as progress:
+        result = import_directory(file, progress)
+    info = result.info
+    print(f"Annuaire importé : {_operators(info.rows)} depuis {_clean(info.origin)}.")
+    print(f"Index : {_clean(str(info.path))}")
+    _report_problems(result.problems)
+
+
+@operators_app.command("info", help=INFO_HELP)
+def info_command(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON pour les scripts.")
+    ] = False,
+) -> None:
+    """Describe the imported index; help text in INFO_HELP."""
+    import os
+
+    from tracesguide.operators import DIRECTORY_ENV, read_index_info
+
+    info = read_index_info()
+    env = os.environ.get(DIRECTORY_ENV)
+    if json_output:
+        import json
+
+        payload: dict[str, object] = {
+            "imported": info is not None,
+            "directory_env": _clean(env) if env else None,
+        }
+        if info is not None:
+            payload.update(
+                index=str(info.path),
+                origin=_clean(info.origin),
+                rows=info.rows,
+                skipped=info.skipped,
+                imported_at=_clean(info.imported_at),
+                origin_changed=info.origin_changed(),
+            )
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if info is None:
+        print("Aucun annuaire importé : la recherche utilise l'exemple fourni (4 opérateurs).")
+        print("Pour importer l'annuaire : tracesguide operators import FICHIER")
+    else:
+        print(f"Annuaire importé depuis : {_clean(info.origin)}")
+        skipped = (
+            f" ({_plural(info.skipped, 'ligne ignorée', 'lignes ignorées')})"
+            if info.skipped
+            else ""
+        )
+        print(f"  {_operators(info.rows)}, importé le {_date(info.imported_at)}{skipped}")
+        print(f"  Index : {_clean(str(info.path))}")
+        changed = info.origin_changed()
+        if changed:
+            print("  Le fichier source a changé depuis : relancez tracesguide operators import.")
+        elif changed is None:
+            print("  Le fichier source n'existe plus ; l'index reste utilisable.")
+    if env:
+        print(f"{DIRECTORY_ENV} est défini : la recherche lit {_clean(env)}, pas l'index.")
+
+
+def _date(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
+    except ValueError:
+        return _clean(iso)
