@@ -144,11 +144,34 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     assert len(loaded.events) == 50
 
 
-def test_lock_held_elsewhere_is_a_clear_error(tmp_path: Path) -> None:
+def _hold_lock(path: str, ready: Any, release: Any) -> None:
+    with state_module.locked(Path(path)):
+        ready.set()
+        release.wait(30)
+
+
+def test_lock_held_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "state.toml"
-    with (
-        state_module.locked(path),
-        pytest.raises(StateError, match="autre tracesguide"),
-        state_module.locked(path, timeout=0.1),
-    ):
+    context = multiprocessing.get_context("spawn")
+    ready, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with (
+            pytest.raises(StateError, match="autre tracesguide"),
+            state_module.locked(path, timeout=0.2),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(30)
+    with state_module.locked(path, timeout=5):  # free again once the other one is done
         pass
+
+
+def test_the_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
+    path = tmp_path / "state.toml"
+    with state_module.locked(path):
+        state_module.save(sample_state(), path)  # save takes the lock again: no deadlock
+    assert state_module.load(path) == sample_state()

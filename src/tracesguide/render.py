@@ -115,7 +115,7 @@ def step_view(
     parts.append(screen_panel(step, answers))
     if step.action:
         action = Text("Cliquez sur : ")
-        action.append(step.action, style="bold reverse")
+        action.append(personalise(step.action, answers), style="bold reverse")
         parts.append(action)
     for warning in step.warnings:
         parts.append(Text("⚠ " + personalise(warning, answers), style="yellow"))

@@ -342,7 +342,9 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     ensure_folder(path.parent)
-    lock = FileLock(str(_lock_path(path)), mode=0o600)
+    # One lock object per path in this process (is_singleton): `setup` holds it for its
+    # whole run and each save inside takes it again, reentrantly.
+    lock = FileLock(str(_lock_path(path)), mode=0o600, is_singleton=True)
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
