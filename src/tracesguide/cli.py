@@ -73,6 +73,54 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
+@app.command("setup")
+def setup_command(
+    state: StateOption = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="Fichier TOML de réponses, pour un déroulé sans questions (automatisation).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Vous guide pas à pas jusqu'à l'accès à TRACES NT ; reprend où vous vous étiez arrêté.
+
+    Ne demande jamais votre mot de passe ni un code à usage unique : ils se tapent
+    sur la page EU Login. Ctrl-C arrête sans rien perdre.
+
+    Exemples :
+
+      tracesguide setup
+
+      tracesguide setup --answers mes-reponses.toml
+    """
+    from tracesguide.session import run_setup
+
+    run_setup(state, answers)
+
+
+@app.command("reset")
+def reset_command(
+    state: StateOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ne pas demander de confirmation.")
+    ] = False,
+) -> None:
+    """Recommence depuis le début, en gardant une copie horodatée de l'ancien état.
+
+    Exemples :
+
+      tracesguide reset
+
+      tracesguide reset --yes --state ~/suivi/dupont.toml
+    """
+    from tracesguide.session import run_reset
+
+    print(run_reset(state, yes))
+
+
 @app.command("steps")
 def steps_command(state: StateOption = None) -> None:
     """Liste les étapes majeures et toutes les étapes, avec leur avancement.

@@ -1,0 +1,135 @@
+"""The interactive prompter: questionary prompts for the setup flow.
+
+The only module that prompts. It asks what the flow needs and re-asks, with the
+reason, anything invalid. It never asks for a password or a one-time code.
+Ctrl-C and EOF propagate (``unsafe_ask``) so the CLI can say how to resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import questionary
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from tracesguide.content import Question, Step
+from tracesguide.flow import OperatorChoice
+from tracesguide.sanitize import inert
+from tracesguide.validate import Invalid
+
+STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
+NOT_LISTED = "__not_listed__"
+SEARCH_AGAIN = "__again__"
+
+
+def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
+    def run(text: str) -> bool | str:
+        try:
+            check(text)
+        except Invalid as error:
+            return str(error)
+        return True
+
+    return run
+
+
+class QuestionaryPrompter:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def present(self, step: Step, view: RenderableType) -> None:
+        self.console.print()
+        self.console.rule(style="dim")
+        self.console.print(view)
+
+    def value(
+        self, question: Question, step: Step, check: Callable[[str], str], default: str
+    ) -> str:
+        if question.help:
+            self.console.print(Text(question.help, style="dim"))
+        answer = questionary.text(
+            question.prompt, default=default, validate=_validator(check), style=STYLE
+        ).unsafe_ask()
+        return check(answer)
+
+    def choice(self, question: Question, step: Step, default: str) -> str:
+        choices = [
+            questionary.Choice(
+                title=c.label + (" (recommandé)" if c.recommended else ""),
+                value=c.value,
+                description=c.description or None,
+            )
+            for c in question.choices
+        ]
+        values = [c.value for c in question.choices]
+        recommended = next((c.value for c in question.choices if c.recommended), None)
+        start = default if default in values else recommended
+        answer: str = questionary.select(
+            question.prompt, choices=choices, default=start, style=STYLE
+        ).unsafe_ask()
+        return answer
+
+    def keep_email_anyway(self, address: str, warning: str) -> bool:
+        self.console.print(Text("⚠ " + warning, style="yellow"))
+        keep: bool = questionary.confirm(
+            f"Garder {address} quand même ?", default=False, style=STYLE
+        ).unsafe_ask()
+        return keep
+
+    def operator(self, step: Step) -> OperatorChoice | None:
+        from tracesguide.operators import load_default_directory, search
+
+        directory = load_default_directory()
+        while True:
+            text = questionary.text(
+                "Nom de votre entreprise (ou son numéro TRACES) :",
+                validate=lambda t: bool(t.strip()) or "Tapez au moins un mot.",
+                style=STYLE,
+            ).unsafe_ask()
+            matches = search(directory, text, limit=8)
+            choices = [
+                questionary.Choice(
+                    title=(
+                        f"{inert(m.operator.name, single_line=True)} — "
+                        f"{inert(m.operator.traces_number, single_line=True)}"
+                        f" ({inert(m.operator.address, single_line=True)})"
+                    ),
+                    value=str(i),
+                )
+                for i, m in enumerate(matches)
+            ]
+            choices.append(questionary.Choice("Chercher à nouveau", value=SEARCH_AGAIN))
+            choices.append(
+                questionary.Choice("Mon entreprise n'est pas dans la liste", value=NOT_LISTED)
+            )
+            if not matches:
+                self.console.print(Text("Aucun opérateur ne correspond.", style="yellow"))
+            picked: str = questionary.select(
+                "Votre entreprise :", choices=choices, style=STYLE
+            ).unsafe_ask()
+            if picked == NOT_LISTED:
+                return None
+            if picked == SEARCH_AGAIN:
+                continue
+            operator = matches[int(picked)].operator
+            return OperatorChoice(
+                name=inert(operator.name, single_line=True),
+                traces_number=inert(operator.traces_number, single_line=True),
+            )
+
+    def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
+        answer: str = questionary.select(
+            "Où en êtes-vous ?",
+            choices=[questionary.Choice(title=label, value=value) for value, label in options],
+            style=STYLE,
+        ).unsafe_ask()
+        return answer
+
+    def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
+        answer: str = questionary.select(
+            "Quel problème ?",
+            choices=[questionary.Choice(title=label, value=value) for value, label in options],
+            style=STYLE,
+        ).unsafe_ask()
+        return answer
