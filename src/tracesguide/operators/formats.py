@@ -304,16 +304,17 @@ def _records_of(document: object) -> Sequence[object] | None:
 
 def _text(value: object, what: str) -> str:
     """A scalar as text; a wrong type makes the record bad."""
-    if value is None:
+    if isinstance(value, str):
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(value)
+    else:
         raise _BadRow(f"{what} : type inattendu")
-    if isinstance(value, str | int | float):
-        text = str(value).strip()
-        if len(text) > MAX_FIELD_CHARS:
-            raise _BadRow(f"{what} : valeur de plus de {MAX_FIELD_CHARS} caractères")
-        return text
-    raise _BadRow(f"{what} : type inattendu")
+    if len(text) > MAX_FIELD_CHARS:
+        raise _BadRow(f"{what} : valeur de plus de {MAX_FIELD_CHARS} caractères")
+    return text
 
 
 def _label(value: object, what: str) -> str:

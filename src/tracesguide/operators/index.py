@@ -1,12 +1,16 @@
 """The local index of an imported directory: one UTF-8 text file in the user data folder.
 
-Layout (lines separated by ``\\n``), chosen so that a search reads the file in one go and
-decodes only the operators it shows:
+Layout, chosen so that a search decodes only the names it compares and the operators it
+shows (the whole file is read in one go, a few milliseconds):
 
-1. a JSON header: format name, version, row count, source file, import date;
+1. one line, a JSON header: format name, version, row count, source file, import date,
+   and the byte length of each of the four blocks that follow;
 2. ``rows`` lines: the normalised name of each operator (what fuzzy matching compares);
-3. ``rows`` lines: its facets (country, TRACES number, reference, activities, tab-separated);
-4. ``rows`` lines: the operator itself, a JSON array.
+3. ``rows`` lines: its facets (country, TRACES number, reference, activities, tab-separated),
+   decoded only when a filter or an identifier needs them;
+4. one line of ``rows`` offsets, 8 hexadecimal digits each: where each operator starts in
+   the last block;
+5. ``rows`` lines: the operator itself, a JSON array.
 
 The file is plain data (never pickle): someone could replace it, so it is validated on
 reading and its text stays untrusted. It is written atomically (temp file + rename).
@@ -30,6 +34,7 @@ from tracesguide.operators.formats import (
 from tracesguide.operators.model import (
     Directory,
     DirectorySource,
+    LazyLines,
     Operator,
     RowProblem,
     facet_line,
@@ -84,22 +89,34 @@ def import_directory(
     target = target or index_path()
     origin = source.resolve()
     stat = origin.stat()
+    operators = parsed.operators
+    records = [_encode(op).encode("utf-8") + b"\n" for op in operators]
+    offsets: list[str] = []
+    position = 0
+    for record in records:
+        offsets.append(f"{position:08x}")
+        position += len(record)
+    if position >= 16**8:
+        raise DirectoryError(f"{source} : annuaire trop gros pour l'index.")
+    blocks = [
+        "".join(f"{name_key(op.name)}\n" for op in operators).encode("utf-8"),
+        "".join(f"{facet_line(op)}\n" for op in operators).encode("utf-8"),
+        ("".join(offsets) + "\n").encode("ascii"),
+        b"".join(records),
+    ]
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "rows": len(parsed.operators),
+        "rows": len(operators),
         "skipped": len(parsed.problems),
         "origin": str(origin),
         "origin_size": stat.st_size,
         "origin_mtime": stat.st_mtime,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "blocks": [len(block) for block in blocks],
     }
-    operators = parsed.operators
-    lines = [json.dumps(header, ensure_ascii=False)]
-    lines.extend(name_key(op.name) for op in operators)
-    lines.extend(facet_line(op) for op in operators)
-    lines.extend(_encode(op) for op in operators)
-    _write_atomically(target, "\n".join(lines) + "\n")
+    head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+    _write_atomically(target, [head, *blocks])
     return ImportResult(_info(target, header), parsed.problems)
 
 
@@ -152,12 +169,12 @@ def _decode(line: str) -> Operator:
     )
 
 
-def _write_atomically(target: Path, text: str) -> None:
+def _write_atomically(target: Path, chunks: list[bytes]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".operators-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.writelines(chunks)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, target)
@@ -227,19 +244,59 @@ def load_index(path: Path | None = None) -> Directory | None:
         return None
     except OSError as error:
         raise DirectoryError(f"impossible de lire l'index {path} : {error.strerror}") from None
+    end = data.find(b"\n", 0, 1 << 16)
     try:
-        lines = data.decode("utf-8").split("\n")
-        header = _check_header(json.loads(lines[0]))
+        header = _check_header(json.loads(data[:end].decode("utf-8")) if end > 0 else None)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX) from None
     info = _info(path, header)
     rows = info.rows
-    if len(lines) != 3 * rows + 2 or lines[-1]:
+    blocks = header.get("blocks")
+    if (
+        not isinstance(blocks, list)
+        or len(blocks) != 4
+        or not all(isinstance(size, int) and size >= 0 for size in blocks)
+        or end + 1 + sum(blocks) != len(data)
+        or blocks[2] != 8 * rows + 1
+    ):
         raise DirectoryError("l'index des opérateurs est incomplet ou corrompu.", _REINDEX)
-    records = lines[2 * rows + 1 : 3 * rows + 1]
+    keys_at = end + 1
+    facets_at = keys_at + blocks[0]
+    offsets_at = facets_at + blocks[1]
+    records_at = offsets_at + blocks[2]
+    keys = _lines(data[keys_at:facets_at], rows)
+
+    def fetch(position: int) -> Operator:
+        if not 0 <= position < rows:
+            raise IndexError(position)
+        at = offsets_at + 8 * position
+        try:
+            start = records_at + int(data[at : at + 8], 16)
+        except ValueError:
+            start = -1
+        stop = data.find(b"\n", start) if records_at <= start < len(data) else -1
+        if stop < 0:
+            raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
+        try:
+            return _decode(data[start:stop].decode("utf-8"))
+        except UnicodeDecodeError:
+            raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX) from None
+
     return Directory(
         source=DirectorySource("index", path, imported_at=info.imported_at, origin=info.origin),
-        keys=lines[1 : rows + 1],
-        facets=lines[rows + 1 : 2 * rows + 1],
-        fetch=lambda position: _decode(records[position]),
+        keys=keys,
+        facets=LazyLines(lambda: _lines(data[facets_at:offsets_at], rows)),
+        fetch=fetch,
     )
+
+
+def _lines(block: bytes, rows: int) -> list[str]:
+    """The *rows* lines of a block, each ended by a newline."""
+    try:
+        lines = block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        lines = []
+    if len(lines) != rows + 1 or lines[-1]:
+        raise DirectoryError("l'index des opérateurs est incomplet ou corrompu.", _REINDEX)
+    lines.pop()
+    return lines

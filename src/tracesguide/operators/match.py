@@ -89,8 +89,8 @@ def search(
     """Find operators, best first, at most *limit*.
 
     - *text*: a name, typed as a person would (no accents, small words or legal form,
-      a typo), or a TRACES number / certificate reference, which then comes first
-      with score 100.
+      a typo), or a TRACES number / certificate reference: an exact identifier match
+      has score 100 and then no name matches are added.
     - *country* (code or name), *activity* (words of the activity) and
       *traces_number* (exact TRACES number or certificate reference) restrict the
       results.
@@ -118,8 +118,9 @@ def search(
             results.append(Match(directory.fetch(i), 100.0, on))
             seen.add(i)
     query = name_key(text)
-    if query and len(results) < limit:
-        for i, score in _fuzzy(directory, query, pool, limit - len(results), seen, min_score):
+    # An exact identifier is the answer: names that merely look like it would be noise.
+    if query and not results:
+        for i, score in _fuzzy(directory, query, pool, limit, seen, min_score):
             results.append(Match(directory.fetch(i), score, "name"))
     return results
 

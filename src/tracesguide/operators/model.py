@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 from tracesguide.operators.normalize import id_key, name_key, text_key
 
@@ -88,6 +89,11 @@ class DirectorySource:
         return f"fichier {self.path}"
 
 
+# Countries and activities repeat across thousands of rows: normalise each once.
+_country_key = lru_cache(maxsize=4096)(id_key)
+_activities_key = lru_cache(maxsize=4096)(text_key)
+
+
 def facet_line(operator: Operator) -> str:
     """Country, TRACES number, reference and activities in their compared forms, tab-separated.
 
@@ -96,10 +102,10 @@ def facet_line(operator: Operator) -> str:
     """
     return "\t".join(
         (
-            id_key(operator.country),
+            _country_key(operator.country),
             id_key(operator.traces_number),
             id_key(operator.reference),
-            text_key(" ".join(operator.activities)),
+            _activities_key(" ".join(operator.activities)),
         )
     )
 
@@ -135,7 +141,33 @@ class Directory:
         return cls(
             source=source,
             keys=[name_key(op.name) for op in operators],
-            facets=[facet_line(op) for op in operators],
+            facets=LazyLines(lambda: [facet_line(op) for op in operators]),
             fetch=operators.__getitem__,
             problems=tuple(problems),
         )
+
+
+class LazyLines(Sequence[str]):
+    """Lines computed on first use: a search by name alone never needs the facets."""
+
+    def __init__(self, compute: Callable[[], list[str]]) -> None:
+        self._compute = compute
+        self._lines: list[str] | None = None
+
+    def _get(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._compute()
+        return self._lines
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
