@@ -214,13 +214,19 @@ def country_code(text: str) -> str:
 
 def country_in_address(address: str) -> str:
     """The code of a country named at the end of an address ("... Wevelgem Belgium" → BE)."""
-    tokens = words(address[-40:])[-3:]
+    tail = address[-60:].split()[-3:]
     for size in (1, 2, 3):
-        if len(tokens) >= size:
-            code = _CODE_BY_NAME.get(" ".join(tokens[-size:]))
+        if len(tail) >= size:
+            code = _country_named(" ".join(tail[-size:]))
             if code:
                 return code
     return ""
+
+
+@lru_cache(maxsize=8192)
+def _country_named(text: str) -> str:
+    # Cached: the last words of addresses ("Belgium", "France") repeat on most rows.
+    return _CODE_BY_NAME.get(text_key(text), "")
 
 
 def country_from_identifier(identifier: str) -> str:
