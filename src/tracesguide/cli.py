@@ -205,6 +205,117 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     print_status(_console(), content, report)
 
 
+@app.command("replay")
+def replay_command(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Fichier d'état de l'utilisateur (lu seulement).")
+    ],
+    step: Annotated[
+        str | None,
+        typer.Option("--step", help="N'affiche que cette étape (ses évènements et son écran)."),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Écrit le même rapport dans ce fichier HTML autonome, à joindre à un ticket.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Rejoue la progression d'un utilisateur pour l'assistance : chronologie, blocage, écrans.
+
+    Lecture seule : le fichier n'est jamais modifié, rien n'est écrit à côté. Son
+    contenu est affiché inerte (ni balisage, ni séquences d'échappement).
+
+    Exemples :
+
+      tracesguide replay state.toml
+
+      tracesguide replay state.toml --step second-factor.sms.code
+
+      tracesguide replay state.toml --html rapport-dupont.html
+    """
+    from tracesguide.replay import check_html_target, load_for_replay, print_report
+
+    if html is not None:
+        check_html_target(html, file)
+    content, saved = load_for_replay(file, step)
+    if html is None:
+        print_report(_console(), content, file, saved, step)
+        return
+    from rich.text import Text
+
+    from tracesguide.replay import render_html, write_html
+    from tracesguide.sanitize import inert
+
+    write_html(render_html(content, file, saved, step), html)
+    _console().print(Text(f"Rapport écrit : {inert(str(html), single_line=True)}"))
+
+
+@app.command("check")
+def check_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Fichiers d'état ou dossiers (chaque *.toml) ; sinon l'état par défaut.",
+            show_default=False,
+        ),
+    ] = None,
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            metavar="JALON",
+            help=(
+                "Réussit si ce jalon est atteint au lieu de tout exiger : eu-login-account, "
+                "second-factor, traces-role, authorisation-requested, access-granted."
+            ),
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Vérifie qui a terminé : code 0 si tout est complet, 1 sinon, 2 si un fichier est illisible.
+
+    Un dossier compte pour chacun de ses fichiers *.toml. Avec --json, une ligne
+    JSON par fichier (voir docs/scripting.md).
+
+    Exemples :
+
+      tracesguide check
+
+      tracesguide check suivi/ --require second-factor
+
+      tracesguide check --json suivi/ | jq -r 'select(.ok == false) | .path'
+    """
+    from tracesguide.check import check_milestone, exit_code, run
+    from tracesguide.content import load
+
+    check_milestone(require)
+    content = load()
+    records = run(content, paths or [], require)
+    if json_output:
+        import json
+
+        from tracesguide.sanitize import inert
+
+        collected = []
+        write = sys.stdout.write
+        for record in records:
+            if "error" in record:
+                record["error"] = inert(record["error"], single_line=True)
+            # ensure_ascii: the exact data, yet no raw control or bidi character on stdout.
+            write(json.dumps(record) + "\n")
+            collected.append(record)
+        raise typer.Exit(exit_code(collected))
+    from tracesguide.check import print_table
+
+    collected = list(records)
+    print_table(_console(), collected, require)
+    raise typer.Exit(exit_code(collected))
+
+
 def _fail(error: TracesguideError) -> NoReturn:
     from tracesguide.sanitize import inert
 

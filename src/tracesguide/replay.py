@@ -1,0 +1,333 @@
+"""``tracesguide replay``: show support staff exactly where a user is, read-only.
+
+The report is built from someone else's state file, which is untrusted: every
+string from it goes through ``sanitize.inert`` and into ``rich.text.Text``
+objects, never into markup. Nothing here writes the state file or anything
+beside it: the file is read once with ``state.load``. Printing happens only in
+``print_report`` (to the console it is given) and ``write_html`` (to the path the
+user named).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tracesguide import state as state_module
+from tracesguide.content import Content, Step
+from tracesguide.content import load as load_content
+from tracesguide.engine import StepStatus, closest_ids, progress
+from tracesguide.errors import TracesguideError
+from tracesguide.reading import status_report
+from tracesguide.render import LABELS, STYLES, step_view
+from tracesguide.sanitize import inert
+from tracesguide.state import Event, State
+from tracesguide.status_view import print_status
+
+KIND_LABELS = {
+    "shown": "écran affiché",
+    "done": "fait",
+    "skipped": "passée",
+    "blocked": "bloquée",
+    "problem": "problème signalé",
+    "note": "note",
+    "answer": "réponse",
+    "later": "reprendra plus tard",
+}
+KIND_STYLES = {
+    "done": "green",
+    "skipped": "dim",
+    "blocked": "red",
+    "problem": "bold red",
+    "later": "yellow",
+}
+HTML_WIDTH = 110
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="UTF-8">
+<title>tracesguide replay</title>
+<style>
+{stylesheet}
+body {{
+    color: {foreground};
+    background-color: {background};
+}}
+</style>
+</head>
+<body>
+<pre style="font-family:Menlo,'DejaVu Sans Mono',consolas,monospace">
+<code style="font-family:inherit">{code}</code></pre>
+</body>
+</html>
+"""
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event, ready to print: every text already inert."""
+
+    at: datetime
+    gap: str  # time since the previous event, e.g. "+19 min"; "" for the first
+    kind: str
+    step: str
+    detail: str
+
+
+def clean(value: str) -> str:
+    """An untrusted one-line string, made inert."""
+    return inert(value, single_line=True)
+
+
+def format_gap(seconds: float) -> str:
+    """The time between two events, for people: +45 s, +19 min, +2 h 05, +3 j 4 h."""
+    if seconds < 0:
+        return "−" + format_gap(-seconds).lstrip("+")
+    total = int(seconds)
+    if total < 60:
+        return f"+{total} s"
+    minutes = total // 60
+    if minutes < 60:
+        return f"+{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"+{hours} h {minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"+{days} j {hours} h"
+
+
+def format_time(moment: datetime) -> str:
+    """A date and time in UTC (the state file's times carry their zone)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def event_detail(content: Content, event: Event) -> str:
+    """What an event's detail means: a known problem's label, else the detail itself."""
+    detail = clean(event.detail)
+    if event.kind == "problem" and content.has_step(event.step):
+        problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
+        if problem is not None:
+            return f"{problem.label} ({detail})"
+    if event.kind == "answer" and detail:
+        return f"clé « {detail} »"
+    return detail
+
+
+def timeline(content: Content, events: list[Event]) -> list[TimelineRow]:
+    """The event log with the time spent between consecutive events."""
+    rows: list[TimelineRow] = []
+    previous: datetime | None = None
+    for event in events:
+        gap = "" if previous is None else format_gap((event.at - previous).total_seconds())
+        previous = event.at
+        rows.append(
+            TimelineRow(
+                at=event.at,
+                gap=gap,
+                kind=event.kind,
+                step=clean(event.step),
+                detail=event_detail(content, event),
+            )
+        )
+    return rows
+
+
+def seen_steps(content: Content, state: State) -> list[Step]:
+    """The steps the user was shown or has a status for, in the procedure's order."""
+    seen = {e.step for e in state.events if e.kind == "shown"} | set(state.steps)
+    return [s for s in content.steps if s.id in seen]
+
+
+def header(path: Path, state: State) -> Text:
+    """Who, which language and version, when: every value from the file made inert."""
+    answers = state.answers
+    name = " ".join(
+        part
+        for part in (clean(answers.get("first_name", "")), clean(answers.get("last_name", "")))
+        if part
+    )
+    rows = (
+        ("Fichier", clean(str(path))),
+        ("Nom", name or "(non renseigné)"),
+        ("Courriel", clean(answers.get("email", "")) or "(non renseigné)"),
+        ("Téléphone (masqué)", clean(answers.get("phone_masked", "")) or "(aucun)"),
+        ("Langue", clean(state.language)),
+        ("Version de tracesguide", clean(state.tool_version)),
+        ("Créé", format_time(state.created) + " UTC"),
+        ("Mis à jour", format_time(state.updated) + " UTC"),
+    )
+    text = Text()
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        text.append(f"{label:<{width}}  ", style="bold")
+        text.append(value)
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+def answers_table(state: State) -> Table:
+    table = Table(title="Réponses (aucune n'est un secret)", title_justify="left", expand=False)
+    table.add_column("clé", style="bold")
+    table.add_column("valeur", overflow="fold")
+    for key, value in sorted(state.answers.items()):
+        table.add_row(Text(clean(key)), Text(clean(value)))
+    return table
+
+
+def timeline_table(content: Content, rows: list[TimelineRow], title: str) -> Table:
+    table = Table(title=title + " (heures UTC)", title_justify="left", expand=False)
+    table.add_column("date et heure", no_wrap=True)
+    table.add_column("écart", justify="right", no_wrap=True)
+    table.add_column("évènement", no_wrap=True)
+    table.add_column("étape", overflow="fold")
+    table.add_column("détail", overflow="fold")
+    for row in rows:
+        known = content.has_step(row.step)
+        step = Text(row.step, style="" if known or not row.step else "dim")
+        if row.step and not known:
+            step.append(" (inconnue)", style="dim")
+        table.add_row(
+            Text(format_time(row.at)),
+            Text(row.gap, style="bold" if row.gap.endswith(("min", "h", "j")) else "dim"),
+            Text(KIND_LABELS.get(row.kind, clean(row.kind)), style=KIND_STYLES.get(row.kind, "")),
+            step,
+            Text(row.detail),
+        )
+    if not rows:
+        table.add_row(
+            Text("(aucun évènement)", style="dim"), Text(""), Text(""), Text(""), Text("")
+        )
+    return table
+
+
+def step_section(content: Content, state: State, status: StepStatus) -> list[RenderableType]:
+    """One step's screen as the user saw it, with its status and what happened there."""
+    step = status.step
+    heading = Text("─" * 3 + " ", style="dim")
+    heading.append(f"{step.id}  ", style="bold")
+    heading.append(LABELS[status.status], style=STYLES[status.status] or "dim")
+    record = state.steps.get(step.id)
+    if record is not None:
+        heading.append(f"  le {format_time(record.at)} UTC", style="dim")
+    parts: list[RenderableType] = [heading]
+    if status.reason:
+        parts.append(Text("Raison : ", style="bold") + Text(clean(status.reason)))
+    if not any(e.step == step.id and e.kind == "shown" for e in state.events):
+        parts.append(Text("(écran jamais affiché à l'utilisateur)", style="dim"))
+    parts.append(step_view(content, step, state.answers))
+    parts.append(Text(""))
+    return parts
+
+
+def print_report(
+    console: Console, content: Content, path: Path, state: State, step_id: str | None = None
+) -> None:
+    """Print the report: who, answers, timeline, where the user stands, the screens seen.
+
+    With *step_id*, only that step: its events and its screen.
+    """
+    where = progress(content, state)
+    console.print(Text("Relecture de la progression (lecture seule)", style="bold underline"))
+    console.print(header(path, state))
+    console.print()
+    if step_id is not None:
+        events = [e for e in state.events if e.step == step_id]
+        console.print(
+            timeline_table(content, timeline(content, events), f"Évènements de {step_id}")
+        )
+        console.print()
+        for part in step_section(content, state, where.status_of(step_id)):
+            console.print(part)
+        return
+    if state.answers:
+        console.print(answers_table(state))
+        console.print()
+    console.print(timeline_table(content, timeline(content, state.events), "Chronologie"))
+    console.print()
+    console.print(Text("Où en est l'utilisateur", style="bold underline"))
+    print_status(console, content, status_report(content, path, state))
+    console.print()
+    steps = seen_steps(content, state)
+    console.print(
+        Text(
+            f"Écrans vus par l'utilisateur ({len(steps)}), tels qu'il les a vus",
+            style="bold underline",
+        )
+    )
+    console.print()
+    for step in steps:
+        for part in step_section(content, state, where.status_of(step.id)):
+            console.print(part)
+    unknown = sorted(set(state.steps) - {s.id for s in content.steps})
+    if unknown:
+        console.print(
+            Text(
+                "Étapes du fichier que cette version ne connaît pas (ignorées) : "
+                + ", ".join(clean(s) for s in unknown),
+                style="dim",
+            )
+        )
+
+
+def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
+    """Read the file (never write it) and the content in the user's language."""
+    state = state_module.load(path)
+    content = load_content(state.language)
+    if step_id is not None and not content.has_step(step_id):
+        close = closest_ids(content, step_id)
+        hint = (
+            f"Vouliez-vous dire : {', '.join(close)} ?"
+            if close
+            else "« tracesguide steps » liste tous les identifiants."
+        )
+        raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
+    return content, state
+
+
+def check_html_target(out: Path, state_path: Path) -> None:
+    """Refuse to write the report over the state file (or into a folder)."""
+    if out.is_dir():
+        raise TracesguideError(
+            f"{out} est un dossier", "Donnez un nom de fichier, ex. rapport.html."
+        )
+    same = out.resolve() == state_path.resolve()
+    if not same and out.exists():
+        try:
+            same = out.samefile(state_path)
+        except OSError:
+            same = False
+    if same:
+        raise TracesguideError(
+            "le rapport HTML ne peut pas remplacer le fichier d'état",
+            "Donnez un autre nom, ex. --html rapport.html.",
+        )
+
+
+def render_html(content: Content, path: Path, state: State, step_id: str | None = None) -> str:
+    """The same report as one standalone HTML page (styles inline, no script, no link)."""
+    console = Console(
+        record=True,
+        file=io.StringIO(),
+        width=HTML_WIDTH,
+        color_system="truecolor",
+        force_terminal=True,
+        highlight=False,
+        emoji=False,
+    )
+    print_report(console, content, path, state, step_id)
+    return console.export_html(inline_styles=True, code_format=_HTML_PAGE)
+
+
+def write_html(html: str, out: Path) -> None:
+    """Write the page to *out* only, private (0600): it names the user."""
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(html)
