@@ -59,7 +59,7 @@ def applies(step: Step, answers: Mapping[str, str]) -> bool | None:
     return True if known else None
 
 
-def _choice_effect(step: Step, answers: Mapping[str, str]) -> tuple[str, str]:
+def answer_effect(step: Step, answers: Mapping[str, str]) -> tuple[str, str]:
     """('blocks'|'ends', text) if an answer given at *step* blocks or ends the guide."""
     for question in step.ask:
         choice = question.choice(answers.get(question.key, ""))
@@ -85,7 +85,7 @@ def step_statuses(
         if applicable is False:
             statuses.append(StepStatus(step, SKIPPED, "ne s'applique pas à vos choix"))
             continue
-        effect, text = _choice_effect(step, answers)
+        effect, text = answer_effect(step, answers)
         if effect == "blocks":
             statuses.append(StepStatus(step, BLOCKED, text))
             continue
@@ -133,7 +133,7 @@ def progress(content: Content, state: State | None) -> Progress:
     }
     blocked = tuple((s.step.id, s.reason) for s in statuses if s.status == BLOCKED)
     if ended:
-        role_step = next(s for s in statuses if _choice_effect(s.step, answers)[0] == "ends")
+        role_step = next(s for s in statuses if answer_effect(s.step, answers)[0] == "ends")
         blocked = (*blocked, (role_step.step.id, ended))
     return Progress(
         steps=statuses,

@@ -21,7 +21,7 @@ from rich.text import Text
 from tracesguide import secrets, validate
 from tracesguide import state as state_module
 from tracesguide.content import Content, Question, Step
-from tracesguide.engine import DONE, expired_timer, progress
+from tracesguide.engine import DONE, answer_effect, expired_timer, progress
 from tracesguide.render import personalise, step_view
 from tracesguide.state import State
 
@@ -152,10 +152,10 @@ class Flow:
                 self._say_resume()
                 return "later"
         if asked_after:  # the answer is the outcome of the step
-            status = progress(self.content, self.state).status_of(step.id)
-            if status.status == "blocked":
-                self._record("blocked", step.id, status.reason)
-                self.console.print(Text("⏸ " + status.reason, style="bold yellow"))
+            effect, reason = answer_effect(step, self.state.answers)
+            if effect == "blocks":
+                self._record("blocked", step.id, reason)
+                self.console.print(Text("⏸ " + reason, style="bold yellow"))
                 self.console.print(
                     "Revenez quand ce sera le cas : « tracesguide setup » reprendra ici."
                 )

@@ -19,6 +19,7 @@ from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
+SELECT_HINT = "(flèches ↑ ↓ puis Entrée)"
 NOT_LISTED = "__not_listed__"
 SEARCH_AGAIN = "__again__"
 
@@ -66,7 +67,7 @@ class QuestionaryPrompter:
         recommended = next((c.value for c in question.choices if c.recommended), None)
         start = default if default in values else recommended
         answer: str = questionary.select(
-            question.prompt, choices=choices, default=start, style=STYLE
+            question.prompt, choices=choices, default=start, style=STYLE, instruction=SELECT_HINT
         ).unsafe_ask()
         return answer
 
@@ -81,9 +82,10 @@ class QuestionaryPrompter:
         from tracesguide.operators import load_default_directory, search
 
         directory = load_default_directory()
+        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
         while True:
             text = questionary.text(
-                "Nom de votre entreprise (ou son numéro TRACES) :",
+                prompt,
                 validate=lambda t: bool(t.strip()) or "Tapez au moins un mot.",
                 style=STYLE,
             ).unsafe_ask()
@@ -106,7 +108,7 @@ class QuestionaryPrompter:
             if not matches:
                 self.console.print(Text("Aucun opérateur ne correspond.", style="yellow"))
             picked: str = questionary.select(
-                "Votre entreprise :", choices=choices, style=STYLE
+                "Votre entreprise :", choices=choices, style=STYLE, instruction=SELECT_HINT
             ).unsafe_ask()
             if picked == NOT_LISTED:
                 return None
@@ -123,6 +125,7 @@ class QuestionaryPrompter:
             "Où en êtes-vous ?",
             choices=[questionary.Choice(title=label, value=value) for value, label in options],
             style=STYLE,
+            instruction=SELECT_HINT,
         ).unsafe_ask()
         return answer
 
@@ -131,5 +134,6 @@ class QuestionaryPrompter:
             "Quel problème ?",
             choices=[questionary.Choice(title=label, value=value) for value, label in options],
             style=STYLE,
+            instruction=SELECT_HINT,
         ).unsafe_ask()
         return answer

@@ -1,0 +1,147 @@
+"""Drive `tracesguide setup` in a real pseudo-terminal, as a person would (pexpect)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+import pexpect
+
+from tracesguide.content import load
+
+CONTENT = load()
+QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
+DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
+# prompt_toolkit turns bracketed paste off when a prompt is answered: after it, what
+# comes is new output, not the answered prompt drawn again.
+PROMPT_DONE = re.escape("\x1b[?2004l")
+STEP_ID = re.compile(r"\(((?:eu-login|second-factor|traces|operator|access)\.[a-z0-9.-]+)\)")
+
+
+def tracesguide_executable() -> str:
+    """The installed console script beside this Python (the package as a user runs it)."""
+    candidate = Path(sys.executable).parent / "tracesguide"
+    found = str(candidate) if candidate.exists() else shutil.which("tracesguide")
+    assert found, "tracesguide is not installed in this environment"
+    return found
+
+
+class Session:
+    def __init__(self, state: Path, env: dict[str, str] | None = None) -> None:
+        self.state = state
+        full_env = {
+            **os.environ,
+            "PROMPT_TOOLKIT_NO_CPR": "1",  # no 1 s wait per prompt for a cursor report
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "COLUMNS": "120",
+            "LINES": "50",
+            **(env or {}),
+        }
+        self.child = pexpect.spawn(
+            tracesguide_executable(),
+            ["setup", "--state", str(state)],
+            env=full_env,
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(50, 120),
+        )
+        self.transcript: list[str] = []
+        self.step = ""
+
+    def _saved_answers(self) -> dict[str, str]:
+        if not self.state.exists():
+            return {}
+        answers: dict[str, str] = tomllib.loads(self.state.read_text()).get("answers", {})
+        return answers
+
+    def expect(self, patterns: list[str]) -> int:
+        index: int = self.child.expect(patterns)
+        seen = self.child.before or ""
+        self.transcript.append(seen)
+        ids = STEP_ID.findall(seen)
+        if ids:
+            self.step = ids[-1]
+        return index
+
+    def answered(self) -> None:
+        self.child.expect(PROMPT_DONE)
+
+    def choose(self, key: str, value: str) -> None:
+        question = QUESTIONS[key]
+        values = [c.value for c in question.choices]
+        current = self._saved_answers().get(key)
+        recommended = next((c.value for c in question.choices if c.recommended), None)
+        start = values.index(current if current in values else recommended or values[0])
+        moves = values.index(value) - start
+        self.child.send((DOWN if moves > 0 else UP) * abs(moves) + ENTER)
+
+    def type(self, text: str) -> None:
+        self.child.send(CLEAR + text + ENTER)
+
+    def run(
+        self,
+        answers: dict[str, str],
+        actions: dict[str, str] | None = None,
+        invalid: dict[str, list[tuple[str, str]]] | None = None,
+    ) -> int:
+        """Answer until the program exits; returns its exit status.
+
+        *actions* maps a step id to 'later', 'ctrl-c' or 'problem' at its outcome prompt;
+        *invalid* maps a key to (bad value, expected error text) pairs typed first.
+        """
+        actions = dict(actions or {})
+        invalid = {k: list(v) for k, v in (invalid or {}).items()}
+        prompts = {key: re.escape(q.prompt[:40]) for key, q in QUESTIONS.items()}
+        keys = list(prompts)
+        patterns = [
+            "Où en êtes-vous",
+            "Votre entreprise :",
+            "quand même",
+            "Quel problème",
+            *prompts.values(),
+            pexpect.EOF,
+        ]
+        while True:
+            index = self.expect(patterns)
+            if patterns[index] is pexpect.EOF:
+                self.child.close()
+                return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+            if index == 0:
+                action = actions.pop(self.step, "done")
+                if action == "ctrl-c":
+                    self.child.sendintr()
+                elif action == "later":
+                    self.child.send(DOWN + ENTER)
+                elif action == "problem":
+                    self.child.send(DOWN + DOWN + ENTER)
+                else:
+                    self.child.send(ENTER)
+            elif index == 1:
+                self.child.send(ENTER)  # the best match comes first
+            elif index == 2:
+                self.child.send("n")
+            elif index == 3:
+                self.child.send(ENTER)  # the first known problem
+            else:
+                key = keys[index - 4]
+                for bad, error in invalid.pop(key, []):
+                    self.type(bad)
+                    # prompt_toolkit may draw a space as a cursor move (ESC [ C)
+                    gap = r"(?:\s|\x1b\[\d*C)+"
+                    self.expect([gap.join(re.escape(word) for word in error.split())])
+                if key == "operator":
+                    self.type(answers["operator_name"])
+                elif QUESTIONS[key].kind == "choice":
+                    self.choose(key, answers[key])
+                else:
+                    self.type(answers[key])
+            self.answered()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.transcript)

@@ -1,0 +1,118 @@
+"""End-to-end: `tracesguide setup` from the installed package, in a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pty_driver import Session
+
+pytestmark = pytest.mark.pty
+
+SMS = {
+    "first_name": "Camille",
+    "last_name": "EXEMPLE",
+    "email": "camille.exemple@exemple.fr",
+    "email_language": "fr",
+    "second_factor_method": "sms",
+    "sms_route": "direct",
+    "phone": "+33 6 12 34 56 78",
+    "role": "operator",
+    "has_certificate": "yes",
+    "operator_name": "alpro",
+    "operator_traces_number": "BE-ORG-OP-5",
+}
+APP = {**SMS, "second_factor_method": "app"}
+PHONE_DIGITS = ("612345678", "6 12 34 56 78")
+
+
+@pytest.fixture
+def keyring_env(tmp_path: Path) -> dict[str, str]:
+    tests = str(Path(__file__).parent)
+    return {
+        "PYTHON_KEYRING_BACKEND": "keyring_backends.FileKeyring",
+        "PYTHONPATH": tests,
+        "TRACESGUIDE_TEST_KEYRING": str(tmp_path / "keyring.json"),
+    }
+
+
+def saved(path: Path) -> dict:  # type: ignore[type-arg]
+    return tomllib.loads(path.read_text())
+
+
+def test_full_sms_run_to_completion(tmp_path: Path, keyring_env: dict[str, str]) -> None:
+    state = tmp_path / "state" / "state.toml"
+    session = Session(state, keyring_env)
+    assert session.run(SMS) == 0
+    assert "Félicitations" in session.output
+    data = saved(state)
+    assert data["answers"]["operator_traces_number"] == "BE-ORG-OP-5"
+    assert data["answers"]["operator_name"] == "ALPRO Comm.V.A."
+    assert data["answers"]["phone_masked"] == "+33 6 •• •• •• 78"
+    # the full number is in the keyring, and in no file of the state folder
+    keyring = json.loads((tmp_path / "keyring.json").read_text())
+    assert keyring == {"tracesguide/phone": "+33612345678"}
+    for file in state.parent.iterdir():
+        text = file.read_bytes().decode("utf-8", "replace").replace(" ", "")
+        assert "612345678" not in text, file
+    # the message for Certipaq BIO, ready to attach
+    message = (state.parent / "message-certipaq-bio.txt").read_text()
+    assert "BE-ORG-OP-5" in message and "camille.exemple@exemple.fr" in message
+    # never a password or a one-time code asked
+    assert "mot de passe :" not in session.output.lower()
+
+
+def test_ctrl_c_keeps_progress_and_setup_resumes(
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
+    state = tmp_path / "state.toml"
+    first = Session(state, keyring_env)
+    assert first.run(APP, actions={"second-factor.app.add-device": "ctrl-c"}) == 130
+    assert "Reprenez avec : tracesguide setup" in first.output
+    data = saved(state)
+    assert data["steps"]["second-factor.app.install"]["status"] == "done"
+    assert "second-factor.app.add-device" not in data["steps"]
+    second = Session(state, keyring_env)
+    assert second.run(APP) == 0
+    assert "Déjà fait" in second.output and "Reprise à" in second.output
+    assert "Félicitations" in second.output
+    # resumed where it stopped: the first steps were not shown again
+    assert "(eu-login.welcome)" not in second.output
+
+
+def test_a_role_other_than_operator_ends_cleanly(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state)
+    assert session.run({**APP, "role": "authority"}) == 0
+    assert "(operator.certificate)" not in session.output
+    data = saved(state)
+    assert data["answers"]["role"] == "authority"
+    assert "operator.open-list" not in data["steps"]
+
+
+def test_certificate_not_received_stops_then_resumes(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    first = Session(state)
+    assert first.run({**APP, "has_certificate": "no"}) == 0
+    assert "Revenez quand" in first.output
+    assert saved(state)["steps"]["operator.certificate"]["status"] == "blocked"
+    second = Session(state)
+    assert second.run(APP) == 0
+    assert "Félicitations" in second.output
+    assert saved(state)["steps"]["operator.certificate"]["status"] == "done"
+
+
+def test_invalid_email_and_phone_are_asked_again(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state, {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    invalid = {
+        # one distinctive word of each reason (prompt_toolkit redraws only what changed)
+        "email": [("pas-une-adresse", "invalide")],
+        "phone": [("06 12 34 56 78", "indiquez"), ("+33 1 23 45 67 89", "commenc")],
+    }
+    assert session.run(SMS, invalid=invalid) == 0
+    assert "Aucun trousseau (keyring) utilisable" in session.output
+    assert saved(state)["answers"]["phone_masked"] == "+33 6 •• •• •• 78"
