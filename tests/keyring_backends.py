@@ -33,7 +33,7 @@ class MemoryKeyring(KeyringBackend):
 
 
 class FileKeyring(KeyringBackend):
-    """For subprocesses: a JSON file named by TRACESGUIDE_TEST_KEYRING (outside the state folder)."""
+    """For subprocesses: a JSON file named by TRACESGUIDE_TEST_KEYRING, outside the state."""
 
     priority = -1  # type: ignore[assignment]
 
