@@ -1,0 +1,242 @@
+"""setup --answers, reset, and the wizard's rules, in-process with real files and keyring."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from conftest import corpus_files
+from keyring_backends import MemoryKeyring
+from pty_driver import Session
+from tracesguide import secrets, validate
+from tracesguide import state as state_module
+from tracesguide.validate import Invalid
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "answers.toml"
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def write_answers(path: Path, answers: dict[str, str], extra: str = "") -> Path:
+    lines = [f'{key} = "{value}"' for key, value in answers.items()]
+    path.write_text("\n".join(lines) + "\n" + extra)
+    return path
+
+
+def load_answers() -> dict[str, str]:
+    data = tomllib.loads(EXAMPLE.read_text())
+    data.pop("problems", None)
+    return data
+
+
+def test_the_documented_example_goes_all_the_way(cli, tmp_path: Path, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s" / "state.toml"
+    result = cli("setup", "--answers", str(EXAMPLE), "--state", str(state))
+    assert result.code == 0, result.err
+    assert "Félicitations" in result.out
+    saved = state_module.load(state)
+    assert saved.answers["second_factor_method"] == "sms"
+    assert saved.steps["second-factor.sms.finalise"].status == "done"
+    assert [e.detail for e in saved.events if e.kind == "problem"] == ["sms-not-received"]
+    assert memory_keyring.store == {("tracesguide", "phone"): "+33612345678"}
+    for file in state.parent.iterdir():  # the full number is in no file of the state folder
+        assert "612345678" not in file.read_text().replace(" ", ""), file
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+
+
+def test_answers_run_equals_the_interactive_run(tmp_path: Path, cli, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    answers = load_answers()
+    interactive = tmp_path / "pty" / "state.toml"
+    session = Session(interactive, {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert session.run({**answers, "operator_name": "ALPRO"}) == 0
+    scripted = tmp_path / "file" / "state.toml"
+    answers_file = write_answers(tmp_path / "answers.toml", answers)
+    assert cli("setup", "--answers", str(answers_file), "--state", str(scripted)).code == 0
+    a, b = state_module.load(interactive), state_module.load(scripted)
+    assert a.answers == b.answers
+    assert {k: v.status for k, v in a.steps.items()} == {k: v.status for k, v in b.steps.items()}
+    assert [(e.kind, e.step, e.detail) for e in a.events] == [
+        (e.kind, e.step, e.detail) for e in b.events
+    ]
+
+
+def test_a_missing_answer_names_the_key_and_keeps_progress(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = load_answers()
+    del answers["role"]
+    state = tmp_path / "state.toml"
+    result = cli(
+        "setup",
+        "--answers",
+        str(write_answers(tmp_path / "a.toml", answers)),
+        "--state",
+        str(state),
+    )
+    assert result.code == 2
+    assert "« role »" in result.err and "Traceback" not in result.err
+    saved = state_module.load(state)
+    assert saved.steps["traces.home"].status == "done"  # everything before it is kept
+    # adding the answer resumes and finishes
+    answers["role"] = "operator"
+    result = cli(
+        "setup",
+        "--answers",
+        str(write_answers(tmp_path / "a.toml", answers)),
+        "--state",
+        str(state),
+    )
+    assert result.code == 0 and "Déjà fait" in result.out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("email", "pas-une-adresse", "« email »"),
+        ("phone", "0612345678", "« phone »"),
+        ("phone", "+33 1 23 45 67 89", "portable"),
+        ("role", "chef", "« role »"),
+        ("first_name", "<script>", "« first_name »"),
+    ],
+)
+def test_an_invalid_answer_is_an_error_naming_the_key(
+    cli, tmp_path: Path, key: str, value: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    answers = {**load_answers(), key: value}
+    result = cli(
+        "setup",
+        "--answers",
+        str(write_answers(tmp_path / "a.toml", answers)),
+        "--state",
+        str(tmp_path / "s.toml"),
+    )
+    assert result.code == 2
+    assert message in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('surprise = "x"\n', "clé inconnue « surprise »"),
+        ("role = 3\n", "« role » doit être un texte"),
+        ("role = \n", "invalide"),
+    ],
+)
+def test_a_bad_answers_file_is_refused(cli, tmp_path: Path, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.toml"
+    path.write_text(text)
+    result = cli("setup", "--answers", str(path), "--state", str(tmp_path / "s.toml"))
+    assert result.code == 2 and message in result.err
+    assert not (tmp_path / "s.toml").exists()
+
+
+def test_setup_without_a_terminal_says_how_to_run_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("setup", "--state", str(tmp_path / "s.toml"))
+    assert result.code == 2
+    assert "--answers" in result.err
+    assert not (tmp_path / "s.toml").exists()
+
+
+def test_stop_at_and_the_expired_password_link(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.toml"
+    answers_file = write_answers(
+        tmp_path / "a.toml", load_answers(), 'stop_at = "eu-login.set-password"\n'
+    )
+    result = cli("setup", "--answers", str(answers_file), "--state", str(state))
+    assert result.code == 0 and "Reprenez quand vous voulez" in result.out
+    assert "Mot de passe perdu" not in result.out
+    # two hours later, the link from "Créer un compte" has expired: setup says so
+    saved = state_module.load(state)
+    record = saved.steps["eu-login.create-account"]
+    record.at = datetime.now(UTC) - timedelta(hours=2)
+    state_module.save(saved, state)
+    result = cli("setup", "--answers", str(answers_file), "--state", str(state))
+    assert "Mot de passe perdu" in result.out
+
+
+def test_no_keyring_backend_is_said_once_and_setup_goes_on(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        result = cli("setup", "--answers", str(EXAMPLE), "--state", str(tmp_path / "s.toml"))
+    finally:
+        keyring.set_keyring(previous)
+    assert result.code == 0
+    assert result.out.count("Aucun trousseau") == 1
+
+
+class BrokenKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("D-Bus says no")  # not a KeyringError
+
+
+def test_a_backend_raising_anything_counts_as_unavailable() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring())
+    try:
+        assert secrets.store_phone("+33612345678") is False
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_reset_keeps_a_backup_and_forgets_the_number(cli, tmp_path: Path, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.toml"
+    assert cli("setup", "--answers", str(EXAMPLE), "--state", str(state)).code == 0
+    before = state.read_bytes()
+    result = cli("reset", "--state", str(state))
+    assert result.code == 2 and "--yes" in result.err  # no terminal to confirm
+    assert state.read_bytes() == before
+    result = cli("reset", "--yes", "--state", str(state))
+    assert result.code == 0
+    assert not state.exists()
+    backups = list(tmp_path.glob("state.*.bak.toml"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert memory_keyring.store == {}
+    assert "Rien à réinitialiser" in cli("reset", "--yes", "--state", str(state)).out
+
+
+@pytest.mark.parametrize(
+    "command", [["setup"], ["setup", "--answers", str(EXAMPLE)], ["reset", "--yes"]]
+)
+def test_writing_commands_refuse_every_toml_test_file_untouched(cli, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    for path in corpus_files():
+        before = path.read_bytes()
+        listing = sorted(os.listdir(path.parent))
+        result = cli(*command, "--state", str(path))
+        assert result.code == 2, (path, result.out[:200])
+        assert result.err.startswith("tracesguide: erreur : fichier d'état"), (path, result.err)
+        assert len(result.err.strip().splitlines()) <= 2
+        assert path.read_bytes() == before
+        assert sorted(os.listdir(path.parent)) == listing  # no lock or temp file left beside
+
+
+def test_email_checks() -> None:
+    assert validate.email("Prenom.Nom@Exemple.fr").warning == ""
+    assert "grand public" in validate.email("prenom.nom@gmail.com").warning
+    assert "partagée" in validate.email("contact@exemple.fr").warning
+    with pytest.raises(Invalid):
+        validate.email("prenom.nom@")
+
+
+def test_phone_checks_and_mask() -> None:
+    phone = validate.phone("+33 6 12 34 56 78")
+    assert phone.e164 == "+33612345678"
+    assert phone.masked == "+33 6 •• •• •• 78"
+    assert validate.phone("+32 470 12 34 56").masked.startswith("+32 4")
+    for bad in ("0612345678", "+33 1 23 45 67 89", "+33 6 12", "+999 123"):
+        with pytest.raises(Invalid):
+            validate.phone(bad)
