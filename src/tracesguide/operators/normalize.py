@@ -78,7 +78,7 @@ LEGAL_FORMS = frozenset(
     gmbh mbh gesmbh ag kg ohg ug gbr ev eg kgaa co
     spa sapa srls sl slu sll
     ltd limited plc llp llc inc corp
-    as aps ab oy oyj sro kft doo ad ood eood sp zoo oo
+    as aps ab oy oyj sro kft doo ad ood eood sp z zoo oo
     """.split()
 )
 
