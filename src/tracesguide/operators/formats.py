@@ -72,6 +72,11 @@ _FIELD_BY_COLUMN = {alias: f for f, aliases in _COLUMN_ALIASES.items() for alias
 DOCUMENTED_COLUMNS = tuple(_COLUMN_ALIASES)
 _LIST_FIELDS = ("activities", "categories")
 _LIST_SEPARATORS = str.maketrans({";": "|", "\n": "|"})
+_HINT = (
+    "Attendu : un CSV avec au moins une colonne « name » (ou « nom ») et, si possible, "
+    "traces_number, address, country, activities, reference ; ou le JSON de l'annuaire "
+    "public TRACES NT. Voir docs/operators.md."
+)
 # Keys under which a JSON answer may wrap its list of records.
 _WRAPPER_KEYS = ("items", "data", "results", "records", "content", "operators")
 
@@ -112,32 +117,23 @@ def parse_directory_bytes(
     data: bytes, name: str, progress: ProgressCallback | None = None
 ) -> ParsedDirectory:
     """Parse the content of a directory file; *name* is only used in messages."""
-    hint = _format_hint()
     if b"\x00" in data[:65536]:
-        raise DirectoryError(f"{name} n'est pas un annuaire : c'est un fichier binaire.", hint)
-    text = _decode(data, name, hint)
+        raise DirectoryError(f"{name} n'est pas un annuaire : c'est un fichier binaire.", _HINT)
+    text = _decode(data, name)
     stripped = text.lstrip()
     if not stripped:
-        raise DirectoryError(f"{name} est vide.", hint)
+        raise DirectoryError(f"{name} est vide.", _HINT)
     if stripped[0] in "[{":
-        parsed = _parse_json(stripped, name, hint, progress)
+        parsed = _parse_json(stripped, name, progress)
     else:
-        parsed = _parse_csv(text, name, hint, progress)
+        parsed = _parse_csv(text, name, progress)
     if not parsed.operators:
         detail = f" ({len(parsed.problems)} lignes invalides)" if parsed.problems else ""
-        raise DirectoryError(f"{name} ne contient aucun opérateur utilisable{detail}.", hint)
+        raise DirectoryError(f"{name} ne contient aucun opérateur utilisable{detail}.", _HINT)
     return parsed
 
 
-def _format_hint() -> str:
-    return (
-        "Attendu : un CSV avec au moins une colonne « name » (ou « nom ») et, si possible, "
-        "traces_number, address, country, activities, reference ; ou le JSON de l'annuaire "
-        "public TRACES NT. Voir docs/operators.md."
-    )
-
-
-def _decode(data: bytes, name: str, hint: str) -> str:
+def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -146,7 +142,7 @@ def _decode(data: bytes, name: str, hint: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise DirectoryError(f"{name} n'est pas un texte UTF-8 lisible.", hint) from None
+        raise DirectoryError(f"{name} n'est pas un texte UTF-8 lisible.", _HINT) from None
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -162,9 +158,7 @@ def _column_key(header: str) -> str:
     return text_key(header).replace(" ", "_")
 
 
-def _parse_csv(
-    text: str, name: str, hint: str, progress: ProgressCallback | None
-) -> ParsedDirectory:
+def _parse_csv(text: str, name: str, progress: ProgressCallback | None) -> ParsedDirectory:
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     try:
@@ -172,7 +166,7 @@ def _parse_csv(
         while not any(cell.strip() for cell in header):
             header = next(reader)
     except (StopIteration, csv.Error):
-        raise DirectoryError(f"{name} n'a pas de ligne d'en-tête lisible.", hint) from None
+        raise DirectoryError(f"{name} n'a pas de ligne d'en-tête lisible.", _HINT) from None
     columns: dict[str, int] = {}
     for position, column in enumerate(header):
         field_name = _FIELD_BY_COLUMN.get(_column_key(column))
@@ -183,7 +177,7 @@ def _parse_csv(
         raise DirectoryError(
             f"{name} n'est pas un annuaire d'opérateurs : aucune colonne de nom reconnue "
             f"(colonnes trouvées : {found}).",
-            hint,
+            _HINT,
         )
     total = text.count("\n")
     operators: list[Operator] = []
@@ -259,22 +253,20 @@ def _operator_from_mapping(values: Mapping[str, str]) -> Operator:
 # --- JSON --------------------------------------------------------------------------------
 
 
-def _parse_json(
-    text: str, name: str, hint: str, progress: ProgressCallback | None
-) -> ParsedDirectory:
+def _parse_json(text: str, name: str, progress: ProgressCallback | None) -> ParsedDirectory:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DirectoryError(
-            f"{name} : JSON invalide (ligne {error.lineno}, colonne {error.colno}).", hint
+            f"{name} : JSON invalide (ligne {error.lineno}, colonne {error.colno}).", _HINT
         ) from None
     except RecursionError:
-        raise DirectoryError(f"{name} : JSON trop imbriqué.", hint) from None
+        raise DirectoryError(f"{name} : JSON trop imbriqué.", _HINT) from None
     records = _records_of(document)
     if records is None:
         raise DirectoryError(
             f"{name} n'est pas un annuaire : le JSON doit être une liste d'enregistrements.",
-            hint,
+            _HINT,
         )
     operators: list[Operator] = []
     problems: list[RowProblem] = []
