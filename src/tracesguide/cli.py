@@ -316,6 +316,11 @@ def check_command(
     raise typer.Exit(exit_code(collected))
 
 
+from tracesguide.cli_operators import operators_app  # noqa: E402  (a sub-app: cheap to import)
+
+app.add_typer(operators_app, name="operators")
+
+
 def _fail(error: TracesguideError) -> NoReturn:
     from tracesguide.sanitize import inert
 
