@@ -5,11 +5,9 @@ drivers show (the next step, what is done, blocked or missing, the milestones)
 comes from ``progress()``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from tracesguide.content import MILESTONES, Content, Stage, Step
 from tracesguide.state import State, StepRecord
@@ -18,23 +16,20 @@ TODO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
 IN_PROGRESS = "in-progress"
 
 
-@dataclass(frozen=True)
-class StepStatus:
+class StepStatus(NamedTuple):
     step: Step
     status: str
     reason: str = ""
     pending: bool = False  # its condition depends on a question not yet answered
 
 
-@dataclass(frozen=True)
-class StageStatus:
+class StageStatus(NamedTuple):
     stage: Stage
     status: str  # todo, in-progress, done, blocked, skipped
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     steps: tuple[StepStatus, ...]
     stages: tuple[StageStatus, ...]
     next_step: Step | None

@@ -10,9 +10,10 @@ U+2066–U+2069) that can make text read differently from what it is.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # ESC followed by a CSI, OSC, DCS, SOS, PM or APC sequence, or any two-character escape.
-_ESCAPE_SEQUENCE = re.compile(
+_ESCAPE_SOURCE = (
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                # CSI ... final byte
     | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)  # OSC / DCS / SOS / PM / APC ... terminator
@@ -20,11 +21,16 @@ _ESCAPE_SEQUENCE = re.compile(
     | \x1b.?                               # a lone ESC, with what follows it
     | [\x9b][0-?]*[ -/]*[@-~]              # 8-bit CSI
     | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|$)  # 8-bit OSC / DCS / SOS / PM / APC
-    """,
-    re.VERBOSE | re.DOTALL,
+    """
 )
 # Remaining C0 controls (but tab and newline), DEL, C1 controls, bidi controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    # compiled on first use: most commands never print untrusted text
+    return re.compile(_ESCAPE_SOURCE, re.VERBOSE | re.DOTALL), re.compile(_CONTROL_SOURCE)
 
 
 def inert(text: str, *, single_line: bool = False) -> str:
@@ -34,7 +40,8 @@ def inert(text: str, *, single_line: bool = False) -> str:
     and one-line fields). The result is plain text: print it through
     ``rich.text.Text`` (never as markup) so that ``[bold]`` stays literal.
     """
-    cleaned = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    escape_sequence, control = _patterns()
+    cleaned = control.sub("", escape_sequence.sub("", text))
     if single_line:
         cleaned = cleaned.replace("\t", " ").replace("\n", " ")
     return cleaned

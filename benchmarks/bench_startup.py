@@ -1,0 +1,88 @@
+"""Cold start of the reading commands against ``python -c "import typer"``.
+
+Runs each command as a whole process (best of N), in the venv this Python belongs to,
+with a real state file, and prints the ratio to the time of importing typer alone.
+Target: the reading commands (``status --json``, ``steps``, ``show``) within 1.3x.
+
+    python benchmarks/bench_startup.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tracesguide import state as state_module
+from tracesguide.content import load
+from tracesguide.engine import progress
+from tracesguide.state import State
+
+
+def best(command: list[str], runs: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def sample_state(path: Path) -> None:
+    """A user half-way: every step done up to the operator stage, as the wizard saves it."""
+    content = load()
+    state = State.new()
+    answers = {
+        "first_name": "Camille",
+        "last_name": "EXEMPLE",
+        "email": "camille.exemple@exemple.fr",
+        "email_language": "fr",
+        "second_factor_method": "app",
+        "role": "operator",
+    }
+    while True:
+        step = progress(content, state).next_step
+        if step is None or step.stage == "operator":
+            break
+        state.record("shown", step.id)
+        for question in step.ask:
+            if question.key in answers:
+                state.answer(question.key, answers[question.key], step=step.id)
+        state.record("done", step.id)
+    state_module.save(state, path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    env = {**os.environ, "NO_COLOR": "1"}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "state.toml"
+        sample_state(path)
+        script = [sys.executable, "-m", "tracesguide"]
+        exe = Path(sys.executable).with_name("tracesguide")
+        launcher = [str(exe)] if exe.exists() else script
+        baseline = best([sys.executable, "-c", "import typer"], args.runs, env)
+        print(f"python -c 'import typer'            {baseline * 1000:7.1f} ms  (1.00x)")
+        for label, extra in (
+            ("tracesguide status --json", ["status", "--json"]),
+            ("tracesguide status", ["status"]),
+            ("tracesguide steps", ["steps"]),
+            ("tracesguide show eu-login.form", ["show", "eu-login.form"]),
+            ("tracesguide --version", ["--version"]),
+        ):
+            seconds = best(
+                [*launcher, *extra, *(["--state", str(path)] if extra[0] != "--version" else [])],
+                args.runs,
+                env,
+            )
+            print(f"{label:<36}{seconds * 1000:7.1f} ms  ({seconds / baseline:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
