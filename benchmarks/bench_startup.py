@@ -1,7 +1,8 @@
 """Cold start of the reading commands against ``python -c "import typer"``.
 
 Runs each command as a whole process (best of N), in the venv this Python belongs to,
-with a real state file, and prints the ratio to the time of importing typer alone.
+with a real state file and compiled bytecode (as a regular install has), and prints the
+ratio to the time of importing typer alone.
 Target: the reading commands (``status --json``, ``steps``, ``show``) within 1.3x.
 
     python benchmarks/bench_startup.py [--runs 30]
@@ -60,7 +61,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    env = {**os.environ, "NO_COLOR": "1"}
+    # Bytecode as a regular install has it (pip compiles it): never measure compiling.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["NO_COLOR"] = "1"
+    import compileall
+
+    import tracesguide
+
+    compileall.compile_dir(Path(tracesguide.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "state.toml"
         sample_state(path)

@@ -6,8 +6,6 @@ Heavy imports (questionary, keyring, rich's console) happen inside the commands
 that need them, so that the reading commands start fast.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -66,7 +64,7 @@ def _root(
     """Guide TRACES NT."""
 
 
-def _console(stderr: bool = False) -> Console:
+def _console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
     # highlight=False: never colour numbers or paths found inside untrusted text.

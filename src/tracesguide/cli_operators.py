@@ -5,8 +5,6 @@ string goes through ``inert`` and is printed as plain text (rich ``Text``, never
 rich is imported only for the human output and the progress bar, so ``--json`` starts fast.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -101,7 +99,7 @@ def _clean(value: str) -> str:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[ProgressCallback | None]:
+def _progress(label: str) -> Iterator["ProgressCallback | None"]:
     """A progress bar on stderr while a file is read, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         yield None
@@ -119,7 +117,7 @@ def _progress(label: str) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def _report_problems(problems: Sequence[RowProblem], shown: int = _SHOWN_PROBLEMS) -> None:
+def _report_problems(problems: Sequence["RowProblem"], shown: int = _SHOWN_PROBLEMS) -> None:
     if not problems:
         return
     _say(f"{_plural(len(problems), 'ligne invalide ignorée', 'lignes invalides ignorées')} :")
@@ -129,7 +127,7 @@ def _report_problems(problems: Sequence[RowProblem], shown: int = _SHOWN_PROBLEM
         _say(f"  … et {_number(len(problems) - shown)} autres.")
 
 
-def _load(directory: Path | None) -> Directory:
+def _load(directory: Path | None) -> "Directory":
     from tracesguide.operators import load_default_directory, load_directory
 
     if directory is None:
@@ -138,7 +136,7 @@ def _load(directory: Path | None) -> Directory:
         return load_directory(directory, progress)
 
 
-def _match_dict(match: Match) -> dict[str, object]:
+def _match_dict(match: "Match") -> dict[str, object]:
     fields: dict[str, object] = {}
     for key, value in match.operator.to_dict().items():
         fields[key] = _clean(value) if isinstance(value, str) else [_clean(v) for v in value]
@@ -229,7 +227,7 @@ def search_command(
         raise typer.Exit(EXIT_NO_MATCH)
 
 
-def _print_matches(matches: Sequence[Match], query: str) -> None:
+def _print_matches(matches: Sequence["Match"], query: str) -> None:
     if not matches:
         return
     from rich.console import Console

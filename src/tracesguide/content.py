@@ -7,12 +7,12 @@ source, a duplicate id or a reference to a step that does not exist is a
 """
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracesguide.errors import ContentError
+from tracesguide.toml import TOMLDecodeError, loads
 
 FORMAT_VERSION = 1
 LANGUAGES = ("fr",)
@@ -412,8 +412,8 @@ def _check_references(content: Content) -> None:
 
 def parse_text(text: str, name: str = "content") -> Content:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data = loads(text)
+    except TOMLDecodeError as error:
         raise ContentError(f"{name} : TOML invalide : {error}") from error
     return parse(data, name)
 
