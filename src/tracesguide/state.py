@@ -178,10 +178,22 @@ def read_bytes(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise _unusable(path, error.strerror or "illisible") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise _unusable(path, "ce n'est pas un fichier ordinaire")
-        data = handle.read(MAX_BYTES + 1)
+        # Ask for the size seen plus one byte (not for the 2 MiB limit: that buffer
+        # would be allocated for every file); a file that grew since is read on.
+        want = min(info.st_size, MAX_BYTES) + 1
+        data = os.read(fd, want)
+        while len(data) == want and len(data) <= MAX_BYTES:
+            want = min(65536, MAX_BYTES + 1 - len(data))
+            more = os.read(fd, want)
+            data += more
+            if len(more) < want:
+                break
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
         raise _unusable(path, f"trop volumineux (plus de {MAX_BYTES} octets)")
     return data
@@ -196,7 +208,9 @@ def parse_bytes(data: bytes, path: Path) -> State:
     except UnicodeDecodeError as error:
         raise _unusable(path, f"pas en UTF-8 (octet {error.start})") from None
     try:
-        document = tomllib.loads(text)
+        document = fast_document(text)
+        if document is None:
+            document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _unusable(path, f"TOML invalide ({error})") from None
     except RecursionError:
@@ -206,6 +220,237 @@ def parse_bytes(data: bytes, path: Path) -> State:
 
 def load(path: Path) -> State:
     return parse_bytes(read_bytes(path), path)
+
+
+# --- fast path for the files tracesguide writes ---------------------------------
+#
+# tomllib is pure Python: it takes about 0.5 ms for a typical state file, the bulk of
+# `tracesguide check` over thousands of files. ``fast_document`` reads only the
+# strict subset of TOML that ``dumps`` (tomli_w) writes: bare ``key = value`` lines
+# with a basic string, an integer or an offset date-time; the ``[answers]``,
+# ``[steps]``, ``[steps."id"]`` and ``[[events]]`` headers; ``events = []`` or a short
+# event log written inline (``events = [``, one ``{ ... },`` line per event, ``]``);
+# blank lines. On anything else (a comment, other spacing, a CR, another value type
+# or header, a duplicate key or table) it returns None and tomllib reads the file, so
+# every error message and every unusual-but-valid file is tomllib's. Whatever it
+# accepts, tomllib would read to the same document (tests/test_state_fastpath.py).
+
+# A basic string's body: allowed characters, or the escapes tomllib knows (the loop
+# unrolled, so that plain text is consumed by one character class).
+_PLAIN = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+_BODY = _PLAIN + r'(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})' + _PLAIN + ")*"
+# Exactly tomllib's ranges for each field; the day of the month is checked by datetime.
+_DATETIME = (
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+_FAST_KEY_VALUE = re.compile(r"([A-Za-z0-9_-]+) = (.+)")
+_FAST_STRING = re.compile(f'"({_BODY})"')
+_FAST_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_FAST_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+_FAST_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
+_FAST_DATETIME = re.compile(_DATETIME)
+_FAST_STEP_HEADER = re.compile(r'\[steps\.(?:"([A-Za-z0-9_.-]+)"|([A-Za-z0-9_-]+))\]')
+# Whole blocks as dumps writes them, the bulk of a file, matched in one go.
+_FAST_EVENT_BLOCK = re.compile(
+    rf'\[\[events\]\]\nat = ({_DATETIME})\nkind = "([a-z]+)"\n'
+    rf'(?:step = "({_BODY})"\n)?(?:detail = "({_BODY})"\n)?\n*'
+)
+_FAST_STEP_BLOCK = re.compile(
+    rf'\[steps\."([A-Za-z0-9_.-]+)"\]\nstatus = "([a-z]+)"\nat = ({_DATETIME})\n'
+    rf'(?:reason = "({_BODY})"\n)?\n*'
+)
+_FAST_EVENT_ITEM = re.compile(
+    rf'    \{{ at = ({_DATETIME}), kind = "([a-z]+)"'
+    rf'(?:, step = "({_BODY})")?(?:, detail = "({_BODY})")? \}},\n'
+)
+_ROOT_TABLES = frozenset({"answers", "steps", "events"})
+_STEP_KEYS = frozenset({"status", "at", "reason"})
+_EVENT_KEYS = frozenset({"at", "kind", "step", "detail"})
+
+
+class _NotFast(Exception):
+    """The text is outside the fast subset: let tomllib read it."""
+
+
+def _fast_unescape(match: re.Match[str]) -> str:
+    short, long, simple = match.groups()
+    if simple is not None:
+        return _FAST_ESCAPES[simple]
+    code = int(short or long, 16)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        raise _NotFast  # tomllib refuses it: not a Unicode scalar value
+    return chr(code)
+
+
+def _fast_string(body: str) -> str:
+    """A checked basic string's body, its escapes decoded."""
+    return _FAST_ESCAPE.sub(_fast_unescape, body) if "\\" in body else body
+
+
+def _fast_datetime(raw: str) -> datetime:
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:  # e.g. February 30th: tomllib says why
+        raise _NotFast from None
+
+
+def _fast_value(raw: str) -> Any:
+    if raw[0] == '"':
+        match = _FAST_STRING.fullmatch(raw)
+        if match is None:
+            raise _NotFast
+        return _fast_string(match.group(1))
+    if _FAST_DATETIME.fullmatch(raw):
+        return _fast_datetime(raw)
+    if _FAST_INTEGER.fullmatch(raw):
+        return int(raw)
+    raise _NotFast
+
+
+class _FastReader:
+    """The tables of a document being read, and the one key-value lines go into."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.current = self.root
+        self.answers: dict[str, Any] | None = None
+        self.steps: dict[str, Any] | None = None
+        self.steps_header = False
+        self.events: list[dict[str, Any]] | None = None
+
+    def new_event(self) -> dict[str, Any]:
+        if self.events is None:
+            if "events" in self.root:
+                raise _NotFast  # `events = []` cannot be extended by [[events]]
+            self.events = self.root["events"] = []
+        self.current = {}
+        self.events.append(self.current)
+        return self.current
+
+    def new_step(self, step_id: str) -> dict[str, Any]:
+        if self.steps is None:
+            self.steps = self.root["steps"] = {}
+        if step_id in self.steps:
+            raise _NotFast  # a table defined twice
+        self.current = self.steps[step_id] = {}
+        return self.current
+
+    def header(self, line: str) -> None:
+        if line == "[[events]]":
+            self.new_event()
+        elif line == "[answers]":
+            if self.answers is not None:
+                raise _NotFast
+            self.current = self.answers = self.root["answers"] = {}
+        elif line == "[steps]":
+            if self.steps_header:
+                raise _NotFast
+            self.steps_header = True
+            if self.steps is None:
+                self.steps = self.root["steps"] = {}
+            self.current = self.steps
+        else:
+            match = _FAST_STEP_HEADER.fullmatch(line)
+            if match is None:
+                raise _NotFast
+            self.new_step(match.group(1) or match.group(2))
+
+    def inline_events(self, text: str, pos: int) -> int:
+        """``events = [`` then one ``{ ... },`` line per event, as dumps writes short logs."""
+        if "events" in self.root or self.events is not None:
+            raise _NotFast
+        items: list[dict[str, Any]] = []
+        item = _FAST_EVENT_ITEM.match
+        while (found := item(text, pos)) is not None:
+            at, kind, step, detail = found.groups()
+            entry = {"at": _fast_datetime(at), "kind": kind}
+            if step is not None:
+                entry["step"] = _fast_string(step)
+            if detail is not None:
+                entry["detail"] = _fast_string(detail)
+            items.append(entry)
+            pos = found.end()
+        self.root["events"] = items
+        if text.startswith("]\n", pos):
+            return pos + 2
+        if text.endswith("]") and pos == len(text) - 1:
+            return pos + 1
+        raise _NotFast
+
+    def key_value(self, line: str) -> None:
+        match = _FAST_KEY_VALUE.fullmatch(line)
+        if match is None:
+            raise _NotFast
+        key, raw = match.groups()
+        current = self.current
+        if key in current:
+            raise _NotFast
+        if current is self.root and key in _ROOT_TABLES:
+            if key != "events" or raw != "[]" or self.events is not None:
+                raise _NotFast
+            current[key] = []
+        else:
+            current[key] = _fast_value(raw)
+
+
+def fast_document(text: str) -> dict[str, Any] | None:
+    """Parse the canonical subset of TOML that ``dumps`` writes, or return None."""
+    if "\r" in text:
+        return None
+    reader = _FastReader()
+    event_block, step_block = _FAST_EVENT_BLOCK.match, _FAST_STEP_BLOCK.match
+    moment = datetime.fromisoformat
+    pos, size = 0, len(text)
+    try:
+        while pos < size:
+            char = text[pos]
+            if char == "\n":
+                pos += 1
+                continue
+            if char == "[":
+                block = event_block(text, pos)
+                if block is not None:
+                    at, kind, step, detail = block.groups()
+                    entry = reader.new_event()
+                    entry["at"] = moment(at)
+                    entry["kind"] = kind
+                    if step is not None:
+                        entry["step"] = _fast_string(step) if "\\" in step else step
+                    if detail is not None:
+                        entry["detail"] = _fast_string(detail) if "\\" in detail else detail
+                    pos = block.end()
+                    continue
+                block = step_block(text, pos)
+                if block is not None:
+                    step_id, status, at, reason = block.groups()
+                    entry = reader.new_step(step_id)
+                    entry["status"] = status
+                    entry["at"] = moment(at)
+                    if reason is not None:
+                        entry["reason"] = _fast_string(reason)
+                    pos = block.end()
+                    continue
+            if (
+                char == "e"
+                and reader.current is reader.root
+                and text.startswith("events = [\n", pos)
+            ):
+                pos = reader.inline_events(text, pos + 11)
+                continue
+            end = text.find("\n", pos)
+            if end < 0:
+                end = size
+            line = text[pos:end]
+            pos = end + 1
+            if char == "[":
+                reader.header(line)
+            else:
+                reader.key_value(line)
+    except (_NotFast, ValueError):  # ValueError: a date like February 30th; tomllib says why
+        return None
+    return reader.root
 
 
 def from_document(document: dict[str, Any], path: Path) -> State:
@@ -276,6 +521,18 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
     for step_id, raw in table(doc.get("steps", {}), "steps").items():
         if not _STEP_ID.match(step_id):
             raise _unusable(path, f"« steps » : identifiant d'étape invalide « {step_id[:40]} »")
+        if type(raw) is dict and raw.keys() <= _STEP_KEYS:  # the common case, checked fast
+            status, at, reason = raw.get("status"), raw.get("at"), raw.get("reason", "")
+            if (
+                status in STEP_STATUSES
+                and type(at) is datetime
+                and at.tzinfo is not None
+                and type(reason) is str
+                and len(reason) <= _MAX_TEXT
+            ):
+                steps[step_id] = StepRecord(status, at, reason)
+                continue
+        # Something is wrong (or unusual): the checks below say what.
         entry = table(raw, f"steps.{step_id}")
         if set(entry) - {"status", "at", "reason"}:
             raise _unusable(path, f"« steps.{step_id} » : clé inconnue")
@@ -293,6 +550,21 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
     if not isinstance(raw_events, list):
         raise bad("events", "une liste de tables [[events]]")
     for i, raw in enumerate(raw_events):
+        if type(raw) is dict and raw.keys() <= _EVENT_KEYS:  # the common case, checked fast
+            at, kind = raw.get("at"), raw.get("kind")
+            step, detail = raw.get("step", ""), raw.get("detail", "")
+            if (
+                kind in EVENT_KINDS
+                and type(at) is datetime
+                and at.tzinfo is not None
+                and type(step) is str
+                and len(step) <= 128
+                and type(detail) is str
+                and len(detail) <= _MAX_TEXT
+            ):
+                events.append(Event(at, kind, step, detail))
+                continue
+        # Something is wrong (or unusual): the checks below say what.
         entry = table(raw, f"events[{i}]")
         if set(entry) - {"at", "kind", "step", "detail"}:
             raise _unusable(path, f"« events[{i}] » : clé inconnue")

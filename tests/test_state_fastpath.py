@@ -1,0 +1,234 @@
+"""state.fast_document: the fast reader of canonical state files agrees with tomllib.
+
+Whatever the fast path accepts, tomllib must read to the same document; whatever it
+does not know, it must decline (None) so that tomllib reads the file and reports the
+error. These tests can fail: a fast path that accepted one more form, or decoded one
+escape differently, would differ from tomllib on the generated or mutated files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import corpus_files
+from helpers import APP_ANSWERS, write_state
+from tracesguide import state as state_module
+from tracesguide.errors import StateError
+from tracesguide.state import EVENT_KINDS, STEP_STATUSES, Event, State, StepRecord, fast_document
+
+KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True).filter(
+    lambda k: k not in state_module.FORBIDDEN_ANSWERS
+)
+TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=150)
+STEP_IDS = st.from_regex(r"[a-z0-9][a-z0-9.-]{0,30}", fullmatch=True)
+ZONES = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+MOMENTS = st.builds(
+    lambda naive, zone: naive.replace(tzinfo=zone),
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 30)),
+    st.one_of(st.just(UTC), ZONES),
+)
+
+
+@st.composite
+def states(draw: st.DrawFn) -> State:
+    saved = State(created=draw(MOMENTS), updated=draw(MOMENTS))
+    saved.answers = draw(st.dictionaries(KEYS, TEXT, max_size=8))
+    saved.steps = draw(
+        st.dictionaries(
+            STEP_IDS,
+            st.builds(StepRecord, st.sampled_from(STEP_STATUSES), MOMENTS, TEXT),
+            max_size=6,
+        )
+    )
+    saved.events = draw(
+        st.lists(st.builds(Event, MOMENTS, st.sampled_from(EVENT_KINDS), TEXT, TEXT), max_size=12)
+    )
+    return saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(states())
+def test_every_file_dumps_writes_is_read_fast_and_alike(saved: State) -> None:
+    text = state_module.dumps(saved).decode("utf-8")
+    fast = fast_document(text)
+    assert fast is not None, text  # the files tracesguide writes take the fast path
+    assert fast == tomllib.loads(text)
+    loaded = state_module.parse_bytes(text.encode(), Path("x.toml"))
+    assert loaded.answers == saved.answers
+    assert [(e.at, e.kind, e.step, e.detail) for e in loaded.events] == [
+        (e.at, e.kind, e.step, e.detail) for e in saved.events
+    ]
+    assert {k: (r.status, r.at, r.reason) for k, r in loaded.steps.items()} == {
+        k: (r.status, r.at, r.reason) for k, r in saved.steps.items()
+    }
+
+
+# Characters that change the meaning of TOML, for mutations.
+SIGNIFICANT = '[]{}"=\n\r #,.\\tTZz+-:0123456789abu'
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    states(),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0),
+            st.sampled_from(["insert", "delete", "replace"]),
+            st.text(alphabet=SIGNIFICANT, min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_mutated_files_are_declined_or_read_like_tomllib(saved: State, edits: list) -> None:  # type: ignore[type-arg]
+    text = state_module.dumps(saved).decode("utf-8")
+    for where, how, piece in edits:
+        i = where % (len(text) + 1)
+        if how == "insert":
+            text = text[:i] + piece + text[i:]
+        elif how == "delete":
+            text = text[:i] + text[i + len(piece) :]
+        else:
+            text = text[:i] + piece + text[i + len(piece) :]
+    fast = fast_document(text)
+    if fast is not None:
+        assert fast == tomllib.loads(text), text
+
+
+def test_the_toml_test_corpus(tmp_path: Path) -> None:
+    files = corpus_files()
+    assert len(files) > 700
+    accepted = 0
+    for path in files:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        fast = fast_document(text)
+        if fast is None:
+            continue
+        accepted += 1
+        assert "/invalid/" not in str(path), path  # never accept what tomllib refuses
+        assert fast == tomllib.loads(text), path
+    assert accepted >= 10  # the simple valid files do take the fast path
+
+
+GOOD = state_module.dumps(
+    state_module.State.new(now=datetime(2026, 1, 31, 10, tzinfo=UTC))
+).decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD.replace("events = []\n", 'events = []\nlanguage = "fr"\n'),  # duplicate key
+        GOOD.replace("events = []\n", "")
+        + '[[events]]\nat = 2026-01-31 10:00:00+00:00\nkind = "note"\nkind = "done"\n',
+        GOOD + "\n[answers]\n",  # table defined twice
+        GOOD + "\n[steps]\n",
+        GOOD + '\n[steps."a"]\nstatus = "done"\n[steps."a"]\n',
+        GOOD + '\n[steps]\na = "x"\n[steps.a]\n',
+        # events = [] then [[events]]
+        GOOD + '\n[[events]]\nat = 2026-01-31 10:00:00+00:00\nkind = "note"\n',
+        GOOD.replace("\n", "\r\n"),
+        GOOD + "# a comment\n",
+        GOOD.replace('language = "fr"', 'language = "fr" # comment'),
+        GOOD.replace('language = "fr"', "language = 'fr'"),
+        GOOD.replace('language = "fr"', 'language="fr"'),
+        GOOD.replace('language = "fr"', 'language = "f\\uD800"'),
+        GOOD.replace('language = "fr"', 'language = "f\\e"'),
+        GOOD.replace('language = "fr"', 'language = "f\\x41"'),
+        GOOD.replace('language = "fr"', 'language = "f\x7f"'),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-02-30 10:00:00+00:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31 24:00:00+00:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31 10:00:60+00:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31 10:00:00+24:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31 10:00:00.1234567+00:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31t10:00:00+00:00", 1),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-01-31 10:00:00", 1),
+        GOOD.replace("schema_version = 1", "schema_version = 01"),
+        GOOD.replace("schema_version = 1", "schema_version = +1"),
+        GOOD.replace("schema_version = 1", "schema_version = 1_0"),
+        GOOD.replace("schema_version = 1", "schema_version = true"),
+        GOOD.replace("schema_version = 1", 'answers = "x"'),
+        GOOD.replace("schema_version = 1", "schema_version = 1.0"),
+        "\ufeff" + GOOD,
+        GOOD.replace("[answers]", "[ answers ]"),
+        GOOD.replace("[answers]", "[answers.x]"),
+        GOOD.replace('language = "fr"', "lang.uage = 1"),
+        GOOD.replace("events = []", "events = [\n    { at = 2026-01-31 10:00:00+00:00 },\n]"),
+    ],
+)
+def test_forms_outside_the_subset_are_declined(text: str) -> None:
+    assert text != GOOD
+    assert fast_document(text) is None
+
+
+def test_valid_but_unusual_layouts_agree_with_tomllib() -> None:
+    text = GOOD + '\n[steps."a"]\nstatus = "done"\n\n[steps.b]\nstatus = "x"\n'
+    text = text.replace("[steps]\n", "")  # the super-table defined after its sub-tables
+    text += "[steps]\nc = 1\n"
+    assert fast_document(text) == tomllib.loads(text)
+
+
+def test_errors_are_tomllib_s_whatever_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = [
+        GOOD.replace("events = []\n", 'events = []\nlanguage = "fr"\n'),
+        GOOD.replace("2026-01-31 10:00:00+00:00", "2026-02-30 10:00:00+00:00", 1),
+        GOOD.replace('language = "fr"', 'language = "f\\uD800"'),
+        GOOD + '\n[[events]]\nat = 2026-01-31 10:00:00+00:00\nkind = "note"\n',
+    ]
+
+    def message(text: str) -> str:
+        with pytest.raises(StateError) as caught:
+            state_module.parse_bytes(text.encode(), Path("s.toml"))
+        return caught.value.message
+
+    fast_messages = [message(text) for text in bad]
+    monkeypatch.setattr(state_module, "fast_document", lambda text: None)
+    assert fast_messages == [message(text) for text in bad]
+    assert all("TOML invalide" in m for m in fast_messages)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ('kind = "done"', 'kind = "bogus"', "events[0].kind"),
+        ('kind = "done"', 'kind = "done"\nextra = 1', "events[0]"),
+        ('status = "done"', 'status = "nope"', ".status"),
+        ('status = "done"', 'status = "done"\nreason = 3', ".reason"),
+        ("at = 2026-01-31 10:00:00+00:00\nkind", "at = 2026-01-31T10:00:00\nkind", "events[0].at"),
+    ],
+)
+def test_validation_messages_unchanged_by_the_fast_checks(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    path = tmp_path / "s.toml"
+    saved = write_state(path, APP_ANSWERS, until="eu-login.language")
+    saved.record("note", "eu-login.language", "n" * 120)  # a long line: [[events]] tables
+    state_module.save(saved, path)
+    text = path.read_text("utf-8")
+    assert fast_document(text) is not None
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    with pytest.raises(StateError) as caught:
+        state_module.load(path)
+    assert where in caught.value.message
+
+
+def test_read_bytes_reads_whole_files_and_stops_past_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    for size in (1, 4095, 4096, 65537, 200_000, state_module.MAX_BYTES):
+        path.write_bytes(b"x" * size)
+        assert state_module.read_bytes(path) == b"x" * size
+    path.write_bytes(b"x" * (state_module.MAX_BYTES + 1))
+    with pytest.raises(StateError, match="trop volumineux"):
+        state_module.read_bytes(path)
