@@ -161,7 +161,9 @@ def test_stop_at_and_the_expired_password_link(cli, tmp_path: Path) -> None:  # 
     # two hours later, the link from "Créer un compte" has expired: setup says so
     saved = state_module.load(state)
     record = saved.steps["eu-login.create-account"]
-    record.at = datetime.now(UTC) - timedelta(hours=2)
+    saved.steps["eu-login.create-account"] = record._replace(
+        at=datetime.now(UTC) - timedelta(hours=2)
+    )
     state_module.save(saved, state)
     result = cli("setup", "--answers", str(answers_file), "--state", str(state))
     assert "Mot de passe perdu" in result.out

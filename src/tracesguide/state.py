@@ -10,18 +10,17 @@ a newer schema is a ``StateError`` (exit 2) and is left byte-for-byte as it was.
 Every key is documented in ``docs/state-file.md``.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracesguide import __version__
 from tracesguide.errors import StateError
@@ -59,15 +58,13 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-@dataclass
-class StepRecord:
+class StepRecord(NamedTuple):
     status: str
     at: datetime
     reason: str = ""
 
 
-@dataclass
-class Event:
+class Event(NamedTuple):
     at: datetime
     kind: str
     step: str = ""
@@ -86,7 +83,7 @@ class State:
     events: list[Event] = field(default_factory=list)
 
     @classmethod
-    def new(cls, language: str = "fr", now: datetime | None = None) -> State:
+    def new(cls, language: str = "fr", now: datetime | None = None) -> "State":
         moment = now or _now()
         return cls(created=moment, updated=moment, language=language)
 
@@ -245,26 +242,40 @@ _DATETIME = (
     r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
-_FAST_KEY_VALUE = re.compile(r"([A-Za-z0-9_-]+) = (.+)")
-_FAST_STRING = re.compile(f'"({_BODY})"')
-_FAST_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+
+
+class _Patterns:
+    """The fast path's compiled patterns, built on first use (not at import: the
+    commands that read one file never pay for them)."""
+
+    def __init__(self) -> None:
+        self.key_value = re.compile(r"([A-Za-z0-9_-]+) = (.+)")
+        self.string = re.compile(f'"({_BODY})"')
+        self.escape = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+        self.integer = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
+        self.datetime = re.compile(_DATETIME)
+        self.step_header = re.compile(r'\[steps\.(?:"([A-Za-z0-9_.-]+)"|([A-Za-z0-9_-]+))\]')
+        # Whole blocks as dumps writes them, the bulk of a file, matched in one go.
+        self.event_block = re.compile(
+            rf'\[\[events\]\]\nat = ({_DATETIME})\nkind = "([a-z]+)"\n'
+            rf'(?:step = "({_BODY})"\n)?(?:detail = "({_BODY})"\n)?\n*'
+        )
+        self.step_block = re.compile(
+            rf'\[steps\."([A-Za-z0-9_.-]+)"\]\nstatus = "([a-z]+)"\nat = ({_DATETIME})\n'
+            rf'(?:reason = "({_BODY})"\n)?\n*'
+        )
+        self.event_item = re.compile(
+            rf'    \{{ at = ({_DATETIME}), kind = "([a-z]+)"'
+            rf'(?:, step = "({_BODY})")?(?:, detail = "({_BODY})")? \}},\n'
+        )
+
+
+@cache
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
 _FAST_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
-_FAST_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
-_FAST_DATETIME = re.compile(_DATETIME)
-_FAST_STEP_HEADER = re.compile(r'\[steps\.(?:"([A-Za-z0-9_.-]+)"|([A-Za-z0-9_-]+))\]')
-# Whole blocks as dumps writes them, the bulk of a file, matched in one go.
-_FAST_EVENT_BLOCK = re.compile(
-    rf'\[\[events\]\]\nat = ({_DATETIME})\nkind = "([a-z]+)"\n'
-    rf'(?:step = "({_BODY})"\n)?(?:detail = "({_BODY})"\n)?\n*'
-)
-_FAST_STEP_BLOCK = re.compile(
-    rf'\[steps\."([A-Za-z0-9_.-]+)"\]\nstatus = "([a-z]+)"\nat = ({_DATETIME})\n'
-    rf'(?:reason = "({_BODY})"\n)?\n*'
-)
-_FAST_EVENT_ITEM = re.compile(
-    rf'    \{{ at = ({_DATETIME}), kind = "([a-z]+)"'
-    rf'(?:, step = "({_BODY})")?(?:, detail = "({_BODY})")? \}},\n'
-)
 _ROOT_TABLES = frozenset({"answers", "steps", "events"})
 _STEP_KEYS = frozenset({"status", "at", "reason"})
 _EVENT_KEYS = frozenset({"at", "kind", "step", "detail"})
@@ -286,7 +297,7 @@ def _fast_unescape(match: re.Match[str]) -> str:
 
 def _fast_string(body: str) -> str:
     """A checked basic string's body, its escapes decoded."""
-    return _FAST_ESCAPE.sub(_fast_unescape, body) if "\\" in body else body
+    return _patterns().escape.sub(_fast_unescape, body) if "\\" in body else body
 
 
 def _fast_datetime(raw: str) -> datetime:
@@ -298,13 +309,13 @@ def _fast_datetime(raw: str) -> datetime:
 
 def _fast_value(raw: str) -> Any:
     if raw[0] == '"':
-        match = _FAST_STRING.fullmatch(raw)
+        match = _patterns().string.fullmatch(raw)
         if match is None:
             raise _NotFast
         return _fast_string(match.group(1))
-    if _FAST_DATETIME.fullmatch(raw):
+    if _patterns().datetime.fullmatch(raw):
         return _fast_datetime(raw)
-    if _FAST_INTEGER.fullmatch(raw):
+    if _patterns().integer.fullmatch(raw):
         return int(raw)
     raise _NotFast
 
@@ -352,7 +363,7 @@ class _FastReader:
                 self.steps = self.root["steps"] = {}
             self.current = self.steps
         else:
-            match = _FAST_STEP_HEADER.fullmatch(line)
+            match = _patterns().step_header.fullmatch(line)
             if match is None:
                 raise _NotFast
             self.new_step(match.group(1) or match.group(2))
@@ -362,7 +373,7 @@ class _FastReader:
         if "events" in self.root or self.events is not None:
             raise _NotFast
         items: list[dict[str, Any]] = []
-        item = _FAST_EVENT_ITEM.match
+        item = _patterns().event_item.match
         while (found := item(text, pos)) is not None:
             at, kind, step, detail = found.groups()
             entry = {"at": _fast_datetime(at), "kind": kind}
@@ -380,7 +391,7 @@ class _FastReader:
         raise _NotFast
 
     def key_value(self, line: str) -> None:
-        match = _FAST_KEY_VALUE.fullmatch(line)
+        match = _patterns().key_value.fullmatch(line)
         if match is None:
             raise _NotFast
         key, raw = match.groups()
@@ -400,7 +411,8 @@ def fast_document(text: str) -> dict[str, Any] | None:
     if "\r" in text:
         return None
     reader = _FastReader()
-    event_block, step_block = _FAST_EVENT_BLOCK.match, _FAST_STEP_BLOCK.match
+    patterns = _patterns()
+    event_block, step_block = patterns.event_block.match, patterns.step_block.match
     moment = datetime.fromisoformat
     pos, size = 0, len(text)
     try:
