@@ -11,6 +11,6 @@ from __future__ import annotations
 try:
     from tomli import TOMLDecodeError, loads
 except ImportError:  # pragma: no cover - tomli is a dependency; this keeps us honest
-    from tomllib import TOMLDecodeError, loads
+    from tomllib import TOMLDecodeError, loads  # type: ignore[assignment]
 
 __all__ = ["TOMLDecodeError", "loads"]
