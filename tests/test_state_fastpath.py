@@ -61,7 +61,7 @@ def test_every_file_dumps_writes_is_read_fast_and_alike(saved: State) -> None:
     fast = fast_document(text)
     assert fast is not None, text  # the files tracesguide writes take the fast path
     assert fast == tomllib.loads(text)
-    loaded = state_module.parse_bytes(text.encode(), Path("x.toml"))
+    loaded = state_module.parse_bytes(text.encode(), Path("x.toml"), fast=True)
     assert loaded.answers == saved.answers
     assert [(e.at, e.kind, e.step, e.detail) for e in loaded.events] == [
         (e.at, e.kind, e.step, e.detail) for e in saved.events
@@ -189,7 +189,7 @@ def test_errors_are_tomllib_s_whatever_the_path(monkeypatch: pytest.MonkeyPatch)
 
     def message(text: str) -> str:
         with pytest.raises(StateError) as caught:
-            state_module.parse_bytes(text.encode(), Path("s.toml"))
+            state_module.parse_bytes(text.encode(), Path("s.toml"), fast=True)
         return caught.value.message
 
     fast_messages = [message(text) for text in bad]
@@ -219,9 +219,10 @@ def test_validation_messages_unchanged_by_the_fast_checks(
     assert fast_document(text) is not None
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
-    with pytest.raises(StateError) as caught:
-        state_module.load(path)
-    assert where in caught.value.message
+    for fast in (True, False):
+        with pytest.raises(StateError) as caught:
+            state_module.load(path, fast=fast)
+        assert where in caught.value.message
 
 
 def test_read_bytes_reads_whole_files_and_stops_past_the_limit(tmp_path: Path) -> None:

@@ -73,7 +73,12 @@ def targets(paths: Sequence[Path]) -> Iterator[tuple[Path, bool, str]]:
 
 
 def check_file(
-    content: Content, path: Path, explicit: bool, require: str | None, problem: str = ""
+    content: Content,
+    path: Path,
+    explicit: bool,
+    require: str | None,
+    problem: str = "",
+    fast: bool = False,
 ) -> Record:
     """One file's record: where it stands, or why it is unusable."""
     if problem:
@@ -92,7 +97,7 @@ def check_file(
             "hint": state_module.NEW_FILE_HINT,
         }
     try:
-        saved = state_module.load(path)
+        saved = state_module.load(path, fast=fast)
     except TracesguideError as error:
         return {"path": str(path), "error": error.message}
     where = progress(content, saved)
@@ -113,8 +118,10 @@ def check_file(
 def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterator[Record]:
     """A record per file, in order; an unusable file never stops the others."""
     check_milestone(require)
-    for path, explicit, problem in targets(paths):
-        yield check_file(content, path, explicit, require, problem)
+    files = list(targets(paths))
+    fast = len(files) > 1  # state's fast reader pays for itself over many files
+    for path, explicit, problem in files:
+        yield check_file(content, path, explicit, require, problem, fast)
 
 
 def exit_code(records: Iterable[Record]) -> int:

@@ -16,9 +16,9 @@ import stat
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -196,8 +196,13 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def parse_bytes(data: bytes, path: Path) -> State:
-    """Decode, parse, migrate and validate a state file's bytes."""
+def parse_bytes(data: bytes, path: Path, *, fast: bool = False) -> State:
+    """Decode, parse, migrate and validate a state file's bytes.
+
+    With *fast* (for callers that read many files), the canonical files ``dumps``
+    writes are parsed by ``fast_document``; the result is the same, only quicker once
+    its patterns are compiled (about 2 ms, once per process).
+    """
     if not data.strip():
         raise _unusable(path, "le fichier est vide")
     try:
@@ -205,7 +210,7 @@ def parse_bytes(data: bytes, path: Path) -> State:
     except UnicodeDecodeError as error:
         raise _unusable(path, f"pas en UTF-8 (octet {error.start})") from None
     try:
-        document = fast_document(text)
+        document = fast_document(text) if fast else None
         if document is None:
             document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -215,8 +220,8 @@ def parse_bytes(data: bytes, path: Path) -> State:
     return from_document(document, path)
 
 
-def load(path: Path) -> State:
-    return parse_bytes(read_bytes(path), path)
+def load(path: Path, *, fast: bool = False) -> State:
+    return parse_bytes(read_bytes(path), path, fast=fast)
 
 
 # --- fast path for the files tracesguide writes ---------------------------------
