@@ -4,8 +4,6 @@ The CLI turns them into a message on stderr and an exit code in one place
 (``tracesguide.cli.main``); no other module prints an error or calls ``sys.exit``.
 """
 
-from __future__ import annotations
-
 # Exit codes, a documented contract (docs/scripting.md).
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1

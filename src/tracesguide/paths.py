@@ -5,8 +5,6 @@ state folder (``tracesguide/state.toml``). Tests point every folder at a tempora
 through the environment, so they never touch a real home.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 

@@ -4,8 +4,6 @@ Nothing here prints; ``status_report`` returns plain data that the CLI shows
 as text or JSON (and that ``check`` reuses per file).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 

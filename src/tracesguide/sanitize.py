@@ -7,14 +7,11 @@ C0 and C1 control characters, and bidirectional overrides (U+202A–U+202E,
 U+2066–U+2069) that can make text read differently from what it is.
 """
 
-from __future__ import annotations
-
 import re
 from functools import cache
 
 # ESC followed by a CSI, OSC, DCS, SOS, PM or APC sequence, or any two-character escape.
-_ESCAPE_SOURCE = (
-    r"""
+_ESCAPE_SOURCE = r"""
     \x1b\[[0-?]*[ -/]*[@-~]                # CSI ... final byte
     | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)  # OSC / DCS / SOS / PM / APC ... terminator
     | \x1b[@-Z\\-_]                        # other two-character escapes (Fe)
@@ -22,7 +19,6 @@ _ESCAPE_SOURCE = (
     | [\x9b][0-?]*[ -/]*[@-~]              # 8-bit CSI
     | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|$)  # 8-bit OSC / DCS / SOS / PM / APC
     """
-)
 # Remaining C0 controls (but tab and newline), DEL, C1 controls, bidi controls.
 _CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
 

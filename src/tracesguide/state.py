@@ -13,16 +13,14 @@ Every key is documented in ``docs/state-file.md``.
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tracesguide import __version__
+from tracesguide import __version__, toml
 from tracesguide.errors import StateError
 
 SCHEMA_VERSION = 1
@@ -71,16 +69,56 @@ class Event(NamedTuple):
     detail: str = ""
 
 
-@dataclass
 class State:
-    created: datetime
-    updated: datetime
-    language: str = "fr"
-    tool_version: str = __version__
-    schema_version: int = SCHEMA_VERSION
-    answers: dict[str, str] = field(default_factory=dict)
-    steps: dict[str, StepRecord] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
+    """A user's progress: answers, step statuses keyed by id, the event log.
+
+    A plain class rather than a dataclass: importing and building dataclasses costs
+    the reading commands about a millisecond of start-up, and they are budgeted.
+    """
+
+    __slots__ = (
+        "answers",
+        "created",
+        "events",
+        "language",
+        "schema_version",
+        "steps",
+        "tool_version",
+        "updated",
+    )
+
+    def __init__(
+        self,
+        created: datetime,
+        updated: datetime,
+        language: str = "fr",
+        tool_version: str = __version__,
+        schema_version: int = SCHEMA_VERSION,
+        answers: dict[str, str] | None = None,
+        steps: dict[str, StepRecord] | None = None,
+        events: list[Event] | None = None,
+    ) -> None:
+        self.created = created
+        self.updated = updated
+        self.language = language
+        self.tool_version = tool_version
+        self.schema_version = schema_version
+        self.answers: dict[str, str] = answers if answers is not None else {}
+        self.steps: dict[str, StepRecord] = steps if steps is not None else {}
+        self.events: list[Event] = events if events is not None else []
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, State):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __repr__(self) -> str:
+        return (
+            f"State(created={self.created!r}, updated={self.updated!r}, "
+            f"answers={len(self.answers)}, steps={len(self.steps)}, events={len(self.events)})"
+        )
 
     @classmethod
     def new(cls, language: str = "fr", now: datetime | None = None) -> "State":
@@ -108,11 +146,6 @@ class State:
             raise ValueError(f"{key!r} is a secret and is never stored in the state file")
         self.answers[key] = value
         self.record("answer", step=step, detail=key, now=now)
-
-    def reopen(self, step: str, now: datetime | None = None) -> None:
-        """Forget a step's status (it becomes 'to do' again), keeping the log."""
-        self.steps.pop(step, None)
-        self.updated = now or _now()
 
     def to_toml_dict(self) -> dict[str, Any]:
         return {
@@ -212,8 +245,8 @@ def parse_bytes(data: bytes, path: Path, *, fast: bool = False) -> State:
     try:
         document = fast_document(text) if fast else None
         if document is None:
-            document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+            document = toml.loads(text)
+    except toml.TOMLDecodeError as error:
         raise _unusable(path, f"TOML invalide ({error})") from None
     except RecursionError:
         raise _unusable(path, "TOML trop imbriqué") from None

@@ -6,8 +6,6 @@ content here), which the reading commands' start-up and ``check`` over thousands
 files feel. Where no compiled wheel exists, the standard library is the same parser.
 """
 
-from __future__ import annotations
-
 try:
     from tomli import TOMLDecodeError, loads
 except ImportError:  # pragma: no cover - tomli is a dependency; this keeps us honest
