@@ -156,22 +156,14 @@ def show_command(
       tracesguide show second-factor.sms.add-number
     """
     from tracesguide.content import load
-    from tracesguide.engine import closest_ids
-    from tracesguide.reading import open_state
+    from tracesguide.reading import open_state, require_step
     from tracesguide.render import step_view
 
     content = load()
-    if not content.has_step(step_id):
-        close = closest_ids(content, step_id)
-        hint = (
-            f"Vouliez-vous dire : {', '.join(close)} ?"
-            if close
-            else "« tracesguide steps » liste tous les identifiants."
-        )
-        raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
+    step = require_step(content, step_id)
     _, saved = open_state(state)
     answers = saved.answers if saved else {}
-    _console().print(step_view(content, content.step(step_id), answers))
+    _console().print(step_view(content, step, answers))
 
 
 @app.command("status")

@@ -466,17 +466,10 @@ def _document(source: Path) -> dict[str, Any]:
 
 
 def _write_cache(cache_file: Path, data: bytes) -> None:
-    import os
-    import tempfile
+    from tracesguide.files import write_atomic
 
     try:
         cache_file.parent.mkdir(exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        write_atomic(cache_file, [data], mode=0o644)
     except OSError:  # a read-only installation: no cache, as with bytecode
         return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, cache_file)
-    except OSError:
-        Path(temp).unlink(missing_ok=True)

@@ -274,16 +274,7 @@ class Flow:
 
 
 def _write_private(target: Path, text: str) -> None:
-    import os
-    import tempfile
+    from tracesguide.files import write_atomic
 
     state_module.ensure_folder(target.parent)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, [text.encode("utf-8")])

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from tracesguide import state as state_module
-from tracesguide.content import Content
-from tracesguide.engine import Progress, progress
+from tracesguide.content import Content, Step
+from tracesguide.engine import Progress, closest_ids, progress
+from tracesguide.errors import TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
 
@@ -23,6 +24,19 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
     if not explicit and not path.exists() and not path.is_symlink():
         return path, None
     return path, state_module.load(path)
+
+
+def require_step(content: Content, step_id: str) -> Step:
+    """The step with that id, or an error that names the closest ids."""
+    if content.has_step(step_id):
+        return content.step(step_id)
+    close = closest_ids(content, step_id)
+    hint = (
+        f"Vouliez-vous dire : {', '.join(close)} ?"
+        if close
+        else "« tracesguide steps » liste tous les identifiants."
+    )
+    raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
 
 
 def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:

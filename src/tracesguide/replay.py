@@ -23,9 +23,9 @@ from rich.text import Text
 from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
-from tracesguide.engine import StepStatus, closest_ids, progress
+from tracesguide.engine import StepStatus, progress
 from tracesguide.errors import TracesguideError
-from tracesguide.reading import status_report
+from tracesguide.reading import require_step, status_report
 from tracesguide.render import LABELS, STYLES, step_view
 from tracesguide.sanitize import inert
 from tracesguide.state import Event, State
@@ -281,14 +281,8 @@ def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
     """Read the file (never write it) and the content in the user's language."""
     state = state_module.load(path)
     content = load_content(state.language)
-    if step_id is not None and not content.has_step(step_id):
-        close = closest_ids(content, step_id)
-        hint = (
-            f"Vouliez-vous dire : {', '.join(close)} ?"
-            if close
-            else "« tracesguide steps » liste tous les identifiants."
-        )
-        raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
+    if step_id is not None:
+        require_step(content, step_id)
     return content, state
 
 

@@ -687,36 +687,12 @@ def ensure_folder(folder: Path) -> None:
 
 
 def save(state: State, path: Path) -> None:
-    """Write *state* atomically: temp file in the same folder, fsync, rename; mode 0600."""
-    import tempfile
+    """Write *state* atomically (``files.write_atomic``), mode 0600, under the lock."""
+    from tracesguide.files import write_atomic
 
     data = dumps(state)
     with locked(path):
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        write_atomic(path, [data])
 
 
 def backup_path(path: Path, now: datetime | None = None) -> Path:

@@ -19,13 +19,12 @@ reading and its text stays untrusted. It is written atomically (temp file + rena
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide.errors import DirectoryError
+from tracesguide.files import write_atomic
 from tracesguide.operators.formats import (
     MAX_FILE_BYTES,
     ProgressCallback,
@@ -171,16 +170,7 @@ def _decode(line: str) -> Operator:
 
 def _write_atomically(target: Path, chunks: list[bytes]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".operators-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.writelines(chunks)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(target, chunks)
 
 
 def _check_header(header: object) -> dict[str, object]:
