@@ -88,11 +88,15 @@ class Session:
         answers: dict[str, str],
         actions: dict[str, str] | None = None,
         invalid: dict[str, list[tuple[str, str]]] | None = None,
+        eof_at: str | None = None,
+        operator_listed: bool = True,
     ) -> int:
         """Answer until the program exits; returns its exit status.
 
         *actions* maps a step id to 'later', 'ctrl-c' or 'problem' at its outcome prompt;
-        *invalid* maps a key to (bad value, expected error text) pairs typed first.
+        *invalid* maps a key to (bad value, expected error text) pairs typed first;
+        *eof_at* is a key whose prompt gets Ctrl-D (end of input) instead of an answer;
+        with *operator_listed* False, the company is "not in the list".
         """
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
@@ -122,13 +126,17 @@ class Session:
                 else:
                     self.child.send(ENTER)
             elif index == 1:
-                self.child.send(ENTER)  # the best match comes first
+                # the best match comes first; "not in the list" is last (UP wraps round)
+                self.child.send(ENTER if operator_listed else UP + ENTER)
             elif index == 2:
                 self.child.send("n")
             elif index == 3:
                 self.child.send(ENTER)  # the first known problem
             else:
                 key = keys[index - 4]
+                if key == eof_at:
+                    self.child.send(CLEAR + "\x04")
+                    continue
                 for bad, error in invalid.pop(key, []):
                     self.type(bad)
                     # prompt_toolkit may draw a space as a cursor move (ESC [ C)

@@ -116,3 +116,26 @@ def test_invalid_email_and_phone_are_asked_again(tmp_path: Path) -> None:
     assert session.run(SMS, invalid=invalid) == 0
     assert "Aucun trousseau (keyring) utilisable" in session.output
     assert saved(state)["answers"]["phone_masked"] == "+33 6 •• •• •• 78"
+
+
+def test_end_of_input_keeps_progress_and_says_how_to_go_on(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state)
+    assert session.run(APP, eof_at="last_name") == 2
+    assert "EOF" in session.output and "--answers" in session.output
+    data = saved(state)
+    assert data["answers"]["first_name"] == "Camille"  # kept
+    assert data["steps"]["eu-login.welcome"]["status"] == "done"
+
+
+def test_company_not_in_the_list_explains_the_rule(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state)
+    assert session.run(APP, operator_listed=False) == 0
+    assert "jamais de doublon" in " ".join(session.output.split())
+    data = saved(state)
+    assert "operator_name" not in data["answers"]
+    assert "operator.search" not in data["steps"]
+    # the next run starts again at the search
+    again = Session(state)
+    assert again.run(APP) == 0 and "Félicitations" in again.output
