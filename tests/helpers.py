@@ -62,3 +62,26 @@ def write_state(
     st = advance(State.new(now=T0), content, answers or APP_ANSWERS, until=until)
     state_module.save(st, path)
     return st
+
+
+HEAVY = ("questionary", "keyring", "prompt_toolkit")
+
+
+def modules_loaded_by(args: list[str], code: int = 0, watch: tuple[str, ...] = HEAVY) -> list[str]:
+    """Run ``tracesguide ARGS`` in a fresh interpreter; which of *watch* it imported."""
+    import ast
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tracesguide.cli import main\n"
+        f"sys.argv = ['tracesguide', *{args!r}]\n"
+        f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code == {code}, e.code\n"
+        f"print('LOADED', sorted(m for m in {watch!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    loaded: list[str] = ast.literal_eval(out.rsplit("LOADED ", 1)[1])
+    return loaded

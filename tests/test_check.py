@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import corpus_files
-from helpers import APP_ANSWERS, T0, advance, write_state
+from helpers import APP_ANSWERS, HEAVY, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES
 from tracesguide import state as state_module
 from tracesguide.content import MILESTONES, load
@@ -317,16 +317,5 @@ def test_check_loads_neither_questionary_nor_keyring(tmp_path: Path, json_output
     path = tmp_path / "s.toml"
     write_state(path, until="traces.choose-role")
     args = ["check", *(["--json"] if json_output else []), str(path)]
-    code = (
-        "import sys\n"
-        "from tracesguide.cli import main\n"
-        f"sys.argv = ['tracesguide', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 1, e.code\n"
-        "print('LOADED', sorted(m for m in ('questionary', 'keyring', 'prompt_toolkit', 'rich')"
-        " if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    expected = "LOADED []" if json_output else "LOADED ['rich']"
-    assert expected in out, out[-300:]
+    loaded = modules_loaded_by(args, code=1, watch=(*HEAVY, "rich"))
+    assert loaded == ([] if json_output else ["rich"])

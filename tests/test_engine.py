@@ -12,7 +12,7 @@ from tracesguide.engine import (
     BLOCKED,
     DONE,
     SKIPPED,
-    TODO,
+    TO_DO,
     closest_ids,
     expired_timer,
     minutes_since,
@@ -31,7 +31,7 @@ def test_a_new_user_starts_at_the_first_step(content) -> None:  # type: ignore[n
     assert report.next_step is not None and report.next_step.id == content.steps[0].id
     assert report.milestones == dict.fromkeys(MILESTONES, False)
     assert not report.complete
-    assert all(s.status == TODO for s in report.stages)
+    assert all(s.status == TO_DO for s in report.stages)
 
 
 def test_a_full_app_run_is_complete_and_skips_the_sms_path(content) -> None:  # type: ignore[no-untyped-def]

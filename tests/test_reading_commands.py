@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import corpus_files
-from helpers import APP_ANSWERS, write_state
+from helpers import APP_ANSWERS, modules_loaded_by, write_state
 from tracesguide import state as state_module
 from tracesguide.content import MILESTONES, load
 
@@ -184,15 +182,4 @@ def test_reading_commands_load_neither_questionary_nor_keyring(tmp_path: Path) -
     path = tmp_path / "s.toml"
     write_state(path, until="traces.choose-role")
     for args in READING:
-        code = (
-            "import sys\n"
-            "from tracesguide.cli import main\n"
-            f"sys.argv = ['tracesguide', *{args!r}, '--state', {str(path)!r}]\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "print('LOADED', sorted(m for m in ('questionary', 'keyring', 'prompt_toolkit')"
-            " if m in sys.modules))\n"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-        assert "LOADED []" in out, (args, out[-300:])
+        assert modules_loaded_by([*args, "--state", str(path)]) == [], args

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import corpus_files
-from helpers import APP_ANSWERS, T0, advance, write_state
+from helpers import APP_ANSWERS, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES, assert_one_clear_error
 from tracesguide import state as state_module
 from tracesguide.content import load
@@ -341,15 +341,4 @@ def test_html_never_replaces_the_state_file(cli, tmp_path: Path) -> None:  # typ
 def test_replay_loads_neither_questionary_nor_keyring(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     write_state(path, until="traces.choose-role")
-    code = (
-        "import sys\n"
-        "from tracesguide.cli import main\n"
-        f"sys.argv = ['tracesguide', 'replay', {str(path)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "print('LOADED', sorted(m for m in ('questionary', 'keyring', 'prompt_toolkit')"
-        " if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert "LOADED []" in out, out[-300:]
+    assert modules_loaded_by(["replay", str(path)]) == []

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from tracesguide.content import MILESTONES, Content, Stage, Step
 from tracesguide.state import State, StepRecord
 
-TODO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
+TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
 IN_PROGRESS = "in-progress"
 
 
@@ -87,7 +87,7 @@ def step_statuses(
         if record is not None:
             statuses.append(StepStatus(step, record.status, record.reason))
         else:
-            statuses.append(StepStatus(step, TODO, pending=applicable is None))
+            statuses.append(StepStatus(step, TO_DO, pending=applicable is None))
         if effect == "ends" and record is not None and record.status == DONE:
             ended = text
     return tuple(statuses), ended
@@ -99,13 +99,13 @@ def _stage_status(stage: Stage, steps: list[StepStatus]) -> StageStatus:
         return StageStatus(stage, BLOCKED, reason)
     if all(s.status == SKIPPED for s in steps):
         return StageStatus(stage, SKIPPED, steps[0].reason if steps else "")
-    remaining = [s for s in steps if s.status == TODO and not s.step.optional]
+    remaining = [s for s in steps if s.status == TO_DO and not s.step.optional]
     started = any(s.status == DONE for s in steps)
     if started and not remaining:
         return StageStatus(stage, DONE)
     if started:
         return StageStatus(stage, IN_PROGRESS)
-    return StageStatus(stage, TODO)
+    return StageStatus(stage, TO_DO)
 
 
 def progress(content: Content, state: State | None) -> Progress:
@@ -120,7 +120,7 @@ def progress(content: Content, state: State | None) -> Progress:
     next_step = None
     if not ended:
         next_step = next(
-            (s.step for s in statuses if s.status in (TODO, BLOCKED) and not s.pending), None
+            (s.step for s in statuses if s.status in (TO_DO, BLOCKED) and not s.pending), None
         )
     milestones = {
         name: any(s.status == DONE and s.step.milestone == name for s in statuses)

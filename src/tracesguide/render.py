@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import BLOCKED, DONE, IN_PROGRESS, SKIPPED, TODO, Progress
+from tracesguide.engine import BLOCKED, DONE, IN_PROGRESS, SKIPPED, TO_DO, Progress
 from tracesguide.sanitize import inert
 
 DEFAULTS = {
@@ -29,15 +29,15 @@ DEFAULTS = {
 }
 PLACEHOLDER = re.compile(r"\{(" + "|".join([*DEFAULTS, "full_name"]) + r")\}")
 
-MARKS = {DONE: "✔", TODO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
+MARKS = {DONE: "✔", TO_DO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
 LABELS = {
     DONE: "fait",
-    TODO: "à faire",
+    TO_DO: "à faire",
     BLOCKED: "bloqué",
     SKIPPED: "sans objet",
     IN_PROGRESS: "en cours",
 }
-STYLES = {DONE: "green", TODO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
+STYLES = {DONE: "green", TO_DO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
 
 
 def values(answers: Mapping[str, str]) -> dict[str, str]:

@@ -121,19 +121,17 @@ class QuestionaryPrompter:
             )
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
-        answer: str = questionary.select(
-            "Où en êtes-vous ?",
-            choices=[questionary.Choice(title=label, value=value) for value, label in options],
-            style=STYLE,
-            instruction=SELECT_HINT,
-        ).unsafe_ask()
-        return answer
+        return _select("Où en êtes-vous ?", options)
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
-        answer: str = questionary.select(
-            "Quel problème ?",
-            choices=[questionary.Choice(title=label, value=value) for value, label in options],
-            style=STYLE,
-            instruction=SELECT_HINT,
-        ).unsafe_ask()
-        return answer
+        return _select("Quel problème ?", options)
+
+
+def _select(prompt: str, options: list[tuple[str, str]]) -> str:
+    answer: str = questionary.select(
+        prompt,
+        choices=[questionary.Choice(title=label, value=value) for value, label in options],
+        style=STYLE,
+        instruction=SELECT_HINT,
+    ).unsafe_ask()
+    return answer
