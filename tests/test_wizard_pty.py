@@ -139,3 +139,30 @@ def test_company_not_in_the_list_explains_the_rule(tmp_path: Path) -> None:
     # the next run starts again at the search
     again = Session(state)
     assert again.run(APP) == 0 and "Félicitations" in again.output
+
+
+def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
+    import pexpect
+
+    from pty_driver import tracesguide_executable
+
+    state = tmp_path / "state.toml"
+    assert Session(state).run({**APP, "role": "authority"}) == 0
+    before = state.read_bytes()
+    for answer, code in (("n", 0), ("", 0)):  # no, then Enter (the default is no)
+        child = pexpect.spawn(
+            tracesguide_executable(), ["reset", "--state", str(state)], encoding="utf-8"
+        )
+        child.expect(r"\[y/N\]")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == code and state.read_bytes() == before
+    child = pexpect.spawn(tracesguide_executable(), ["reset", "--state", str(state)])
+    child.expect(r"\[y/N\]")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and not state.exists()
+    (backup,) = tmp_path.glob("state.*.bak.toml")
+    assert backup.read_bytes() == before

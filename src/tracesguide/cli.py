@@ -327,8 +327,8 @@ def main() -> None:
         code = app(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:
         _fail(error)
-    except typer.Abort:  # EOF on a prompt
-        _fail(Interrupted("entrée terminée (EOF).", "Relancez la commande pour reprendre."))
+    except typer.Abort:  # Ctrl-C or end of input at a typer confirmation (reset)
+        _fail(Interrupted("arrêté avant la réponse : rien n'a été changé.", None))
     except KeyboardInterrupt:
         _fail(Interrupted("interrompu.", "Relancez la même commande pour reprendre."))
     except typer.TyperException as error:  # click's usage errors (bad option, missing value)
