@@ -183,3 +183,17 @@ def test_reading_commands_load_neither_questionary_nor_keyring(tmp_path: Path) -
     write_state(path, until="traces.choose-role")
     for args in READING:
         assert modules_loaded_by([*args, "--state", str(path)]) == [], args
+
+
+def test_status_shows_hostile_text_from_a_state_file_inert(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.toml"
+    st = write_state(path, until="traces.choose-role")
+    hostile = "[bold red]x[/] \x1b]8;;http://evil\x07lien\x1b]8;;\x07 \x9b2J \u202egnp.exe\u2028ok"
+    st.record("blocked", "traces.choose-role", hostile)
+    state_module.save(st, path)
+    for args in (["status"], ["status", "--json"], ["steps"]):
+        out = cli(*args, "--state", str(path)).out
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e\u2028"), args
+    assert "[bold red]x[/]" in cli("status", "--state", str(path)).out
+    data = json.loads(cli("status", "--json", "--state", str(path)).out)
+    assert data["blocked"][0]["reason"] == hostile  # exact, escaped as JSON

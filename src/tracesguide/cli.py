@@ -188,7 +188,9 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     if json_output:
         import json
 
-        print(json.dumps(report, ensure_ascii=False))
+        # ensure_ascii, as check: exact values, and no raw control or bidi character from
+        # a state file (a blocked reason is its text) ever reaches the terminal.
+        print(json.dumps(report))
         return
     from tracesguide.status_view import print_status
 

@@ -253,7 +253,7 @@ def print_report(
     console.print(timeline_table(content, timeline(content, state.events), "Chronologie"))
     console.print()
     console.print(Text("Où en est l'utilisateur", style="bold underline"))
-    print_status(console, content, status_report(content, path, state))
+    print_status(console, content, status_report(content, path, state), for_user=False)
     console.print()
     steps = seen_steps(content, state)
     console.print(

@@ -23,6 +23,9 @@ _ESCAPE_SOURCE = r"""
 _CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
 
 
+_ONE_LINE = str.maketrans(dict.fromkeys("\t\n\u2028\u2029", " "))
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # compiled on first use: most commands never print untrusted text
@@ -38,6 +41,6 @@ def inert(text: str, *, single_line: bool = False) -> str:
     """
     escape_sequence, control = _patterns()
     cleaned = control.sub("", escape_sequence.sub("", text))
-    if single_line:
-        cleaned = cleaned.replace("\t", " ").replace("\n", " ")
+    if single_line:  # tab, newline and the Unicode line and paragraph separators
+        cleaned = cleaned.translate(_ONE_LINE)
     return cleaned

@@ -12,7 +12,10 @@ from tracesguide.render import LABELS, MARKS, STYLES
 from tracesguide.sanitize import inert
 
 
-def print_status(console: Console, content: Content, report: dict[str, Any]) -> None:
+def print_status(
+    console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
+) -> None:
+    """The status report for people; *for_user* adds how to resume (not for support)."""
     console.print(Text("Fichier d'état : ", style="dim") + Text(inert(report["state_path"])))
     if not report["started"]:
         console.print(content.messages["not_started"])
@@ -44,4 +47,5 @@ def print_status(console: Console, content: Content, report: dict[str, Any]) -> 
             Text("Prochaine étape : ", style="bold")
             + Text(f"{report['next_step_title']} ({report['next_step']})")
         )
-        console.print(Text("Reprendre : tracesguide setup", style="dim"))
+        if for_user:
+            console.print(Text("Reprendre : tracesguide setup", style="dim"))
