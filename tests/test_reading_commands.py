@@ -142,7 +142,7 @@ def assert_one_clear_error(result, path: Path | None = None, before: bytes | Non
     assert result.code == 2, (result.out, result.err)
     assert "Traceback" not in result.err
     lines = result.err.strip().splitlines()
-    assert 1 <= len(lines) <= 2 and lines[0].startswith("tracesguide: erreur : ")
+    assert len(lines) == 1 and lines[0].startswith("tracesguide: erreur : ")
     if path is not None and before is not None:
         assert path.read_bytes() == before
 

@@ -221,7 +221,7 @@ def test_writing_commands_refuse_every_toml_test_file_untouched(cli, command: li
         result = cli(*command, "--state", str(path))
         assert result.code == 2, (path, result.out[:200])
         assert result.err.startswith("tracesguide: erreur : fichier d'état"), (path, result.err)
-        assert len(result.err.strip().splitlines()) <= 2
+        assert len(result.err.strip().splitlines()) == 1
         assert path.read_bytes() == before
         assert sorted(os.listdir(path.parent)) == listing  # no lock or temp file left beside
 

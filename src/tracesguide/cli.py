@@ -316,10 +316,12 @@ app.add_typer(operators_app, name="operators")
 def _fail(error: TracesguideError) -> NoReturn:
     from tracesguide.sanitize import inert
 
-    # Messages may quote untrusted text (a path, a value from a file): print it inert.
-    print(f"tracesguide: erreur : {inert(error.message, single_line=True)}", file=sys.stderr)
+    # One line: what went wrong, then what to do. Messages may quote untrusted text
+    # (a path, a value from a file): print it inert.
+    line = f"tracesguide: erreur : {error.message}"
     if error.hint:
-        print(f"  {inert(error.hint, single_line=True)}", file=sys.stderr)
+        line += f" — {error.hint}"
+    print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
 
@@ -334,11 +336,13 @@ def main() -> None:
     except KeyboardInterrupt:
         _fail(Interrupted("interrompu.", "Relancez la même commande pour reprendre."))
     except typer.TyperException as error:  # click's usage errors (bad option, missing value)
+        from tracesguide.sanitize import inert
+
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "tracesguide"
         if error.format_message():  # empty when no arguments: the help was just shown
-            print(f"tracesguide: erreur : {error.format_message()}", file=sys.stderr)
-            print(f"  Aide : {command} --help", file=sys.stderr)
+            message = inert(error.format_message(), single_line=True)
+            print(f"tracesguide: erreur : {message} — Aide : {command} --help", file=sys.stderr)
         sys.exit(getattr(error, "exit_code", 2))
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
