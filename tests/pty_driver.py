@@ -129,7 +129,7 @@ class Session:
                 # the best match comes first; "not in the list" is last (UP wraps round)
                 self.child.send(ENTER if operator_listed else UP + ENTER)
             elif index == 2:
-                self.child.send("n")
+                self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
                 self.child.send(ENTER)  # the first known problem
             else:

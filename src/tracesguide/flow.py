@@ -119,6 +119,20 @@ class Flow:
     def _recap(self) -> None:
         done = [s for s in self.state.steps.values() if s.status == DONE]
         if not done:
+            self.console.print(
+                Panel(
+                    Text(
+                        f"{self.content.title}\n\n"
+                        "À chaque étape : l'écran tel que vous le verrez, ce qu'il faut faire, "
+                        "puis « où en êtes-vous ? ». Votre progression est enregistrée après "
+                        f"chaque réponse ({self.path}) : Ctrl-C arrête sans rien perdre, "
+                        "« tracesguide setup » reprend.\n"
+                        "Ce guide ne vous demande jamais votre mot de passe ni un code reçu : "
+                        "ils se tapent uniquement sur la page EU Login."
+                    ),
+                    border_style="cyan",
+                )
+            )
             return
         report = progress(self.content, self.state)
         lines = Text("Déjà fait :\n", style="bold")

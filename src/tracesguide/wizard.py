@@ -73,10 +73,11 @@ class QuestionaryPrompter:
 
     def keep_email_anyway(self, address: str, warning: str) -> bool:
         self.console.print(Text("⚠ " + warning, style="yellow"))
-        keep: bool = questionary.confirm(
-            f"Garder {address} quand même ?", default=False, style=STYLE
-        ).unsafe_ask()
-        return keep
+        keep = _select(
+            f"Garder {address} quand même ?",
+            [("no", "Non, je tape une autre adresse"), ("yes", "Oui, garder cette adresse")],
+        )
+        return keep == "yes"
 
     def operator(self, step: Step) -> OperatorChoice | None:
         from tracesguide.operators import load_default_directory, search
