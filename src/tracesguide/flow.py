@@ -124,7 +124,7 @@ class Flow:
                     Text(
                         f"{self.content.title}\n\n"
                         "À chaque étape : l'écran tel que vous le verrez, ce qu'il faut faire, "
-                        "puis «\u00a0où en êtes-vous\u00a0?\u00a0». Votre progression est enregistrée après "
+                        "puis la question : où en êtes-vous ? Votre progression est enregistrée après "
                         f"chaque réponse ({self.path}) : Ctrl-C arrête sans rien perdre, "
                         "« tracesguide setup » reprend.\n"
                         "Ce guide ne vous demande jamais votre mot de passe ni un code reçu : "
