@@ -123,9 +123,10 @@ class Flow:
                 Panel(
                     Text(
                         f"{self.content.title}\n\n"
-                        "À chaque étape : l'écran tel que vous le verrez, ce qu'il faut faire, "
-                        "puis la question : où en êtes-vous ? Votre progression est enregistrée après "
-                        f"chaque réponse ({self.path}) : Ctrl-C arrête sans rien perdre, "
+                        "À chaque étape : l'écran tel que vous le verrez, ce qu'il faut "
+                        "faire, puis la question : où en êtes-vous ? Votre progression est "
+                        f"enregistrée après chaque réponse ({self.path}) : Ctrl-C arrête "
+                        "sans rien perdre, "
                         "« tracesguide setup » reprend.\n"
                         "Ce guide ne vous demande jamais votre mot de passe ni un code reçu : "
                         "ils se tapent uniquement sur la page EU Login."
