@@ -38,6 +38,11 @@ def write_answers(path: Path, answers: dict[str, str], extra: str = "") -> Path:
     return path
 
 
+def run_setup(cli, answers_file: Path, state: Path):  # type: ignore[no-untyped-def]
+    """``tracesguide setup --answers FILE --state STATE``, in-process."""
+    return cli("setup", "--answers", str(answers_file), "--state", str(state))
+
+
 def load_answers() -> dict[str, str]:
     data = tomllib.loads(EXAMPLE.read_text())
     data.pop("problems", None)
@@ -79,26 +84,14 @@ def test_a_missing_answer_names_the_key_and_keeps_progress(cli, tmp_path: Path) 
     answers = load_answers()
     del answers["role"]
     state = tmp_path / "state.toml"
-    result = cli(
-        "setup",
-        "--answers",
-        str(write_answers(tmp_path / "a.toml", answers)),
-        "--state",
-        str(state),
-    )
+    result = run_setup(cli, write_answers(tmp_path / "a.toml", answers), state)
     assert result.code == 2
     assert "« role »" in result.err and "Traceback" not in result.err
     saved = state_module.load(state)
     assert saved.steps["traces.home"].status == "done"  # everything before it is kept
     # adding the answer resumes and finishes
     answers["role"] = "operator"
-    result = cli(
-        "setup",
-        "--answers",
-        str(write_answers(tmp_path / "a.toml", answers)),
-        "--state",
-        str(state),
-    )
+    result = run_setup(cli, write_answers(tmp_path / "a.toml", answers), state)
     assert result.code == 0 and "Déjà fait" in result.out
 
 
@@ -116,13 +109,7 @@ def test_an_invalid_answer_is_an_error_naming_the_key(
     cli, tmp_path: Path, key: str, value: str, message: str
 ) -> None:  # type: ignore[no-untyped-def]
     answers = {**load_answers(), key: value}
-    result = cli(
-        "setup",
-        "--answers",
-        str(write_answers(tmp_path / "a.toml", answers)),
-        "--state",
-        str(tmp_path / "s.toml"),
-    )
+    result = run_setup(cli, write_answers(tmp_path / "a.toml", answers), tmp_path / "s.toml")
     assert result.code == 2
     assert message in result.err
 
