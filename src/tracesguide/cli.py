@@ -44,7 +44,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les s
 
 def _version_callback(value: bool) -> None:
     if value:
-        print(f"tracesguide {__version__}")
+        from tracesguide.i18n import t
+
+        print(t("cli.version", version=__version__))
         raise typer.Exit()
 
 

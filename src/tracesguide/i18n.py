@@ -1,0 +1,58 @@
+"""The message catalog: every sentence a user reads, one TOML file per language.
+
+Code never holds a user-facing sentence: it asks for a key, ``t("wizard.complete")``,
+with named values to fill in, ``t("state.unreadable", path=path)``. The catalog lives
+beside the procedure (``messages/<language>.toml``), one table per area; a key is the
+table and the name joined by a dot. ``tests/test_messages.py`` fails when code asks for
+a key the catalog lacks, or when the catalog keeps a key that no code asks for.
+
+Keys are always literal strings at the call site, so that the test can find them; a
+key chosen at run time comes from a literal mapping (``{"done": "status.done"}``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("fr",)
+DEFAULT_LANGUAGE = "fr"
+
+_language = DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    """Choose the language of every later message (the CLI does it once, early)."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(language)
+    _language = language
+
+
+def language() -> str:
+    return _language
+
+
+@cache
+def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The flat catalog of *language*: ``{"area.name": "text"}``."""
+    from tracesguide.toml import loads
+
+    source = Path(__file__).parent / "messages" / f"{language}.toml"
+    document = loads(source.read_text("utf-8"))
+    flat: dict[str, str] = {}
+    for area, table in document.items():
+        if not isinstance(table, dict):
+            raise TypeError(f"{source.name}: [{area}] must be a table")
+        for name, text in table.items():
+            if not isinstance(text, str):
+                raise TypeError(f"{source.name}: {area}.{name} must be a string")
+            flat[f"{area}.{name}"] = text
+    return flat
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The sentence *key* in the current language, with *values* filled in."""
+    text = catalog(_language)[key]
+    return text.format(**values) if values else text
