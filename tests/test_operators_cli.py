@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-
 HOSTILE_NAME = "[bold]x[/bold]\x1b]8;;http://evil\x07Evil Corp\x1b[31m\u202e SARL"
 
 
