@@ -143,3 +143,25 @@ def test_no_french_sentence_in_the_code() -> None:
 
 def test_the_french_scan_finds_french() -> None:
     assert _ACCENTED.search("Étape suivante") and _FRENCH_WORDS.search("Reprenez avec la commande")
+
+
+# --- the machine-facing commands start without the catalog ----------------------------------
+
+
+def test_status_and_check_in_json_do_not_read_the_catalog(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from helpers import write_state
+
+    state = tmp_path / "state.toml"
+    write_state(state)
+    for args in (["status", "--json", "--state", str(state)], ["check", "--json", str(state)]):
+        script = (
+            "import sys\nfrom tracesguide import cli, i18n\n"
+            f"sys.argv = ['tracesguide', *{args!r}]\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "print('READ', i18n.catalog.cache_info().currsize, file=sys.stderr)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert "READ 0" in done.stderr, (args, done.stderr)

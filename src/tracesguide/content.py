@@ -390,16 +390,21 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
 
 
 def _check_references(content: Content) -> None:
-    def unique(ids: list[str], what: str) -> None:
+    def duplicate(ids: list[str]) -> str:
         seen: set[str] = set()
         for i in ids:
             if i in seen:
-                raise ContentError(t("content.duplicate", what=what, id=i))
+                return i
             seen.add(i)
+        return ""
 
-    unique([s.id for s in content.sources], t("content.duplicate_source"))
-    unique([s.id for s in content.stages], t("content.duplicate_stage"))
-    unique([s.id for s in content.steps], t("content.duplicate_step"))
+    # The catalog is read only on an error: the reading commands never load it to start.
+    if twice := duplicate([s.id for s in content.sources]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_source"), id=twice))
+    if twice := duplicate([s.id for s in content.stages]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_stage"), id=twice))
+    if twice := duplicate([s.id for s in content.steps]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_step"), id=twice))
     source_ids = {s.id for s in content.sources}
     stage_ids = [s.id for s in content.stages]
     step_ids = {s.id for s in content.steps}
