@@ -126,8 +126,9 @@ class Session:
                 else:
                     self.child.send(ENTER)
             elif index == 1:
-                # the best match comes first; "not in the list" is last (UP wraps round)
-                self.child.send(ENTER if operator_listed else UP + ENTER)
+                # the best match comes first; "not in the list" is next to last, before
+                # « ← Étape précédente » (UP wraps round)
+                self.child.send(ENTER if operator_listed else UP + UP + ENTER)
             elif index == 2:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
@@ -147,7 +148,7 @@ class Session:
                 elif QUESTIONS[key].kind == "choice":
                     self.choose(key, answers[key])
                 else:
-                    self.type(answers[key])
+                    self.type(answers.get(key, ""))
             self.answered()
 
     @property

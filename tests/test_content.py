@@ -25,6 +25,7 @@ PLACEHOLDERS = {
     "phone_masked",
     "operator_name",
     "operator_traces_number",
+    "control_body_contact",
 }
 ALLOWED_EMAILS = {
     "prenom.nom@exemple.fr",  # the seeds' placeholder

@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide.content import Content, Question, Step
+from tracesguide.content import Choice, Content, Question, Step
 from tracesguide.errors import AnswersError
 from tracesguide.flow import LATER, PROBLEM, OperatorChoice
 from tracesguide.validate import Invalid
@@ -78,10 +78,23 @@ class AnswersPrompter:
     def present(self, step: Step, view: RenderableType) -> None:
         self.console.print(Text(f"▸ {step.title} ({step.id})"))
 
+    def remind(self, text: RenderableType) -> None:
+        """Nothing: the run is not read on a screen."""
+
+    def stops_here(self, step: Step) -> bool:
+        return self.answers.get("stop_at") == step.id
+
+    def confirm_end(self, question: Question, choice: Choice) -> bool:
+        return True  # the file says the role: it is the confirmation
+
+    def offer_switch(self, question: Question, current: str) -> bool:
+        return False  # the file says the method
+
     def value(
         self, question: Question, step: Step, check: Callable[[str], str], default: str
     ) -> str:
-        raw = self._get(question.key, step)
+        raw = str(self.answers.get(question.key, "")) if question.optional else None
+        raw = self._get(question.key, step) if raw is None else raw
         try:
             return check(raw)
         except Invalid as error:
@@ -108,7 +121,7 @@ class AnswersPrompter:
         return OperatorChoice(name=name, traces_number=number)
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
-        if self.answers.get("stop_at") == step.id:
+        if self.stops_here(step):
             return LATER
         if step.id in self.problems:
             return PROBLEM

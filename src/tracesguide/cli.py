@@ -39,6 +39,16 @@ StateOption = Annotated[
         show_default=False,
     ),
 ]
+AccessibleOption = Annotated[
+    bool,
+    typer.Option(
+        "--accessible",
+        help=(
+            "Mode lecteur d'écran : ni cadres ni couleurs, choix numérotés, réponse répétée "
+            "(aussi avec la variable d'environnement ACCESSIBLE)."
+        ),
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les scripts.")]
 
 
@@ -84,6 +94,7 @@ def setup_command(
             show_default=False,
         ),
     ] = None,
+    accessible: AccessibleOption = False,
 ) -> None:
     """Vous guide pas à pas jusqu'à l'accès à TRACES NT ; reprend où vous vous étiez arrêté.
 
@@ -96,9 +107,41 @@ def setup_command(
 
       tracesguide setup --answers mes-reponses.toml
     """
-    from tracesguide.session import run_setup
+    from tracesguide.session import accessible_mode, run_setup
 
-    run_setup(state, answers)
+    run_setup(state, answers, accessible_mode(accessible))
+
+
+@app.command("edit")
+def edit_command(
+    answer: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[RÉPONSE]",
+            help="La réponse à changer (email, role, second_factor_method, operator…).",
+            show_default=False,
+        ),
+    ] = None,
+    state: StateOption = None,
+    accessible: AccessibleOption = False,
+) -> None:
+    """Liste vos réponses et en change une, avec les mêmes vérifications que setup.
+
+    Les étapes qui dépendent de cette réponse sont rouvertes : « tracesguide setup »
+    les reprend. Le changement est enregistré pour la relecture (replay).
+
+    Exemples :
+
+      tracesguide edit
+
+      tracesguide edit email
+
+      tracesguide edit role --state ~/suivi/dupont.toml
+    """
+    from tracesguide.edit import run_edit
+    from tracesguide.session import accessible_mode
+
+    run_edit(state, answer, accessible_mode(accessible))
 
 
 @app.command("reset")
@@ -150,6 +193,10 @@ def steps_command(state: StateOption = None) -> None:
 def show_command(
     step_id: Annotated[str, typer.Argument(metavar="STEP_ID", help="Identifiant de l'étape.")],
     state: StateOption = None,
+    sources: Annotated[
+        bool,
+        typer.Option("--sources", help="Toutes les sources de l'étape, avec l'endroit précis."),
+    ] = False,
 ) -> None:
     """Affiche l'écran d'une étape, tel que vous le verrez, avec vos nom et courriel.
 
@@ -167,7 +214,7 @@ def show_command(
     step = require_step(content, step_id)
     _, saved = open_state(state)
     answers = saved.answers if saved else {}
-    _console().print(step_view(content, step, answers))
+    _console().print(step_view(content, step, answers, full_sources=sources))
 
 
 @app.command("status")

@@ -34,6 +34,7 @@ class Source(NamedTuple):
     id: str
     title: str
     file: str
+    short: str = ""  # a few words, for the one-line source under a step (else the title)
 
 
 class SourceRef(NamedTuple):
@@ -80,6 +81,7 @@ class Question(NamedTuple):
     before: bool = False
     help: str = ""
     not_found: str = ""  # kind "operator": what to do when the company is not listed
+    optional: bool = False  # an empty answer is allowed
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -109,6 +111,7 @@ class Message(NamedTuple):
     file: str
     subject: str
     body: str
+    to: str = ""  # the recipient line; may hold placeholders
 
 
 class Step(NamedTuple):
@@ -127,6 +130,7 @@ class Step(NamedTuple):
     timer: Timer | None = None
     optional: bool = False
     message: Message | None = None
+    depends_on: tuple[str, ...] = ()  # answer keys whose change opens this step again
 
 
 class Stage(NamedTuple):
@@ -134,6 +138,7 @@ class Stage(NamedTuple):
     number: int
     title: str
     summary: str
+    offer_change: str = ""  # after a problem at one of its steps, offer to change this answer
 
 
 class Content(NamedTuple):
@@ -223,6 +228,7 @@ class _Reader:
 
 
 _REQUIRED = object()
+_NO_QUESTION = Question(key="", kind="", prompt="")
 
 
 def _screen(table: Any, where: str) -> Screen:
@@ -280,6 +286,7 @@ def _question(table: Any, where: str) -> Question:
         before=r.flag("before"),
         help=r.text("help", ""),
         not_found=r.text("not_found", ""),
+        optional=r.flag("optional"),
     )
     r.done()
     if question.not_found and kind != "operator":
@@ -336,6 +343,7 @@ def _step(table: Any, index: int) -> Step:
         timer=timer,
         optional=r.flag("optional"),
         message=_message(r.table_("message", required=False), f"{where}.message"),
+        depends_on=r.texts("depends_on"),
     )
     r.done()
     return step
@@ -346,7 +354,11 @@ def _message(table: Any, where: str) -> Message | None:
         return None
     r = _Reader(table, where)
     message = Message(
-        title=r.text("title"), file=r.text("file"), subject=r.text("subject"), body=r.text("body")
+        title=r.text("title"),
+        file=r.text("file"),
+        subject=r.text("subject"),
+        body=r.text("body"),
+        to=r.text("to", ""),
     )
     r.done()
     if not _FILE.match(message.file):
@@ -363,14 +375,25 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
     sources = []
     for i, s in enumerate(r.tables("sources", required=True)):
         sr = _Reader(s, f"sources[{i}]")
-        sources.append(Source(id=sr.text("id"), title=sr.text("title"), file=sr.text("file")))
+        sources.append(
+            Source(
+                id=sr.text("id"),
+                title=sr.text("title"),
+                file=sr.text("file"),
+                short=sr.text("short", ""),
+            )
+        )
         sr.done()
     stages = []
     for i, s in enumerate(r.tables("stages", required=True)):
         sr = _Reader(s, f"stages[{i}]")
         stages.append(
             Stage(
-                id=sr.text("id"), number=i + 1, title=sr.text("title"), summary=sr.text("summary")
+                id=sr.text("id"),
+                number=i + 1,
+                title=sr.text("title"),
+                summary=sr.text("summary"),
+                offer_change=sr.text("offer_change", ""),
             )
         )
         sr.done()
@@ -438,6 +461,13 @@ def _check_references(content: Content) -> None:
             if question.key in keys:
                 raise ContentError(t("content.key_asked_twice", step=step.id, key=question.key))
             keys[question.key] = question
+    for step in content.steps:
+        for key in step.depends_on:
+            if key not in keys:
+                raise ContentError(t("content.depends_unknown_key", step=step.id, key=key))
+    for stage in content.stages:
+        if stage.offer_change and keys.get(stage.offer_change, _NO_QUESTION).kind != "choice":
+            raise ContentError(t("content.offer_change_key", stage=stage.id))
     for milestone in MILESTONES:
         if not any(s.milestone == milestone for s in content.steps):
             raise ContentError(t("content.milestone_unreached", milestone=milestone))

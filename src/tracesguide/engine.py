@@ -99,13 +99,18 @@ def step_statuses(
     return tuple(statuses), ended
 
 
-def _stage_status(stage: Stage, steps: list[StepStatus]) -> StageStatus:
+def _stage_status(stage: Stage, steps: list[StepStatus], ended_at: str = "") -> StageStatus:
+    """A stage's status: blocked if one of its steps is (or ends the guide); done only
+    when every step is done, skipped or not applicable (never both done and blocked)."""
     if any(s.status == BLOCKED for s in steps):
         reason = next(s.reason for s in steps if s.status == BLOCKED)
         return StageStatus(stage, BLOCKED, reason)
+    ending = next((s for s in steps if s.step.id == ended_at), None)
+    if ending is not None:
+        return StageStatus(stage, BLOCKED, ending.reason)
     if all(s.status == SKIPPED for s in steps):
         return StageStatus(stage, SKIPPED, steps[0].reason if steps else "")
-    remaining = [s for s in steps if s.status == TO_DO and not s.step.optional]
+    remaining = [s for s in steps if s.status == TO_DO]
     started = any(s.status == DONE for s in steps)
     if started and not remaining:
         return StageStatus(stage, DONE)
@@ -119,8 +124,11 @@ def progress(content: Content, state: State | None) -> Progress:
     answers = state.answers if state else {}
     records = state.steps if state else {}
     statuses, ended = step_statuses(content, answers, records)
+    ended_at = ""
+    if ended:
+        ended_at = next(s.step.id for s in statuses if answer_effect(s.step, answers)[0] == "ends")
     stages = tuple(
-        _stage_status(stage, [s for s in statuses if s.step.stage == stage.id])
+        _stage_status(stage, [s for s in statuses if s.step.stage == stage.id], ended_at)
         for stage in content.stages
     )
     next_step = None
@@ -134,8 +142,7 @@ def progress(content: Content, state: State | None) -> Progress:
     }
     blocked = tuple((s.step.id, s.reason) for s in statuses if s.status == BLOCKED)
     if ended:
-        role_step = next(s for s in statuses if answer_effect(s.step, answers)[0] == "ends")
-        blocked = (*blocked, (role_step.step.id, ended))
+        blocked = (*blocked, (ended_at, ended))
     return Progress(
         steps=statuses,
         stages=stages,
@@ -145,6 +152,46 @@ def progress(content: Content, state: State | None) -> Progress:
         ended=ended,
         blocked=blocked,
     )
+
+
+def position(content: Content, answers: Mapping[str, str], step: Step) -> tuple[int, int]:
+    """(n, total): where *step* stands among the steps that apply to the user's answers.
+
+    A condition on a question not answered yet counts its recommended choice, so the
+    total is the one the user will most likely see.
+    """
+    assumed = dict(answers)
+    for other in content.steps:
+        for question in other.ask:
+            recommended = next((c.value for c in question.choices if c.recommended), None)
+            if recommended is not None and question.key not in assumed:
+                assumed[question.key] = recommended
+    path = [s for s in content.steps if applies(s, assumed) is not False or s.id == step.id]
+    return path.index(step) + 1, len(path)
+
+
+def dependents(content: Content, key: str) -> tuple[str, ...]:
+    """The steps to open again when the answer *key* changes: those whose ``when`` or
+    ``depends_on`` (declared in the content) names it."""
+    return tuple(
+        s.id for s in content.steps if key in s.depends_on or any(k == key for k, _ in s.when)
+    )
+
+
+def asking_step(content: Content, key: str) -> Step | None:
+    """The step that asks the question *key*."""
+    return next((s for s in content.steps if any(q.key == key for q in s.ask)), None)
+
+
+def previous_step(content: Content, state: State, step: Step) -> Step | None:
+    """The step before *step* that the user went through (recorded, still applying)."""
+    index = content.steps.index(step)
+    earlier = [
+        s
+        for s in content.steps[:index]
+        if s.id in state.steps and applies(s, state.answers) is not False
+    ]
+    return earlier[-1] if earlier else None
 
 
 def expired_timer(content: Content, state: State, step: Step, now: datetime) -> str:

@@ -25,14 +25,40 @@ from rich.text import Text
 
 from tracesguide import secrets, validate
 from tracesguide import state as state_module
-from tracesguide.content import Content, Message, Question, Step
-from tracesguide.engine import OPERATOR_NOT_FOUND, answer_effect, expired_timer, progress
+from tracesguide.content import Choice, Content, Message, Question, Step
+from tracesguide.engine import (
+    OPERATOR_NOT_FOUND,
+    answer_effect,
+    asking_step,
+    dependents,
+    expired_timer,
+    previous_step,
+    progress,
+)
 from tracesguide.i18n import t
 from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
+from tracesguide.screens import preparation, recap, summary, waiting
 from tracesguide.state import State
 
-DONE_, LATER, PROBLEM, SKIP = "done", "later", "problem", "skip"
+DONE_, LATER, PROBLEM, SKIP, BACK = "done", "later", "problem", "skip", "back"
 OTHER_PROBLEM = "other"
+MAX_FREE_TEXT = 200
+
+
+class GoBack(Exception):
+    """The user chose « ← Étape précédente » at a question: the flow goes back one step."""
+
+
+def answered(question: Question, answers: dict[str, str]) -> bool:
+    """Whether *question* has an answer in the state (the phone: its masked form)."""
+    keys = {"phone": "phone_masked", "operator": "operator_traces_number"}
+    return keys.get(question.kind, question.key) in answers
+
+
+def message_path(state_path: Path, message: Message) -> Path:
+    """Where a step's message is saved: beside the state file, named after it, so that
+    two users' messages in one folder never overwrite each other."""
+    return state_path.parent / f"{state_path.stem}-{message.file}"
 
 
 @dataclass(frozen=True)
@@ -42,9 +68,21 @@ class OperatorChoice:
 
 
 class Prompter(Protocol):
-    """Where answers come from: a person at a terminal, or an answers file."""
+    """Where answers come from: a person at a terminal, or an answers file.
+
+    A prompter with navigation offers « ← Étape précédente » at each question and
+    raises ``GoBack`` when it is chosen.
+    """
 
     def present(self, step: Step, view: RenderableType) -> None: ...
+
+    def remind(self, text: RenderableType) -> None: ...
+
+    def confirm_end(self, question: Question, choice: Choice) -> bool: ...
+
+    def offer_switch(self, question: Question, current: str) -> bool: ...
+
+    def stops_here(self, step: Step) -> bool: ...
 
     def value(
         self, question: Question, step: Step, check: Callable[[str], str], default: str
@@ -86,6 +124,7 @@ class Flow:
         self.console = console
         self.clock = clock or (lambda: datetime.now(UTC).replace(microsecond=0))
         self._keyring_warned = False
+        self._revisit = ""  # a step the user went back to: its questions are asked again
 
     # -- persistence ---------------------------------------------------------------
 
@@ -104,35 +143,59 @@ class Flow:
 
     def run(self) -> Result:
         self.console.print(welcome(self.content, self.state, self.path))
+        if not self.state.steps:
+            self.console.print(preparation(self.content))
+        else:
+            self._say_waiting()
         while True:
             report = progress(self.content, self.state)
             if report.complete:
                 self.console.print(Text(t("status.complete"), style="bold green"))
+                self.console.print(summary(self.content, self.state, self._message_files()))
                 return Result("complete", self.state)
             if report.ended:
                 self.console.print(Text(report.ended, style="yellow"))
                 self.console.print(Text(t("status.ended_role")))
+                self.console.print(Text(t("wizard.ended_edit")))
                 return Result("ended", self.state)
             step = report.next_step
             if step is None:  # nothing left that applies, yet not complete: say where
                 self.console.print(t("wizard.nothing_to_offer"))
                 return Result("later", self.state)
-            how = self._step(step)
+            try:
+                how = self._step(step)
+            except GoBack:
+                self._go_back(step)
+                continue
             if how in ("later", "blocked"):
                 return Result(how, self.state)
+
+    def _go_back(self, step: Step) -> None:
+        previous = previous_step(self.content, self.state, step)
+        if previous is None:
+            self.console.print(Text(t("wizard.first_step"), style="yellow"))
+            return
+        self.state.reopen(previous.id, "back", step.id, now=self.clock())
+        self.save()
+        self._revisit = previous.id
 
     def _step(self, step: Step) -> str:
         timer = expired_timer(self.content, self.state, step, self.clock())
         if timer:
             self.console.print(Text("⏰ " + timer, style="bold yellow"))
+        revisit, self._revisit = self._revisit == step.id, ""
         for question in step.ask:
-            if question.before:
+            if question.before and (revisit or not answered(question, self.state.answers)):
                 self._ask(question, step)
         self.prompter.present(step, step_view(self.content, step, self.state.answers))
         self._record("shown", step.id)
         if step.message is not None:
             self._prepare_message(step.message)
         asked_after = [q for q in step.ask if not q.before]
+        if asked_after and self.prompter.stops_here(step):
+            self._record("later", step.id)
+            self._say_resume()
+            return "later"
         for question in asked_after:
             chosen = self._ask(question, step)
             if chosen is None:  # the operator was not found
@@ -156,7 +219,9 @@ class Flow:
         options.append((PROBLEM, t("wizard.outcome_problem")))
         if step.optional:
             options.append((SKIP, t("wizard.outcome_skip")))
+        options.append((BACK, t("wizard.back")))
         while True:
+            self.prompter.remind(recap(self.content, step, self.state.answers))
             outcome = self.prompter.outcome(step, options)
             if outcome == DONE_:
                 self._record("done", step.id)
@@ -168,9 +233,13 @@ class Flow:
                 self._record("later", step.id)
                 self._say_resume()
                 return "later"
-            self._problem(step)
+            if outcome == BACK:
+                raise GoBack
+            if self._problem(step):
+                return "switched"
 
-    def _problem(self, step: Step) -> None:
+    def _problem(self, step: Step) -> bool:
+        """Ask which problem, show its checks; True if the user then switched method."""
         options = [(p.id, p.label) for p in step.problems]
         options.append((OTHER_PROBLEM, t("wizard.other_problem")))
         chosen = self.prompter.problem(step, options)
@@ -178,16 +247,76 @@ class Flow:
         problem = next((p for p in step.problems if p.id == chosen), None)
         text = personalise(problem.help, self.state.answers) if problem else ""
         self.console.print(problem_panel(text or t("wizard.other_problem_help")))
+        key = self.content.stage(step.stage).offer_change
+        question = self.content.question(key) if key else None
+        if question is None or key not in self.state.answers:
+            return False
+        current = question.choice(self.state.answers[key])
+        if not self.prompter.offer_switch(question, current.label if current else ""):
+            return False
+        reopened = self.change(key)
+        return reopened is not None
 
     def _say_resume(self) -> None:
         self.console.print(Text(t("wizard.saved_resume")))
+
+    def _say_waiting(self) -> None:
+        """On a resume while the control body validates: how long, and the reminder."""
+        report = progress(self.content, self.state)
+        if not report.milestones.get("authorisation-requested") or report.complete:
+            return
+        requested = next(
+            (s for s in self.content.steps if s.milestone == "authorisation-requested"), None
+        )
+        record = self.state.steps.get(requested.id) if requested else None
+        if record is None:
+            return
+        self.console.print(waiting(self.clock() - record.at, self._message_files()))
+        for step in self.content.steps:
+            if step.message is not None and message_path(self.path, step.message).exists():
+                self._prepare_message(step.message, reminder=True)
+
+    def _message_files(self) -> list[Path]:
+        return [
+            message_path(self.path, s.message)
+            for s in self.content.steps
+            if s.message is not None and message_path(self.path, s.message).exists()
+        ]
+
+    # -- changing an answer (edit, or a switch after a problem) --------------------
+
+    def editable(self) -> list[Question]:
+        """The questions that have an answer, in the order of the procedure."""
+        answers = self.state.answers
+        return [q for s in self.content.steps for q in s.ask if answered(q, answers)]
+
+    def change(self, key: str) -> tuple[str, ...] | None:
+        """Ask *key* again with the same checks; open again the steps that depend on it
+        (declared in the content). Returns the steps opened again, None if unchanged."""
+        step = asking_step(self.content, key)
+        question = self.content.question(key)
+        if step is None or question is None:
+            return None
+        if self._ask(question, step) is None:  # the company was not found: nothing changed
+            return None
+        self._record("edit", step.id, key)
+        now = self.clock()
+        reopened = tuple(s for s in dependents(self.content, key) if s in self.state.steps)
+        for step_id in reopened:
+            self.state.reopen(step_id, "reopened", key, now=now)
+        if not question.before and step.id in self.state.steps:
+            effect, reason = answer_effect(step, self.state.answers)
+            self.state.record("blocked" if effect == "blocks" else "done", step.id, reason, now)
+        self.save()
+        return reopened
 
     # -- questions -----------------------------------------------------------------
 
     def _ask(self, question: Question, step: Step) -> str | None:
         answers = self.state.answers
+        self.prompter.remind(recap(self.content, step, answers))
         if question.kind == "choice":
-            value = self.prompter.choice(question, step, answers.get(question.key, ""))
+            value = self._ask_choice(question, step)
             self._answer(question.key, value, step.id)
             return value
         if question.kind == "operator":
@@ -201,9 +330,17 @@ class Flow:
             return self._ask_phone(question, step)
         if question.kind == "email":
             return self._ask_email(question, step)
-        value = self.prompter.value(question, step, validate.name, answers.get(question.key, ""))
+        check = _free_text if question.optional else validate.name
+        value = self.prompter.value(question, step, check, answers.get(question.key, ""))
         self._answer(question.key, value, step.id)
         return value
+
+    def _ask_choice(self, question: Question, step: Step) -> str:
+        while True:
+            value = self.prompter.choice(question, step, self.state.answers.get(question.key, ""))
+            chosen = question.choice(value)
+            if chosen is None or not chosen.ends or self.prompter.confirm_end(question, chosen):
+                return value
 
     def _ask_email(self, question: Question, step: Step) -> str:
         default = self.state.answers.get(question.key, "")
@@ -232,15 +369,29 @@ class Flow:
 
     # -- a message the step prepares (declared in the content) ----------------------
 
-    def _prepare_message(self, message: Message) -> None:
+    def _prepare_message(self, message: Message, reminder: bool = False) -> None:
         answers = self.state.answers
         subject = personalise(message.subject, answers)
+        if reminder:
+            subject = t("wizard.reminder_subject", subject=subject)
         body = personalise(message.body, answers)
-        target = self.path.parent / message.file
-        text = t("wizard.message_text", subject=subject, body=body)
+        target = message_path(self.path, message)
+        if message.to:
+            to = personalise(message.to, answers)
+            text = t("wizard.message_text_to", to=to, subject=subject, body=body)
+        else:
+            text = t("wizard.message_text", subject=subject, body=body)
         _write_private(target, text)
         self.console.print(message_panel(message.title, text))
         self.console.print(Text(t("wizard.message_saved", path=target), style="dim"))
+
+
+def _free_text(value: str) -> str:
+    """An optional answer of any words (a contact): one line, bounded; may be empty."""
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_FREE_TEXT:
+        raise validate.Invalid(t("wizard.too_long", limit=MAX_FREE_TEXT))
+    return cleaned
 
 
 def _write_private(target: Path, text: str) -> None:

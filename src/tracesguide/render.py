@@ -37,8 +37,41 @@ PLACEHOLDERS = (
     "phone_masked",
     "operator_name",
     "operator_traces_number",
+    "control_body_contact",
 )
 PLACEHOLDER = re.compile(r"\{(" + "|".join([*PLACEHOLDERS, "full_name"]) + r")\}")
+
+# Screen-reader mode (``setup --accessible``): no boxes, a title line and the text.
+_plain = False
+
+
+def set_plain(plain: bool) -> None:
+    global _plain
+    _plain = plain
+
+
+def frame(
+    body: RenderableType,
+    title: str | Text = "",
+    subtitle: str | Text = "",
+    style: str = "cyan",
+    padding: tuple[int, int] = (0, 1),
+) -> RenderableType:
+    """A box around *body*; in screen-reader mode, the title, the body, the subtitle."""
+    if _plain:
+        parts: list[RenderableType] = [title] if title else []
+        parts.append(body)
+        if subtitle:
+            parts.append(subtitle)
+        return Group(*parts)
+    return Panel(
+        body,
+        title=title or None,
+        subtitle=subtitle or None,
+        border_style=style,
+        padding=padding,
+    )
+
 
 MARKS = {DONE: "✔", TO_DO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
 STYLES = {DONE: "green", TO_DO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
@@ -53,6 +86,7 @@ def values(answers: Mapping[str, str]) -> dict[str, str]:
         "phone_masked": t("render.phone_masked"),
         "operator_name": t("render.operator_name"),
         "operator_traces_number": t("render.operator_traces_number"),
+        "control_body_contact": t("render.control_body_contact"),
     }
     filled = {
         key: inert(answers.get(key, ""), single_line=True).strip() or defaults[key]
@@ -84,7 +118,7 @@ def personalise(text: str, answers: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: filled[m.group(1)], text)
 
 
-def screen_panel(step: Step, answers: Mapping[str, str]) -> Panel:
+def screen_panel(step: Step, answers: Mapping[str, str]) -> RenderableType:
     """The page the user sees at *step*, drawn as a panel."""
     screen = step.screen
     body = Text()
@@ -111,16 +145,24 @@ def screen_panel(step: Step, answers: Mapping[str, str]) -> Panel:
             body.append(f" {button} ", style="reverse bold")
         body.append("\n")
     body.rstrip()
-    return Panel(
+    return frame(
         body,
         title=Text(screen.title, style="bold"),
-        subtitle=Text(screen.url, style="dim") if screen.url else None,
-        border_style="blue",
-        padding=(1, 2),
+        subtitle=Text(screen.url, style="dim") if screen.url else "",
+        style="blue",
     )
 
 
 def source_text(content: Content, step: Step) -> Text:
+    """The step's sources in one short line: their short names (``show --sources``: all)."""
+    names = dict.fromkeys(
+        content.source(ref.source).short or content.source(ref.source).title for ref in step.source
+    )
+    return Text(t("render.source", sources=t("render.source_separator").join(names)), style="dim")
+
+
+def sources_text(content: Content, step: Step) -> Text:
+    """The step's sources in full: each document's title and the place in it."""
     parts = [
         t("render.source_where", title=content.source(ref.source).title, where=ref.where)
         for ref in step.source
@@ -133,6 +175,7 @@ def step_view(
     step: Step,
     answers: Mapping[str, str],
     heading: str = "",
+    full_sources: bool = False,
 ) -> RenderableType:
     """A whole step: heading, what to do, the screen, the button, warnings, source."""
     stage = content.stage(step.stage)
@@ -153,7 +196,7 @@ def step_view(
         parts.append(action)
     for warning in step.warnings:
         parts.append(Text("⚠ " + personalise(warning, answers), style="yellow"))
-    parts.append(source_text(content, step))
+    parts.append(sources_text(content, step) if full_sources else source_text(content, step))
     return Group(*parts)
 
 
@@ -190,13 +233,13 @@ def steps_table(content: Content, progress: Progress | None) -> Group:
     return Group(*parts)
 
 
-def welcome(content: Content, state: State, path: Path) -> Panel:
+def welcome(content: Content, state: State, path: Path) -> RenderableType:
     """The wizard's first panel: how it works on a first run, else what is already done."""
     from tracesguide.engine import progress
 
     if not any(record.status == DONE for record in state.steps.values()):
         text = Text(t("wizard.welcome", title=content.title, path=path))
-        return Panel(text, border_style="cyan")
+        return frame(text, style="cyan")
     report = progress(content, state)
     lines = Text(t("wizard.already_done"), style="bold")
     for stage in report.stages:
@@ -205,14 +248,14 @@ def welcome(content: Content, state: State, path: Path) -> Panel:
             lines.append(t("wizard.stage_done", stage=stage.stage.title, count=count), "green")
     if report.next_step is not None:
         lines.append(t("wizard.resume_at", step=report.next_step.title), style="bold")
-    return Panel(lines, border_style="green")
+    return frame(lines, style="green")
 
 
-def problem_panel(text: str) -> Panel:
+def problem_panel(text: str) -> RenderableType:
     """What to check for a problem the user reported."""
-    return Panel(Text(text), title=t("wizard.what_to_check"), border_style="yellow")
+    return frame(Text(text), t("wizard.what_to_check"), style="yellow")
 
 
-def message_panel(title: str, text: str) -> Panel:
+def message_panel(title: str, text: str) -> RenderableType:
     """A message ready to send, as the step prepared it."""
-    return Panel(Text(text), title=title, border_style="cyan")
+    return frame(Text(text), title)

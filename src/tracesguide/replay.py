@@ -83,6 +83,9 @@ def kind_label(kind: str) -> str:
         "note": t("replay.kind_note"),
         "answer": t("replay.kind_answer"),
         "later": t("replay.kind_later"),
+        "back": t("replay.kind_back"),
+        "edit": t("replay.kind_edit"),
+        "reopened": t("replay.kind_reopened"),
     }
     return labels.get(kind) or clean(kind)
 
@@ -121,7 +124,7 @@ def event_detail(content: Content, event: Event) -> str:
         problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
         if problem is not None:
             return t("replay.problem_detail", label=problem.label, id=detail)
-    if event.kind == "answer" and detail:
+    if event.kind in ("answer", "edit", "reopened") and detail:
         return t("replay.answer_detail", key=detail)
     if event.kind == "later" and event.detail == OPERATOR_NOT_FOUND:
         return t("replay.operator_not_found")

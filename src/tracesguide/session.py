@@ -5,16 +5,41 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracesguide import state as state_module
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tracesguide.wizard import QuestionaryPrompter
+
 NO_TERMINAL_HINT = (
     "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "
     "« tracesguide setup --answers FICHIER » (exemple : docs/examples/answers.toml)."
 )
+
+
+def accessible_mode(option: bool) -> bool:
+    """Screen-reader mode: ``--accessible``, or the environment variable ACCESSIBLE set."""
+    return option or bool(os.environ.get("ACCESSIBLE"))
+
+
+def make_prompter(
+    console: Console, accessible: bool, navigation: bool = True
+) -> QuestionaryPrompter:
+    """The interactive prompter: menus with the arrow keys, or numbered plain lines."""
+    from tracesguide.wizard import AccessiblePrompter, QuestionaryPrompter
+
+    if accessible:
+        from tracesguide.render import set_plain
+
+        set_plain(True)
+        return AccessiblePrompter(console, navigation)
+    return QuestionaryPrompter(console, navigation)
 
 
 def _load_or_new(path: Path) -> State:
@@ -23,7 +48,9 @@ def _load_or_new(path: Path) -> State:
     return State.new()
 
 
-def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
+def run_setup(
+    state_option: Path | None, answers_file: Path | None, accessible: bool = False
+) -> str:
     """Run the setup flow; returns how it ended (complete, ended, blocked, later)."""
     from rich.console import Console
 
@@ -33,7 +60,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
     content = load()
     path, _ = resolve_state_path(state_option)
     state = _load_or_new(path)  # a bad file stops here, untouched, before any lock
-    console = Console(highlight=False)
+    console = Console(highlight=False, no_color=accessible or None)
     prompter: Prompter
     if answers_file is not None:
         from tracesguide.answers import AnswersPrompter, read
@@ -44,9 +71,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
             raise TracesguideError(
                 "pas de terminal interactif pour poser les questions.", NO_TERMINAL_HINT
             )
-        from tracesguide.wizard import QuestionaryPrompter
-
-        prompter = QuestionaryPrompter(console)
+        prompter = make_prompter(console, accessible)
     with state_module.locked(path, timeout=0.5):
         state = _load_or_new(path)  # read again under the lock: the file is ours now
         flow = Flow(content, state, path, prompter, console)

@@ -26,7 +26,22 @@ from tracesguide.errors import StateError
 SCHEMA_VERSION = 1
 MAX_BYTES = 2 * 1024 * 1024  # a real state file is a few kB; 2 MiB holds ~10 000 events
 STEP_STATUSES = ("done", "skipped", "blocked")
-EVENT_KINDS = ("shown", "done", "skipped", "blocked", "problem", "note", "answer", "later")
+EVENT_KINDS = (
+    "shown",
+    "done",
+    "skipped",
+    "blocked",
+    "problem",
+    "note",
+    "answer",
+    "later",
+    "back",
+    "edit",
+    "reopened",
+)
+# Events that open a step again (its status is removed): "back" (the user went back to
+# it), "reopened" (an answer it depends on was changed).
+REOPENING = ("back", "reopened")
 _TOP_KEYS = {
     "schema_version",
     "tool_version",
@@ -140,6 +155,15 @@ class State:
         if kind in STEP_STATUSES and step:
             self.steps[step] = StepRecord(status=kind, at=moment, reason=detail)
         self.updated = moment
+
+    def reopen(
+        self, step: str, kind: str = "reopened", detail: str = "", now: datetime | None = None
+    ) -> None:
+        """Open a step again: its status goes, an event says why (``back``, ``reopened``)."""
+        if kind not in REOPENING:
+            raise ValueError(f"not a reopening event kind {kind!r}")
+        self.steps.pop(step, None)
+        self.record(kind, step, detail, now=now)
 
     def answer(self, key: str, value: str, step: str = "", now: datetime | None = None) -> None:
         if key in FORBIDDEN_ANSWERS:

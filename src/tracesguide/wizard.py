@@ -13,8 +13,8 @@ import questionary
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide.content import Question, Step
-from tracesguide.flow import OperatorChoice
+from tracesguide.content import Choice, Question, Step
+from tracesguide.flow import BACK, GoBack, OperatorChoice
 from tracesguide.i18n import t
 from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
@@ -24,8 +24,10 @@ NOT_LISTED = "__not_listed__"
 SEARCH_AGAIN = "__again__"
 
 
-def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
+def _validator(check: Callable[[str], str], navigation: bool) -> Callable[[str], bool | str]:
     def run(text: str) -> bool | str:
+        if navigation and text.strip() == "<":
+            return True
         try:
             check(text)
         except Invalid as error:
@@ -36,8 +38,31 @@ def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
 
 
 class QuestionaryPrompter:
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, navigation: bool = True) -> None:
         self.console = console
+        self.navigation = navigation  # « ← Étape précédente » offered (not in edit)
+
+    def remind(self, text: RenderableType) -> None:
+        self.console.print()
+        self.console.print(text)
+
+    def stops_here(self, step: Step) -> bool:
+        return False
+
+    def confirm_end(self, question: Question, choice: Choice) -> bool:
+        self.console.print(Text(t("wizard.confirm_end", label=choice.label, ends=choice.ends)))
+        answer = self._choose(
+            t("wizard.confirm_end_question"),
+            [("no", t("wizard.confirm_end_no")), ("yes", t("wizard.confirm_end_yes"))],
+        )
+        return answer == "yes"
+
+    def offer_switch(self, question: Question, current: str) -> bool:
+        answer = self._choose(
+            t("wizard.offer_switch", current=current),
+            [("no", t("wizard.offer_switch_no")), ("yes", t("wizard.offer_switch_yes"))],
+        )
+        return answer == "yes"
 
     def present(self, step: Step, view: RenderableType) -> None:
         self.console.print()
@@ -49,9 +74,16 @@ class QuestionaryPrompter:
     ) -> str:
         if question.help:
             self.console.print(Text(question.help, style="dim"))
+        if self.navigation:
+            self.console.print(Text(t("wizard.back_hint"), style="dim"))
         answer = questionary.text(
-            question.prompt, default=default, validate=_validator(check), style=STYLE
+            question.prompt,
+            default=default,
+            validate=_validator(check, self.navigation),
+            style=STYLE,
         ).unsafe_ask()
+        if self.navigation and answer.strip() == "<":
+            raise GoBack
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
@@ -63,6 +95,8 @@ class QuestionaryPrompter:
             )
             for c in question.choices
         ]
+        if self.navigation:
+            choices.append(questionary.Choice(title=t("wizard.back"), value=BACK))
         values = [c.value for c in question.choices]
         recommended = next((c.value for c in question.choices if c.recommended), None)
         start = default if default in values else recommended
@@ -73,11 +107,13 @@ class QuestionaryPrompter:
             style=STYLE,
             instruction=t("wizard.select_hint"),
         ).unsafe_ask()
+        if answer == BACK:
+            raise GoBack
         return answer
 
     def keep_email_anyway(self, address: str, warning: str) -> bool:
         self.console.print(Text("⚠ " + warning, style="yellow"))
-        keep = _select(
+        keep = self._choose(
             t("wizard.keep_email", address=address),
             [("no", t("wizard.keep_email_no")), ("yes", t("wizard.keep_email_yes"))],
         )
@@ -89,36 +125,30 @@ class QuestionaryPrompter:
         directory = load_default_directory()
         prompt = next(q.prompt for q in step.ask if q.kind == "operator")
         while True:
-            text = questionary.text(
-                prompt,
-                validate=lambda text: bool(text.strip()) or t("wizard.type_a_word"),
-                style=STYLE,
-            ).unsafe_ask()
-            matches = search(directory, text, limit=8)
-            choices = [
-                questionary.Choice(
-                    title=t(
+            matches = search(directory, self._search_text(prompt), limit=8)
+            options = [
+                (
+                    str(i),
+                    t(
                         "wizard.operator_line",
                         name=inert(m.operator.name, single_line=True),
                         number=inert(m.operator.traces_number, single_line=True),
                         address=inert(m.operator.address, single_line=True),
                     ),
-                    value=str(i),
                 )
                 for i, m in enumerate(matches)
             ]
-            choices.append(questionary.Choice(t("wizard.search_again"), value=SEARCH_AGAIN))
-            choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
+            options.append((SEARCH_AGAIN, t("wizard.search_again")))
+            options.append((NOT_LISTED, t("wizard.not_listed")))
+            if self.navigation:
+                options.append((BACK, t("wizard.back")))
             if not matches:
                 self.console.print(Text(t("wizard.no_operator"), style="yellow"))
-            picked: str = questionary.select(
-                t("wizard.your_company"),
-                choices=choices,
-                style=STYLE,
-                instruction=t("wizard.select_hint"),
-            ).unsafe_ask()
+            picked = self._choose(t("wizard.your_company"), options)
             if picked == NOT_LISTED:
                 return None
+            if picked == BACK:
+                raise GoBack
             if picked == SEARCH_AGAIN:
                 continue
             operator = matches[int(picked)].operator
@@ -127,11 +157,26 @@ class QuestionaryPrompter:
                 traces_number=inert(operator.traces_number, single_line=True),
             )
 
+    def _search_text(self, prompt: str) -> str:
+        text: str = questionary.text(
+            prompt,
+            validate=lambda text: bool(text.strip()) or t("wizard.type_a_word"),
+            style=STYLE,
+        ).unsafe_ask()
+        return text
+
+    def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        return _select(prompt, options)
+
+    def pick(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        """One of *options* (value, label): for ``edit``."""
+        return self._choose(prompt, options)
+
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select(t("wizard.where_are_you"), options)
+        return self._choose(t("wizard.where_are_you"), options)
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select(t("wizard.which_problem"), options)
+        return self._choose(t("wizard.which_problem"), options)
 
 
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
@@ -142,3 +187,89 @@ def _select(prompt: str, options: list[tuple[str, str]]) -> str:
         instruction=t("wizard.select_hint"),
     ).unsafe_ask()
     return answer
+
+
+class AccessiblePrompter(QuestionaryPrompter):
+    """Screen-reader mode (``--accessible``, or ``ACCESSIBLE`` set): plain lines only.
+
+    No boxes, no colour, no menus drawn with the arrow keys: each choice is numbered
+    and chosen by typing its number, and the answer is said back (« Choisi : … »).
+    """
+
+    def remind(self, text: RenderableType) -> None:
+        self.console.print(text)
+
+    def present(self, step: Step, view: RenderableType) -> None:
+        self.console.print()
+        self.console.print(view)
+
+    def _line(self, prompt: str) -> str:
+        answer: str = self.console.input(prompt)
+        return answer
+
+    def value(
+        self, question: Question, step: Step, check: Callable[[str], str], default: str
+    ) -> str:
+        if question.help:
+            self.console.print(question.help)
+        if self.navigation:
+            self.console.print(t("accessible.back_hint"))
+        self.console.print(question.prompt)
+        if default:
+            self.console.print(t("accessible.default", value=default))
+        while True:
+            answer = self._line(t("accessible.answer")).strip() or default
+            if self.navigation and answer == "<":
+                raise GoBack
+            try:
+                value = check(answer)
+            except Invalid as error:
+                self.console.print(str(error))
+                continue
+            self.console.print(t("accessible.chosen", label=value))
+            return value
+
+    def _numbered(self, prompt: str, options: list[tuple[str, str]], default: str = "") -> str:
+        self.console.print(prompt)
+        for number, (_, label) in enumerate(options, start=1):
+            self.console.print(t("accessible.choice_line", number=number, label=label))
+        labels = dict(options)
+        if default in labels:
+            self.console.print(t("accessible.default", value=labels[default]))
+        while True:
+            typed = self._line(t("accessible.choose")).strip()
+            if not typed and default in labels:
+                value = default
+            elif typed.isdigit() and 1 <= int(typed) <= len(options):
+                value = options[int(typed) - 1][0]
+            else:
+                self.console.print(t("accessible.not_a_number", count=len(options)))
+                continue
+            self.console.print(t("accessible.chosen", label=labels[value]))
+            return value
+
+    def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.help:
+            self.console.print(question.help)
+        options = [
+            (c.value, c.label + (t("wizard.recommended") if c.recommended else ""))
+            for c in question.choices
+        ]
+        if self.navigation:
+            options.append((BACK, t("wizard.back")))
+        recommended = next((c.value for c in question.choices if c.recommended), "")
+        answer = self._numbered(question.prompt, options, default or recommended)
+        if answer == BACK:
+            raise GoBack
+        return answer
+
+    def _search_text(self, prompt: str) -> str:
+        while True:
+            self.console.print(prompt)
+            text = self._line(t("accessible.answer")).strip()
+            if text:
+                return text
+            self.console.print(t("wizard.type_a_word"))
+
+    def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        return self._numbered(prompt, options)
