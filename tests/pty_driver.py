@@ -7,9 +7,11 @@ import re
 import shutil
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
+import pyte
 
 from tracesguide.content import load
 
@@ -31,27 +33,41 @@ def tracesguide_executable() -> str:
 
 
 class Session:
-    def __init__(self, state: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        state: Path,
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (50, 120),
+        args: tuple[str, ...] = ("setup",),
+    ) -> None:
         self.state = state
+        rows, columns = size
         full_env = {
             **os.environ,
             "PROMPT_TOOLKIT_NO_CPR": "1",  # no 1 s wait per prompt for a cursor report
             "NO_COLOR": "1",
             "TERM": "xterm",
-            "COLUMNS": "120",
-            "LINES": "50",
+            "COLUMNS": str(columns),
+            "LINES": str(rows),
             **(env or {}),
         }
         self.child = pexpect.spawn(
             tracesguide_executable(),
-            ["setup", "--state", str(state)],
+            [*args, "--state", str(state)],
             env=full_env,
             encoding="utf-8",
             timeout=30,
-            dimensions=(50, 120),
+            dimensions=size,
         )
         self.transcript: list[str] = []
         self.step = ""
+        # the terminal as the user sees it (a VT emulator fed with everything printed)
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.Stream(self.screen)
+
+    def display(self) -> str:
+        """The terminal's visible lines now, joined (what a person sees)."""
+        return "\n".join(line.rstrip() for line in self.screen.display)
 
     def _saved_answers(self) -> dict[str, str]:
         if not self.state.exists():
@@ -63,6 +79,9 @@ class Session:
         index: int = self.child.expect(patterns)
         seen = self.child.before or ""
         self.transcript.append(seen)
+        self.stream.feed(seen)
+        if isinstance(self.child.after, str):
+            self.stream.feed(self.child.after)
         ids = STEP_ID.findall(seen)
         if ids:
             self.step = ids[-1]
@@ -70,6 +89,7 @@ class Session:
 
     def answered(self) -> None:
         self.child.expect(PROMPT_DONE)
+        self.stream.feed((self.child.before or "") + str(self.child.after or ""))
 
     def choose(self, key: str, value: str) -> None:
         question = QUESTIONS[key]
@@ -90,14 +110,22 @@ class Session:
         invalid: dict[str, list[tuple[str, str]]] | None = None,
         eof_at: str | None = None,
         operator_listed: bool = True,
+        confirm_end: tuple[str, ...] = ("yes",),
+        switch_to: str | None = None,
+        on_question: Callable[[Session, str], None] | None = None,
     ) -> int:
         """Answer until the program exits; returns its exit status.
 
         *actions* maps a step id to 'later', 'ctrl-c' or 'problem' at its outcome prompt;
         *invalid* maps a key to (bad value, expected error text) pairs typed first;
         *eof_at* is a key whose prompt gets Ctrl-D (end of input) instead of an answer;
-        with *operator_listed* False, the company is "not in the list".
+        with *operator_listed* False, the company is "not in the list"; *confirm_end* are
+        the answers ("yes"/"no") when a role that ends the guide is to be confirmed;
+        *switch_to* is the second factor chosen when a switch is offered after a problem
+        (None: keep the method); *on_question* is called at each question with its text.
         """
+        answers = dict(answers)
+        confirms = list(confirm_end)
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
         prompts = {key: re.escape(q.prompt[:40]) for key, q in QUESTIONS.items()}
@@ -107,6 +135,8 @@ class Session:
             "Votre entreprise :",
             "quand même",
             "Quel problème",
+            "Confirmez-vous ce choix",
+            "changer de méthode",
             *prompts.values(),
             pexpect.EOF,
         ]
@@ -115,6 +145,8 @@ class Session:
             if patterns[index] is pexpect.EOF:
                 self.child.close()
                 return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+            if on_question is not None:
+                on_question(self, str(patterns[index]))
             if index == 0:
                 action = actions.pop(self.step, "done")
                 if action == "ctrl-c":
@@ -123,6 +155,8 @@ class Session:
                     self.child.send(DOWN + ENTER)
                 elif action == "problem":
                     self.child.send(DOWN + DOWN + ENTER)
+                elif action == "back":
+                    self.child.send(UP + ENTER)  # the last choice (UP wraps round)
                 else:
                     self.child.send(ENTER)
             elif index == 1:
@@ -133,8 +167,16 @@ class Session:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
                 self.child.send(ENTER)  # the first known problem
+            elif index == 4:
+                self.child.send(DOWN + ENTER if confirms.pop(0) == "yes" else ENTER)
+            elif index == 5:
+                if switch_to is None:
+                    self.child.send(ENTER)  # "no, I go on with this method" comes first
+                else:
+                    answers["second_factor_method"] = switch_to
+                    self.child.send(DOWN + ENTER)
             else:
-                key = keys[index - 4]
+                key = keys[index - 6]
                 if key == eof_at:
                     self.child.send(CLEAR + "\x04")
                     continue

@@ -1,0 +1,92 @@
+"""Navigation without a terminal: the engine's reopening rules, status, stop_at, the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import APP_ANSWERS, T0, advance, write_state
+from test_setup import load_answers, memory_keyring, write_answers  # noqa: F401 (fixture)
+from tracesguide import state as state_module
+from tracesguide.content import load
+from tracesguide.engine import dependents, position, previous_step, progress
+from tracesguide.reading import status_report
+from tracesguide.state import State
+
+CONTENT = load()
+
+
+def test_the_steps_an_answer_opens_again_are_declared_in_the_content() -> None:
+    assert "eu-login.email" in dependents(CONTENT, "email")
+    assert "eu-login.set-password" in dependents(CONTENT, "email")
+    assert "traces.sign-in" in dependents(CONTENT, "second_factor_method")
+    # every step of the other method (its `when`), so that a switch back starts afresh
+    assert "second-factor.sms.finalise" in dependents(CONTENT, "second_factor_method")
+    assert "operator.request-authorisation" in dependents(CONTENT, "operator")
+    for key in ("first_name", "email", "operator", "phone"):
+        for step_id in dependents(CONTENT, key):
+            step = CONTENT.step(step_id)
+            assert key in step.depends_on or any(k == key for k, _ in step.when)
+
+
+def test_previous_step_skips_what_does_not_apply() -> None:
+    state = advance(State.new(now=T0), CONTENT, APP_ANSWERS, until="traces.welcome")
+    back = previous_step(CONTENT, state, CONTENT.step("traces.welcome"))
+    assert back is not None and back.id == "second-factor.app.scan-qr"
+    assert previous_step(CONTENT, state, CONTENT.steps[0]) is None
+
+
+def test_progress_counts_the_steps_of_the_users_path() -> None:
+    number, total = position(CONTENT, {}, CONTENT.steps[0])
+    assert number == 1
+    sms = {**APP_ANSWERS, "second_factor_method": "sms", "sms_route": "direct"}
+    finalise = CONTENT.step("second-factor.sms.finalise")
+    sms_number, sms_total = position(CONTENT, sms, finalise)
+    assert sms_total > total and sms_number < sms_total
+
+
+def test_a_role_that_ends_the_guide_is_never_shown_done_and_blocked(tmp_path: Path) -> None:
+    path = tmp_path / "state.toml"
+    state = write_state(path, {**APP_ANSWERS, "role": "authority"})
+    report = status_report(CONTENT, path, state)
+    traces = next(s for s in report["stages"] if s["id"] == "traces")
+    assert traces["status"] == "blocked"
+    blocked_stages = {b["step"].split(".")[0] for b in report["blocked"]}
+    for stage in report["stages"]:
+        assert not (stage["status"] == "done" and stage["id"] in blocked_stages)
+
+
+def test_a_stage_is_ticked_only_when_all_its_steps_are_done() -> None:
+    state = advance(State.new(now=T0), CONTENT, APP_ANSWERS, until="eu-login.create-account")
+    state.steps.pop("eu-login.language")  # the optional step not visited yet
+    stages = {s.stage.id: s.status for s in progress(CONTENT, state).stages}
+    assert stages["eu-login"] == "in-progress"
+
+
+def test_stop_at_a_question_step_stops_as_documented(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.toml"
+    answers = {k: v for k, v in load_answers().items() if not k.startswith("operator_")}
+    answers_file = write_answers(tmp_path / "a.toml", answers, 'stop_at = "operator.search"\n')
+    result = cli("setup", "--answers", str(answers_file), "--state", str(state))
+    assert result.code == 0, result.err
+    assert "Reprenez quand vous voulez" in result.out and "manquante" not in result.err
+    saved = state_module.load(state)
+    assert "operator.search" not in saved.steps
+    assert saved.events[-1].kind == "later" and saved.events[-1].step == "operator.search"
+
+
+def test_the_message_has_a_recipient_and_a_file_of_its_own(
+    cli, tmp_path: Path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    answers = write_answers(
+        tmp_path / "a.toml",
+        {**load_answers(), "control_body_contact": "contact.bio@exemple.fr"},
+    )
+    first, second = tmp_path / "dupont.toml", tmp_path / "martin.toml"
+    assert cli("setup", "--answers", str(answers), "--state", str(first)).code == 0
+    plain = write_answers(tmp_path / "b.toml", load_answers())
+    assert cli("setup", "--answers", str(plain), "--state", str(second)).code == 0
+    mine = (tmp_path / "dupont-message-certipaq-bio.txt").read_text()
+    theirs = (tmp_path / "martin-message-certipaq-bio.txt").read_text()
+    assert mine.startswith("À : contact.bio@exemple.fr\n")
+    assert theirs.startswith("À : Certipaq BIO")  # no contact given: the optional answer
+    assert not (tmp_path / "message-certipaq-bio.txt").exists()

@@ -1,0 +1,175 @@
+"""Navigation in a real 80×24 terminal: back one step, edit, the role, a switch of method,
+the last screen before each question, and the screen-reader mode."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from pty_driver import CONTENT, QUESTIONS, Session, tracesguide_executable
+from test_wizard_pty import APP, SMS
+
+pytestmark = pytest.mark.pty
+SMALL = (24, 80)
+
+
+def saved(path: Path) -> dict:  # type: ignore[type-arg]
+    return tomllib.loads(path.read_text())
+
+
+def events(path: Path, kind: str) -> list[dict[str, str]]:
+    return [e for e in saved(path)["events"] if e["kind"] == kind]
+
+
+def test_back_one_step_is_an_event_and_the_step_is_shown_again(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state, size=SMALL)
+    assert session.run(APP, actions={"eu-login.create-account": "back"}) == 0
+    assert "Félicitations" in session.output
+    (back,) = events(state, "back")
+    assert back["step"] == "eu-login.form" and back["detail"] == "eu-login.create-account"
+    shown = [e["step"] for e in events(state, "shown")]
+    assert shown.count("eu-login.form") == 2
+    # going back to a step asks its questions again, with the answers as defaults
+    answered = [e["detail"] for e in events(state, "answer")]
+    assert answered.count("first_name") == 2
+
+
+def edit(state: Path, *args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        tracesguide_executable(),
+        ["edit", *args, "--state", str(state)],
+        env={"PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm", "PATH": "/usr/bin"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=SMALL,
+    )
+
+
+def test_edit_email_opens_the_steps_that_use_it_then_setup_resumes(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    first = Session(state, size=SMALL)
+    assert first.run(APP, actions={"traces.welcome": "later"}) == 0
+    child = edit(state, "email")
+    child.expect("adresse électronique")
+    child.send("\x15" + "camille.nouvelle@exemple.fr\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Étapes rouvertes" in (child.before or "")
+    data = saved(state)
+    assert data["answers"]["email"] == "camille.nouvelle@exemple.fr"
+    for step in ("eu-login.email", "eu-login.set-password"):
+        assert step not in data["steps"]
+    assert data["steps"]["eu-login.welcome"]["status"] == "done"  # not concerned
+    assert [e["detail"] for e in events(state, "edit")] == ["email"]
+    assert {e["step"] for e in events(state, "reopened")} >= {"eu-login.set-password"}
+    again = Session(state, size=SMALL)
+    assert again.run(APP) == 0 and "Félicitations" in again.output
+    assert "(eu-login.set-password)" in again.output
+    assert "(eu-login.welcome)" not in again.output
+
+
+def test_a_role_that_ends_the_guide_is_confirmed_and_edit_role_undoes_it(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state, size=SMALL)
+    # first "no, choose again" (nothing recorded), then the same role confirmed
+    code = session.run({**APP, "role": "authority"}, confirm_end=("no", "yes"))
+    assert code == 0 and "tracesguide edit role" in session.output
+    assert saved(state)["answers"]["role"] == "authority"
+    assert [e["detail"] for e in events(state, "answer")].count("role") == 1
+    child = edit(state, "role")
+    child.expect("Pour quelle entité")
+    child.send("\x1b[A" * 2 + "\r")  # from « Autorité » up to « Opérateur »
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert saved(state)["answers"]["role"] == "operator"
+    again = Session(state, size=SMALL)
+    assert again.run(APP) == 0 and "Félicitations" in again.output
+    assert "(operator.certificate)" in again.output
+
+
+def test_after_an_sms_problem_the_wizard_offers_the_app(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state, size=SMALL)
+    actions = {"second-factor.sms.finalise": "problem"}
+    assert session.run(SMS, actions=actions, switch_to="app") == 0
+    assert "Félicitations" in session.output
+    data = saved(state)
+    assert data["answers"]["second_factor_method"] == "app"
+    assert data["steps"]["second-factor.app.scan-qr"]["status"] == "done"
+    assert "second-factor.sms.add-number" not in data["steps"]  # opened again (when)
+    assert [e["detail"] for e in events(state, "problem")] == ["sms-not-received"]
+
+
+def test_the_last_screen_before_each_question_holds_progress_action_and_question(
+    tmp_path: Path,
+) -> None:
+    titles = {s.title: s for s in CONTENT.steps}
+    prompts = {q.prompt[:30] for q in QUESTIONS.values()}
+    checked: list[str] = []
+
+    def check(session: Session, pattern: str) -> None:
+        screen = session.display()
+        flat = " ".join(screen.split())
+        assert re.search(r"Étape \d+ sur \d+ · ", screen), screen
+        doing = re.findall(r"➜ (.+)", screen)
+        assert doing, screen
+        title = " ".join(doing[-1].split())
+        step = next(s for t, s in titles.items() if t.startswith(title[:40]))
+        if step.action:
+            assert "Cliquez sur : " + " ".join(step.action.split()) in flat, screen
+        if step.screen.url:
+            assert step.screen.url in screen, screen
+        question = pattern.replace("\\", "")
+        assert question[:25] in flat or any(p[:25] in flat for p in prompts), screen
+        checked.append(step.id)
+
+    session = Session(tmp_path / "state.toml", size=SMALL)
+    assert session.run(SMS, on_question=check) == 0
+    assert len(checked) > 25 and "access.sign-in-again" in checked
+
+
+def test_accessible_mode_through_the_first_stage(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    child = pexpect.spawn(
+        tracesguide_executable(),
+        ["setup", "--accessible", "--state", str(state)],
+        env={"TERM": "xterm", "PATH": "/usr/bin", "COLUMNS": "80", "LINES": "24"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=SMALL,
+    )
+    typed = {
+        "prénom": "Camille",
+        "nom de famille": "EXEMPLE",
+        "adresse électronique": "camille.exemple@exemple.fr",
+    }
+    seen = ""
+    while not state.exists() or "eu-login.set-password" not in saved(state).get("steps", {}):
+        index = child.expect(["Tapez le numéro de votre choix", "Votre réponse : "])
+        seen += child.before or ""
+        if index == 0:
+            child.sendline("1")  # « C'est fait », or the recommended language
+        else:
+            key = next(k for k in typed if k in seen.rsplit("Étape", 1)[-1].lower())
+            child.sendline(typed[key])
+            child.expect("Choisi : ")
+            seen += child.before or ""
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    seen += child.before or ""
+    child.close()
+    assert "Étape 3 sur 22 · Compte EU Login" in seen
+    assert "1. C'est fait" in seen and "Choisi : C'est fait" in seen
+    assert "Choisi : Français (recommandé)" in seen
+    assert not re.search("[╭╮╰╯│─]", seen)  # no boxes
+    assert "\x1b[3" not in seen and "\x1b[9" not in seen  # no colour
+    data = saved(state)
+    assert data["answers"]["first_name"] == "Camille"
+    assert data["steps"]["eu-login.set-password"]["status"] == "done"
