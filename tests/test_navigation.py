@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers import APP_ANSWERS, T0, advance, write_state
 from test_setup import load_answers, memory_keyring, write_answers  # noqa: F401 (fixture)
 from tracesguide import state as state_module
@@ -74,9 +76,8 @@ def test_stop_at_a_question_step_stops_as_documented(cli, tmp_path: Path) -> Non
     assert saved.events[-1].kind == "later" and saved.events[-1].step == "operator.search"
 
 
-def test_the_message_has_a_recipient_and_a_file_of_its_own(
-    cli, tmp_path: Path, memory_keyring
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.usefixtures("memory_keyring")
+def test_the_message_has_a_recipient_and_a_file_of_its_own(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     answers = write_answers(
         tmp_path / "a.toml",
         {**load_answers(), "control_body_contact": "contact.bio@exemple.fr"},
