@@ -238,13 +238,19 @@ def replay_command(
     if html is None:
         print_report(_console(), content, file, saved, step)
         return
+    from tracesguide.replay import write_html
+
+    write_html(content, file, saved, step, html)
+    _report_written(html)
+
+
+def _report_written(out: Path) -> None:
     from rich.text import Text
 
-    from tracesguide.replay import render_html, write_html
+    from tracesguide.i18n import t
     from tracesguide.sanitize import inert
 
-    write_html(render_html(content, file, saved, step), html)
-    _console().print(Text(f"Rapport écrit : {inert(str(html), single_line=True)}"))
+    _console().print(Text(t("html.written", path=inert(str(out), single_line=True))))
 
 
 @app.command("check")

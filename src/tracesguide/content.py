@@ -24,6 +24,8 @@ MILESTONES = (
     "access-granted",
 )
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+# Who must act for a step to move on: the user, the control body, the organisation's admin.
+ACTORS = ("user", "control-body", "organisation-admin")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -113,6 +115,7 @@ class Step(NamedTuple):
     problems: tuple[Problem, ...] = ()
     timer: Timer | None = None
     optional: bool = False
+    actor: str = "user"
 
 
 class Stage(NamedTuple):
@@ -317,8 +320,11 @@ def _step(table: Any, index: int) -> Step:
         problems=tuple(problems),
         timer=timer,
         optional=r.flag("optional"),
+        actor=r.text("actor", "user"),
     )
     r.done()
+    if step.actor not in ACTORS:
+        raise ContentError(f"{where}.actor : « {step.actor} » n'est pas {' ou '.join(ACTORS)}")
     return step
 
 

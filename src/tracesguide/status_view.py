@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from tracesguide.content import Content
+from tracesguide.i18n import t
 from tracesguide.render import LABELS, MARKS, STYLES
 from tracesguide.sanitize import inert
 
@@ -39,9 +40,15 @@ def print_status(
             + Text(inert(blocked["reason"], single_line=True))
         )
     if report["complete"]:
-        console.print(Text(content.messages["complete"], style="bold green"))
+        done = content.messages["complete"] if for_user else t("replay_html.complete")
+        console.print(Text(done, style="bold green"))
     elif report["ended"]:
-        console.print(Text(content.messages["ended_role"], style="yellow"))
+        ended = (
+            content.messages["ended_role"]
+            if for_user
+            else t("replay_html.ended", reason=inert(report["ended"], single_line=True))
+        )
+        console.print(Text(ended, style="yellow"))
     elif report["next_step"]:
         console.print(
             Text("Prochaine étape : ", style="bold")
