@@ -275,6 +275,15 @@ def check_command(
         ),
     ] = None,
     json_output: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FICHIER",
+            help="Écrit une page HTML de suivi (une ligne par utilisateur) au lieu du tableau.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Vérifie qui a terminé : code 0 si tout est complet, 1 sinon, 2 si un fichier est illisible.
 
@@ -288,12 +297,20 @@ def check_command(
       tracesguide check suivi/ --require second-factor
 
       tracesguide check --json suivi/ | jq -r 'select(.ok == false) | .path'
+
+      tracesguide check suivi/ --html suivi.html
     """
     from tracesguide.check import check_milestone, exit_code, run
     from tracesguide.content import load
 
     check_milestone(require)
     content = load()
+    if html is not None:
+        from tracesguide.html.folder_page import write as write_page
+
+        code = write_page(content, paths or [], require, html)
+        _report_written(html)
+        raise typer.Exit(code)
     records = run(content, paths or [], require)
     if json_output:
         import json

@@ -360,4 +360,5 @@ def page(
         else [],
         unknown=", ".join(unknown),
         toc=toc,
+        wide=False,
     )
