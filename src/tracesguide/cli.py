@@ -216,6 +216,18 @@ def replay_command(
             show_default=False,
         ),
     ] = None,
+    redact: Annotated[
+        Path | None,
+        typer.Option(
+            "--redact",
+            metavar="FICHIER",
+            help=(
+                "Écrit une copie du fichier d'état sans nom, courriel, téléphone, opérateur "
+                "ni texte libre, à joindre à un ticket."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Rejoue la progression d'un utilisateur pour l'assistance : chronologie, blocage, écrans.
 
@@ -229,12 +241,25 @@ def replay_command(
       tracesguide replay state.toml --step second-factor.sms.code
 
       tracesguide replay state.toml --html rapport-dupont.html
+
+      tracesguide replay state.toml --redact etat-masque.toml
     """
     from tracesguide.replay import check_html_target, load_for_replay, print_report
 
     if html is not None:
         check_html_target(html, file)
     content, saved = load_for_replay(file, step)
+    if redact is not None:
+        from rich.text import Text
+
+        from tracesguide.i18n import t
+        from tracesguide.redact import write as write_redacted
+        from tracesguide.sanitize import inert
+
+        write_redacted(content, file, saved, redact)
+        _console().print(Text(t("redact.written", path=inert(str(redact), single_line=True))))
+        if html is None:
+            return
     if html is None:
         print_report(_console(), content, file, saved, step)
         return

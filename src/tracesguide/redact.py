@@ -1,0 +1,116 @@
+"""``replay FILE --redact OUT``: a copy of a state file that names nobody, for a ticket.
+
+The name, e-mail, masked phone, operator name, every other free-text answer and every
+free-text detail (event details, step reasons) are replaced by placeholders; the same
+value always gets the same placeholder, so the timeline still reads ("the same reason
+twice"). What comes from the procedure itself (a choice's value, a problem's id, a
+reason the content wrote, an answer's key) is kept: it says nothing about the person.
+The copy is a valid state file (``replay`` and ``check`` accept it), written 0600
+through ``files.write_atomic``; it never replaces the file it was made from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracesguide import state as state_module
+from tracesguide.content import Content
+from tracesguide.errors import TracesguideError
+from tracesguide.state import Event, State, StepRecord
+
+# Answers kept as they are: not about the person (the operator's public TRACES number
+# identifies a company's profile, which support needs to look it up).
+KEPT_ANSWERS = frozenset({"operator_traces_number", "email_language"})
+
+
+class Placeholders:
+    """Stable placeholders: one counter per kind, one placeholder per distinct value."""
+
+    FORMATS = {
+        "first_name": "Prénom-{n}",
+        "last_name": "NOM-{n}",
+        "email": "personne-{n}@exemple.invalid",
+        "phone_masked": "+33 6 •• •• •• {n:02d}",
+        "operator_name": "OPÉRATEUR-{n}",
+        "text": "[texte masqué {n}]",
+    }
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, kind: str, value: str) -> str:
+        if not value:
+            return value
+        key = (kind, value)
+        if key not in self.seen:
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            self.seen[key] = self.FORMATS[kind].format(n=self.counts[kind])
+        return self.seen[key]
+
+
+def procedure_texts(content: Content) -> frozenset[str]:
+    """Texts the procedure itself writes into a state file (kept by the redaction)."""
+    texts: set[str] = set()
+    for step in content.steps:
+        texts.update(p.id for p in step.problems)
+        for question in step.ask:
+            texts.add(question.key)
+            for choice in question.choices:
+                texts.update((choice.blocks, choice.ends))
+    texts.discard("")
+    return frozenset(texts)
+
+
+def redact(content: Content, state: State) -> State:
+    """A copy of *state* without personal data (see the module's docstring)."""
+    mask = Placeholders()
+    known = procedure_texts(content)
+
+    def answer(key: str, value: str) -> str:
+        if key in KEPT_ANSWERS:
+            return value
+        if key in Placeholders.FORMATS:
+            return mask(key, value)
+        question = content.question(key)
+        if question is not None and question.choice(value) is not None:
+            return value
+        return mask("text", value)
+
+    def text(value: str) -> str:
+        return value if value in known else mask("text", value)
+
+    return State(
+        created=state.created,
+        updated=state.updated,
+        language=state.language,
+        tool_version=state.tool_version,
+        schema_version=state.schema_version,
+        answers={key: answer(key, value) for key, value in state.answers.items()},
+        steps={
+            step: StepRecord(record.status, record.at, text(record.reason))
+            for step, record in state.steps.items()
+        },
+        events=[
+            Event(e.at, e.kind, e.step, e.detail if e.kind == "answer" else text(e.detail))
+            for e in state.events
+        ],
+    )
+
+
+def write(content: Content, source: Path, state: State, out: Path) -> None:
+    """Write the redacted copy of *state* (read from *source*) to *out*, 0600."""
+    from tracesguide.files import write_atomic
+    from tracesguide.i18n import t
+
+    if out.is_dir():
+        raise TracesguideError(t("redact.target_is_folder", path=out), t("redact.hint"))
+    same = out.resolve() == source.resolve()
+    if not same and out.exists():
+        try:
+            same = out.samefile(source)
+        except OSError:
+            same = False
+    if same:
+        raise TracesguideError(t("redact.target_is_input", path=out), t("redact.hint"))
+    write_atomic(out, [state_module.dumps(redact(content, state))])
