@@ -15,8 +15,8 @@ from typing import Any
 import html5lib
 import pytest
 
-from html_states import BIDI, JS_URL, PROBE, SCRIPT, folder_of_users, hostile_state
 from helpers import write_state
+from html_states import BIDI, JS_URL, PROBE, SCRIPT, folder_of_users, hostile_state
 
 NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -96,7 +96,7 @@ def test_replay_page_structure(cli, tmp_path: Path) -> None:  # type: ignore[no-
     table = next(t for t in elements(tree, "table"))
     headers = [text_of(th) for th in table.iter(NS + "th")]
     assert headers == ["Date et heure", "Écart", "Évènement", "Étape", "Détail"]
-    assert len(list(table.iter(NS + "tbody"))[0]) > 10
+    assert len(next(iter(table.iter(NS + "tbody")))) > 10
     # screens are HTML (fields as dt/dd, buttons as text), not box-drawing in a <pre>
     assert not elements(tree, "pre") and "─" not in html and "╭" not in html
     articles = [a for a in elements(tree, "article") if a.get("id") == "etape-eu-login-form"]
@@ -144,7 +144,7 @@ def test_folder_page_rows_counts_and_unusable_files(cli, tmp_path: Path) -> None
     users = next(t for t in elements(tree, "table") if "users" in (t.get("class") or ""))
     headers = [text_of(th) for th in users.iter(NS + "th")]
     assert len(headers) == 9 and headers[0] == "Nom" and headers[-1] == "Fichier"
-    rows = list(list(users.iter(NS + "tbody"))[0])
+    rows = list(next(iter(users.iter(NS + "tbody"))))
     names = [text_of(row[0]) for row in rows]
     # what needs action first: the blocked ones, the one waiting for the control body,
     # the one in progress, the one who has access last

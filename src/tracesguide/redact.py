@@ -12,6 +12,7 @@ through ``files.write_atomic``; it never replaces the file it was made from.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from tracesguide import state as state_module
 from tracesguide.content import Content
@@ -26,7 +27,7 @@ KEPT_ANSWERS = frozenset({"operator_traces_number", "email_language"})
 class Placeholders:
     """Stable placeholders: one counter per kind, one placeholder per distinct value."""
 
-    FORMATS = {
+    FORMATS: ClassVar[dict[str, str]] = {
         "first_name": "Prénom-{n}",
         "last_name": "NOM-{n}",
         "email": "personne-{n}@exemple.invalid",
