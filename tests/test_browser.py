@@ -8,7 +8,7 @@ stylesheet applies. A full-page screenshot of each is written to the test's fold
 and its path printed (``pytest -rP`` shows it).
 
 Skipped, with the reason, when Playwright or Chromium is missing; ``.ci/run`` installs
-Chromium, so CI always runs them.
+Chromium and sets TRACESGUIDE_REQUIRE_BROWSER=1, so that there they fail instead.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -44,15 +44,22 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip with *reason*; in CI (TRACESGUIDE_REQUIRE_BROWSER=1), fail instead."""
+    if os.environ.get("TRACESGUIDE_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright for Python is not installed (pip install -e '.[test]')")
+        unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
     executable = chromium_path()
     if executable is None:
-        pytest.skip(
+        unavailable(
             "no Chromium found: install Debian's package (apt-get install chromium) "
             "or set TRACESGUIDE_CHROMIUM to a Chromium binary"
         )
