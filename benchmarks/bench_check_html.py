@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_check import ENV, command, compile_bytecode, generate  # noqa: E402
+from bench_check import ENV, command, compile_bytecode, generate
 
 TARGET = 1.5
 
