@@ -267,7 +267,18 @@ def situation(content: Content, state: State, where: Progress, now: datetime) ->
         lines.append(segments(t("replay_html.waiting", days=days)))
     problems = [e for e in state.events if e.kind == "problem"]
     if problems:
-        lines.append(segments(t("replay_html.problems", count=len(problems))))
+        last_problem = problems[-1]
+        lines.append(
+            segments(
+                t(
+                    "replay_html.problems",
+                    count=len(problems),
+                    problem=detail_text(content, last_problem),
+                    step=visible(last_problem.step),
+                    at=format_time(last_problem.at),
+                )
+            )
+        )
     if state.events:
         last = state.events[-1]
         kind_key = KIND_KEYS.get(last.kind)
