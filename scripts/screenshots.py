@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import T0, advance  # noqa: E402  (the tests' walker: answers, then done)
-
 from tracesguide import state as state_module  # noqa: E402
 from tracesguide.content import load  # noqa: E402
 from tracesguide.html import folder_page, replay_page  # noqa: E402
