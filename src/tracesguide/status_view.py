@@ -12,6 +12,13 @@ from tracesguide.i18n import t
 from tracesguide.render import LABELS, MARKS, STYLES
 from tracesguide.sanitize import inert
 
+# Who must act, for support staff (the same words as the replay page).
+STAFF_ACTORS = {
+    "user": "html.actor_user",
+    "control-body": "html.actor_control_body",
+    "organisation-admin": "html.actor_organisation_admin",
+}
+
 
 def print_status(
     console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
@@ -49,6 +56,11 @@ def print_status(
             else t("replay_html.ended", reason=inert(report["ended"], single_line=True))
         )
         console.print(Text(ended, style="yellow"))
+    elif report["next_step"] and not for_user and report["next_action"]:
+        action = report["next_action"]
+        actor = t(STAFF_ACTORS[action["actor"]])
+        sentence = t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
+        console.print(Text(sentence, style="bold"))
     elif report["next_step"]:
         console.print(
             Text("Prochaine étape : ", style="bold")

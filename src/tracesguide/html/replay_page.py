@@ -21,6 +21,7 @@ from tracesguide.i18n import t
 from tracesguide.reading import next_action
 from tracesguide.render import DEFAULTS, PLACEHOLDER
 from tracesguide.state import Event, State
+from tracesguide.status_view import STAFF_ACTORS
 
 LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
 KIND_KEYS = {
@@ -40,11 +41,7 @@ STATUS_KEYS = {
     "skipped": "html.status_skipped",
     "in-progress": "html.status_in_progress",
 }
-ACTOR_KEYS = {
-    "user": "html.actor_user",
-    "control-body": "html.actor_control_body",
-    "organisation-admin": "html.actor_organisation_admin",
-}
+ACTOR_KEYS = STAFF_ACTORS
 LABEL_KEYS = (
     "html.toc",
     "html.footer",
