@@ -15,7 +15,7 @@ from typing import Any
 import html5lib
 import pytest
 
-from helpers import write_state
+from helpers import modules_loaded_by, write_state
 from html_states import BIDI, JS_URL, PROBE, SCRIPT, folder_of_users, hostile_state
 
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -187,3 +187,26 @@ def test_page_written_over_a_symlink_replaces_the_link_not_its_target(cli, tmp_p
     assert cli("replay", str(state), "--html", str(out)).code == 0
     assert victim.read_text("utf-8") == "keep"
     assert not out.is_symlink() and out.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_folder_that_cannot_be_written_is_one_clear_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s.toml"
+    write_state(state, until="traces.home")
+    for args in (
+        ("replay", str(state), "--html", str(tmp_path / "absent" / "r.html")),
+        ("replay", str(state), "--redact", str(tmp_path / "absent" / "r.toml")),
+        ("check", str(state), "--html", str(tmp_path / "absent" / "r.html")),
+    ):
+        result = cli(*args)
+        assert result.code == 2 and result.err.count("\n") == 1, result.err
+        assert "absent" in result.err and "Traceback" not in result.err
+
+
+def test_reading_commands_do_not_load_jinja(tmp_path: Path) -> None:
+    state = tmp_path / "s.toml"
+    write_state(state, until="traces.home")
+    assert modules_loaded_by(["check", "--json", str(state)], 1, ("jinja2",)) == []
+    assert modules_loaded_by(["status", "--json", "--state", str(state)], 0, ("jinja2",)) == []
+    assert modules_loaded_by(
+        ["check", str(state), "--html", str(tmp_path / "r.html")], 1, ("jinja2",)
+    ) == ["jinja2"]

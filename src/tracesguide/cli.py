@@ -244,10 +244,15 @@ def replay_command(
 
       tracesguide replay state.toml --redact etat-masque.toml
     """
-    from tracesguide.replay import check_html_target, load_for_replay, print_report
+    from tracesguide.replay import load_for_replay, print_report
 
-    if html is not None:
-        check_html_target(html, file)
+    if html is not None or redact is not None:
+        from tracesguide.html import refuse_target
+
+        if html is not None:
+            refuse_target(html, [file], "--html")
+        if redact is not None:
+            refuse_target(redact, [file], "--redact")
     content, saved = load_for_replay(file, step)
     if redact is not None:
         from rich.text import Text

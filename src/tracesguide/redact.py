@@ -16,7 +16,6 @@ from typing import ClassVar
 
 from tracesguide import state as state_module
 from tracesguide.content import Content
-from tracesguide.errors import TracesguideError
 from tracesguide.state import Event, State, StepRecord
 
 # Answers kept as they are: not about the person (the operator's public TRACES number
@@ -101,17 +100,7 @@ def redact(content: Content, state: State) -> State:
 
 def write(content: Content, source: Path, state: State, out: Path) -> None:
     """Write the redacted copy of *state* (read from *source*) to *out*, 0600."""
-    from tracesguide.files import write_atomic
-    from tracesguide.i18n import t
+    from tracesguide.html import refuse_target, write_private
 
-    if out.is_dir():
-        raise TracesguideError(t("redact.target_is_folder", path=out), t("redact.hint"))
-    same = out.resolve() == source.resolve()
-    if not same and out.exists():
-        try:
-            same = out.samefile(source)
-        except OSError:
-            same = False
-    if same:
-        raise TracesguideError(t("redact.target_is_input", path=out), t("redact.hint"))
-    write_atomic(out, [state_module.dumps(redact(content, state))])
+    refuse_target(out, [source], "--redact")
+    write_private(out, state_module.dumps(redact(content, state)))

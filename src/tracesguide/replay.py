@@ -22,7 +22,7 @@ from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
 from tracesguide.engine import StepStatus, progress
-from tracesguide.errors import StateError, TracesguideError
+from tracesguide.errors import StateError
 from tracesguide.reading import require_step, status_report
 from tracesguide.render import LABELS, STYLES, step_view
 from tracesguide.sanitize import inert
@@ -279,29 +279,10 @@ def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
     return content, state
 
 
-def check_html_target(out: Path, state_path: Path) -> None:
-    """Refuse to write the report over the state file (or into a folder)."""
-    if out.is_dir():
-        raise TracesguideError(
-            f"{out} est un dossier", "Donnez un nom de fichier, ex. rapport.html."
-        )
-    same = out.resolve() == state_path.resolve()
-    if not same and out.exists():
-        try:
-            same = out.samefile(state_path)
-        except OSError:
-            same = False
-    if same:
-        raise TracesguideError(
-            "le rapport HTML ne peut pas remplacer le fichier d'état",
-            "Donnez un autre nom, ex. --html rapport.html.",
-        )
-
-
 def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
     """Write the page for staff to *out* only, private (0600, it names the user), atomically:
     a symlink at *out* is replaced, never followed."""
-    from tracesguide.files import write_atomic
+    from tracesguide.html import write_private
     from tracesguide.html.replay_page import page
 
-    write_atomic(out, [page(content, path, state, step_id).encode("utf-8")])
+    write_private(out, page(content, path, state, step_id).encode("utf-8"))

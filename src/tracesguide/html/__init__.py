@@ -14,6 +14,7 @@ Jinja2 is imported here, and this package only by the commands that write HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -84,3 +85,43 @@ def environment() -> Environment:
 
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
+
+
+# The hint after a refused target, by option (keys are literal: the catalog test finds them).
+TARGET_HINTS = {"--html": "html.target_hint", "--redact": "redact.hint"}
+
+
+def refuse_target(out: Path, inputs: Sequence[Path], option: str) -> None:
+    """Refuse to write *out* if it is a folder or one of the files read (even through a
+    link, or a path like ``sub/../state.toml``): nothing is written then."""
+    from tracesguide.errors import TracesguideError
+    from tracesguide.i18n import t
+
+    hint = t(TARGET_HINTS[option])
+    if out.is_dir():
+        raise TracesguideError(t("html.target_is_folder", path=out), hint)
+    if not out.exists():  # nothing there (or a dangling link): no input can be replaced
+        return
+    for source in inputs:
+        try:
+            same = out.samefile(source)
+        except OSError:
+            same = False
+        if same:
+            raise TracesguideError(t("html.target_is_input", path=out), hint)
+
+
+def write_private(out: Path, data: bytes) -> None:
+    """Write *out* through ``files.write_atomic`` (0600; a symlink there is replaced, never
+    followed); a folder that does not exist or cannot be written is a clear error."""
+    from tracesguide.errors import TracesguideError
+    from tracesguide.files import write_atomic
+    from tracesguide.i18n import t
+
+    try:
+        write_atomic(out, [data])
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise TracesguideError(
+            t("html.cannot_write", path=out, reason=reason), t("html.cannot_write_hint")
+        ) from None

@@ -21,7 +21,7 @@ from tracesguide.check import check_milestone, targets
 from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import DONE, SKIPPED, Progress, progress
 from tracesguide.errors import TracesguideError
-from tracesguide.html import render, visible
+from tracesguide.html import refuse_target, render, visible, write_private
 from tracesguide.html.replay_page import ACTOR_KEYS, full_name, waiting_days
 from tracesguide.i18n import t
 from tracesguide.state import State
@@ -213,24 +213,11 @@ def page(
 def write(content: Content, paths: Sequence[Path], require: str | None, out: Path) -> int:
     """Write the page to *out* (0600, atomically) and return check's exit code."""
     from tracesguide.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
-    from tracesguide.files import write_atomic
 
-    check_target(out, paths)
+    # a folder given stands for its files: the page may not replace one of them
+    refuse_target(out, [path for path, _, _ in targets(paths)], "--html")
     html, rows, unusable = page(content, paths, require)
-    write_atomic(out, [html.encode("utf-8")])
+    write_private(out, html.encode("utf-8"))
     if unusable:
         return EXIT_USAGE
     return EXIT_OK if all(r.ok for r in rows) else EXIT_INCOMPLETE
-
-
-def check_target(out: Path, paths: Sequence[Path]) -> None:
-    """Refuse a folder, or a file among those being checked, as the page's target."""
-    if out.is_dir():
-        raise TracesguideError(t("html.target_is_folder", path=out), t("html.target_hint"))
-    target = out.resolve()
-    for path in paths:
-        inside = path.resolve()
-        if target == inside or (
-            path.is_dir() and target.parent == inside and out.suffix == ".toml"
-        ):
-            raise TracesguideError(t("html.target_is_input", path=out), t("html.target_hint"))
