@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers import T0, advance  # noqa: E402  (the tests' walker: answers, then done)
+from helpers import CHROMIUM_FLAGS, T0, advance  # noqa: E402  (the tests' walker: answers, then done)
 from tracesguide import state as state_module  # noqa: E402
 from tracesguide.content import load  # noqa: E402
 from tracesguide.html import folder_page, replay_page  # noqa: E402
@@ -40,15 +40,6 @@ BASE = {
     "operator_name": "ENTREPRISE EXEMPLE SARL",
     "operator_traces_number": "XX-ORG-OP-0",
 }
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # (file, first name, last name, stop before, extra answers, days before T0)
 USERS = (
     ("prenom-nom.toml", "Prénom", "NOM", "second-factor.sms.finalise", {}, 0),
@@ -103,7 +94,7 @@ def main() -> None:
         }
         args.out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=args.chromium, args=FLAGS)
+            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
             for name, html in pages.items():
                 path = work / f"{name}.html"
                 path.write_text(html, "utf-8")

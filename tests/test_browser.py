@@ -21,18 +21,9 @@ from typing import Any, NoReturn
 
 import pytest
 
-from helpers import write_state
+from helpers import CHROMIUM_FLAGS, write_state
 from html_states import folder_of_users, hostile_state
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTHS = (360, 1280)
 
 
@@ -64,7 +55,7 @@ def browser() -> Iterator[Any]:
             "or set TRACESGUIDE_CHROMIUM to a Chromium binary"
         )
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=FLAGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
             yield launched
         finally:

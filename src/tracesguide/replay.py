@@ -10,6 +10,7 @@ user named).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,9 +87,10 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def event_detail(content: Content, event: Event) -> str:
-    """What an event's detail means: a known problem's label, else the detail itself."""
-    detail = clean(event.detail)
+def event_detail(content: Content, event: Event, make_inert: Callable[[str], str] = clean) -> str:
+    """What an event's detail means: a known problem's label, else the detail itself
+    (made inert by *make_inert*: ``clean`` for a terminal, ``html.visible`` for a page)."""
+    detail = make_inert(event.detail)
     if event.kind == "problem" and content.has_step(event.step):
         problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
         if problem is not None:

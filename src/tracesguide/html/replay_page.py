@@ -139,14 +139,9 @@ def gap_text(seconds: float) -> str:
 
 
 def detail_text(content: Content, event: Event) -> str:
-    detail = visible(event.detail)
-    if event.kind == "problem" and content.has_step(event.step):
-        problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
-        if problem is not None:
-            return f"{problem.label} ({detail})"
-    if event.kind == "answer" and detail:
-        return t("replay_html.answer_key", key=detail)
-    return detail
+    from tracesguide.replay import event_detail
+
+    return event_detail(content, event, visible)
 
 
 def rows(content: Content, events: list[Event]) -> list[Row]:
