@@ -44,7 +44,6 @@ STATUS_KEYS = {
 ACTOR_KEYS = STAFF_ACTORS
 LABEL_KEYS = (
     "html.toc",
-    "html.footer",
     "replay_html.kicker",
     "replay_html.who",
     "replay_html.situation",
@@ -65,7 +64,6 @@ LABEL_KEYS = (
     "replay_html.click",
     "replay_html.unknown_step",
     "replay_html.unknown_steps",
-    "replay_html.milestones",
     "replay_html.source",
 )
 
