@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from tracesguide import state as state_module
 from tracesguide.content import Content
+from tracesguide.i18n import t
 from tracesguide.state import Event, State, StepRecord
 
 # Answers kept as they are: not about the person (the operator's public TRACES number
@@ -26,13 +27,13 @@ KEPT_ANSWERS = frozenset({"operator_traces_number", "email_language"})
 class Placeholders:
     """Stable placeholders: one counter per kind, one placeholder per distinct value."""
 
-    FORMATS: ClassVar[dict[str, str]] = {
-        "first_name": "Prénom-{n}",
-        "last_name": "NOM-{n}",
-        "email": "personne-{n}@exemple.invalid",
-        "phone_masked": "+33 6 •• •• •• {n:02d}",
-        "operator_name": "OPÉRATEUR-{n}",
-        "text": "[texte masqué {n}]",
+    KEYS: ClassVar[dict[str, str]] = {  # the placeholder's pattern, by kind, in the catalog
+        "first_name": "redact.first_name",
+        "last_name": "redact.last_name",
+        "email": "redact.email",
+        "phone_masked": "redact.phone_masked",
+        "operator_name": "redact.operator_name",
+        "text": "redact.text",
     }
 
     def __init__(self) -> None:
@@ -45,7 +46,7 @@ class Placeholders:
         key = (kind, value)
         if key not in self.seen:
             self.counts[kind] = self.counts.get(kind, 0) + 1
-            self.seen[key] = self.FORMATS[kind].format(n=self.counts[kind])
+            self.seen[key] = t(self.KEYS[kind], n=self.counts[kind])
         return self.seen[key]
 
 
@@ -70,7 +71,7 @@ def redact(content: Content, state: State) -> State:
     def answer(key: str, value: str) -> str:
         if key in KEPT_ANSWERS:
             return value
-        if key in Placeholders.FORMATS:
+        if key in Placeholders.KEYS:
             return mask(key, value)
         question = content.question(key)
         if question is not None and question.choice(value) is not None:

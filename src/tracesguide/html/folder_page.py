@@ -162,8 +162,7 @@ def collect(
         try:
             saved = state_module.load(path, fast=fast)
         except TracesguideError as error:
-            why = error.message.removeprefix(f"fichier d'état {path} inutilisable : ")
-            unusable.append((visible(str(path)), visible(why)))
+            unusable.append((visible(str(path)), visible(error.message)))
             continue
         rows.append(user_row(content, path, saved, now, require))
     rows.sort(key=UserRow.sort_key)

@@ -19,28 +19,12 @@ from tracesguide.engine import BLOCKED, DONE, Progress, StepStatus, progress
 from tracesguide.html import Segment, link, render, segments, visible
 from tracesguide.i18n import t
 from tracesguide.reading import next_action
-from tracesguide.render import DEFAULTS, PLACEHOLDER
+from tracesguide.render import PLACEHOLDER, reason, status_label, values
+from tracesguide.replay import event_detail, format_gap, kind_label
 from tracesguide.state import Event, State
 from tracesguide.status_view import STAFF_ACTORS
 
 LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
-KIND_KEYS = {
-    "shown": "replay_html.kind_shown",
-    "done": "replay_html.kind_done",
-    "skipped": "replay_html.kind_skipped",
-    "blocked": "replay_html.kind_blocked",
-    "problem": "replay_html.kind_problem",
-    "note": "replay_html.kind_note",
-    "answer": "replay_html.kind_answer",
-    "later": "replay_html.kind_later",
-}
-STATUS_KEYS = {
-    "todo": "html.status_todo",
-    "done": "html.status_done",
-    "blocked": "html.status_blocked",
-    "skipped": "html.status_skipped",
-    "in-progress": "html.status_in_progress",
-}
 ACTOR_KEYS = STAFF_ACTORS
 LABEL_KEYS = (
     "html.toc",
@@ -84,8 +68,7 @@ def full_name(answers: dict[str, str]) -> str:
 
 def personalise(text: str, answers: dict[str, str]) -> list[Segment]:
     """Content text with the user's values in its placeholders, as text and links."""
-    filled = {key: visible(answers.get(key, "")).strip() or d for key, d in DEFAULTS.items()}
-    filled["full_name"] = f"{filled['first_name']} {filled['last_name']}"
+    filled = values({key: visible(value) for key, value in answers.items()})
     return segments(PLACEHOLDER.sub(lambda m: filled[m.group(1)], text))
 
 
@@ -130,15 +113,7 @@ class StepView:
     sources: str
 
 
-def gap_text(seconds: float) -> str:
-    from tracesguide.replay import format_gap
-
-    return format_gap(seconds)
-
-
 def detail_text(content: Content, event: Event) -> str:
-    from tracesguide.replay import event_detail
-
     return event_detail(content, event, visible)
 
 
@@ -148,16 +123,15 @@ def rows(content: Content, events: list[Event]) -> list[Row]:
     for event in events:
         seconds = 0.0 if previous is None else (event.at - previous).total_seconds()
         previous = event.at
-        kind_key = KIND_KEYS.get(event.kind)
         classes = [event.kind if event.kind in ("problem", "blocked") else ""]
         if seconds >= LONG_GAP_SECONDS:
             classes.append("long-gap")
         result.append(
             Row(
                 at=format_time(event.at),
-                gap=gap_text(seconds) if result else "",
+                gap=format_gap(seconds) if result else "",
                 kind=event.kind,
-                label=t(kind_key) if kind_key else visible(event.kind),
+                label=kind_label(event.kind),
                 step=visible(event.step),
                 known=not event.step or content.has_step(event.step),
                 detail=segments(detail_text(content, event)),
@@ -189,7 +163,10 @@ def step_view(content: Content, state: State, status: StepStatus) -> StepView:
     step = status.step
     record = state.steps.get(step.id)
     answers = state.answers
-    sources = " ; ".join(f"{content.source(r.source).title} — {r.where}" for r in step.source)
+    sources = t("render.source_separator").join(
+        t("render.source_where", title=content.source(r.source).title, where=r.where)
+        for r in step.source
+    )
     stage = content.stage(step.stage)
     return StepView(
         id=step.id,
@@ -197,9 +174,9 @@ def step_view(content: Content, state: State, status: StepStatus) -> StepView:
         stage=f"{stage.number}. {stage.title}",
         title=step.title,
         status=status.status,
-        status_label=t(STATUS_KEYS[status.status]),
+        status_label=status_label(status.status),
         at=format_time(record.at) if record else "",
-        reason=segments(visible(status.reason)),
+        reason=segments(visible(reason(status.reason))),
         never_shown=not any(e.step == step.id and e.kind == "shown" for e in state.events),
         do=personalise(step.do, answers),
         screen=screen_view(step, answers),
@@ -236,13 +213,15 @@ def situation(content: Content, state: State, where: Progress, now: datetime) ->
     elif where.ended:
         tone = "blocked"
         lines.append(segments(t("replay_html.ended", reason=visible(where.ended))))
-    for step_id, reason in where.blocked:
-        if where.ended and reason == where.ended:
+    for step_id, why in where.blocked:
+        if where.ended and why == where.ended:
             continue
         tone = "blocked"
         title = content.step(step_id).title if content.has_step(step_id) else visible(step_id)
         lines.append(
-            segments(t("replay_html.blocked", title=title, step=step_id, reason=visible(reason)))
+            segments(
+                t("replay_html.blocked", title=title, step=step_id, reason=visible(reason(why)))
+            )
         )
     action = next_action(content, where.next_step) if not where.ended else None
     if action is not None:
@@ -271,13 +250,12 @@ def situation(content: Content, state: State, where: Progress, now: datetime) ->
         )
     if state.events:
         last = state.events[-1]
-        kind_key = KIND_KEYS.get(last.kind)
         lines.append(
             segments(
                 t(
                     "replay_html.last",
                     at=format_time(last.at),
-                    kind=t(kind_key) if kind_key else visible(last.kind),
+                    kind=kind_label(last.kind),
                     step=visible(last.step) or "—",
                 )
             )
@@ -300,17 +278,17 @@ def page(
     name = full_name(answers) or t("replay_html.no_name")
     operator = visible(answers.get("operator_name", ""))
     number = visible(answers.get("operator_traces_number", ""))
-    missing = t("replay_html.missing")
+    missing = t("replay.not_given")
     who = [
-        (t("replay_html.name"), name),
-        (t("replay_html.email"), visible(answers.get("email", "")) or missing),
-        (t("replay_html.phone"), visible(answers.get("phone_masked", "")) or missing),
+        (t("replay.name"), name),
+        (t("replay.email"), visible(answers.get("email", "")) or missing),
+        (t("replay.phone"), visible(answers.get("phone_masked", "")) or missing),
         (t("replay_html.operator"), f"{operator} ({number})" if number else operator or missing),
-        (t("replay_html.language"), visible(state.language)),
-        (t("replay_html.version"), visible(state.tool_version)),
-        (t("replay_html.created"), format_time(state.created) + " UTC"),
-        (t("replay_html.updated"), format_time(state.updated) + " UTC"),
-        (t("replay_html.file"), visible(str(path))),
+        (t("replay.language"), visible(state.language)),
+        (t("replay.version"), visible(state.tool_version)),
+        (t("replay.created"), t("replay.utc", time=format_time(state.created))),
+        (t("replay.updated"), t("replay.utc", time=format_time(state.updated))),
+        (t("replay.file"), visible(str(path))),
     ]
     if step_id is None:
         seen = {e.step for e in state.events if e.kind == "shown"} | set(state.steps)
@@ -326,8 +304,8 @@ def page(
             "title": s.stage.title,
             "number": s.stage.number,
             "status": s.status,
-            "label": t(STATUS_KEYS[s.status]),
-            "reason": visible(s.reason) if s.status == BLOCKED else "",
+            "label": status_label(s.status),
+            "reason": visible(reason(s.reason)) if s.status == BLOCKED else "",
         }
         for s in where.stages
     ]
