@@ -25,6 +25,8 @@ MILESTONES = (
     "access-granted",
 )
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+# Who must act for a step to move on: the user, the control body, the organisation's admin.
+ACTORS = ("user", "control-body", "organisation-admin")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -131,6 +133,7 @@ class Step(NamedTuple):
     optional: bool = False
     message: Message | None = None
     depends_on: tuple[str, ...] = ()  # answer keys whose change opens this step again
+    actor: str = "user"
 
 
 class Stage(NamedTuple):
@@ -344,8 +347,13 @@ def _step(table: Any, index: int) -> Step:
         optional=r.flag("optional"),
         message=_message(r.table_("message", required=False), f"{where}.message"),
         depends_on=r.texts("depends_on"),
+        actor=r.text("actor", "user"),
     )
     r.done()
+    if step.actor not in ACTORS:
+        raise ContentError(
+            t("content.bad_actor", where=where, actor=step.actor, actors=", ".join(ACTORS))
+        )
     return step
 
 
