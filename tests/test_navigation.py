@@ -91,3 +91,22 @@ def test_the_message_has_a_recipient_and_a_file_of_its_own(cli, tmp_path: Path) 
     assert mine.startswith("À : contact.bio@exemple.fr\n")
     assert theirs.startswith("À : Certipaq BIO")  # no contact given: the optional answer
     assert not (tmp_path / "message-certipaq-bio.txt").exists()
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_the_end_summary_and_the_resume_while_waiting(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.toml"
+    waiting = write_answers(
+        tmp_path / "a.toml", load_answers(), 'stop_at = "access.wait-validation"\n'
+    )
+    assert cli("setup", "--answers", str(waiting), "--state", str(state)).code == 0
+    again = cli("setup", "--answers", str(waiting), "--state", str(state))
+    assert "En attente de la validation" in again.out and "envoyée il y a" in again.out
+    message = (tmp_path / "state-message-certipaq-bio.txt").read_text()
+    assert "Objet : Relance : Demande d'autorisation TRACES NT" in message
+    done = write_answers(tmp_path / "b.toml", load_answers())
+    end = cli("setup", "--answers", str(done), "--state", str(state))
+    flat = " ".join(end.out.split())
+    assert "Récapitulatif" in flat and "Compte EU Login : camille.exemple@exemple.fr" in flat
+    assert "Second facteur : SMS" in flat and "(n° TRACES BE-ORG-OP-5)" in flat
+    assert "state-message-certipaq-bio.txt" in flat and "Et maintenant" in flat
