@@ -110,3 +110,29 @@ def test_the_end_summary_and_the_resume_while_waiting(cli, tmp_path: Path) -> No
     assert "Récapitulatif" in flat and "Compte EU Login : camille.exemple@exemple.fr" in flat
     assert "Second facteur : SMS" in flat and "(n° TRACES BE-ORG-OP-5)" in flat
     assert "state-message-certipaq-bio.txt" in flat and "Et maintenant" in flat
+
+
+def test_edit_without_a_terminal_lists_the_answers_and_refuses_a_change(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "state.toml"
+    write_state(path, until="traces.welcome")
+    before = path.read_bytes()
+    listing = cli("edit", "--state", str(path))
+    assert listing.code == 0
+    assert (
+        "camille.exemple@exemple.fr" in listing.out and "Application mobile EU Login" in listing.out
+    )
+    refused = cli("edit", "email", "--state", str(path))
+    assert refused.code == 2 and "tracesguide edit email" in refused.err
+    assert path.read_bytes() == before
+
+
+def test_show_gives_one_short_source_line_and_every_source_on_request(cli) -> None:  # type: ignore[no-untyped-def]
+    short = cli("show", "second-factor.sms-warning")
+    assert "Source : Préfecture des Ardennes ; Guide Certipaq BIO ; Sources officielles UE" in (
+        " ".join(short.out.split())
+    )
+    assert "Second factor (EU Login)" not in short.out  # the places in English notes: not shown
+    full = cli("show", "second-factor.sms-warning", "--sources")
+    assert "Second factor (EU Login)" in " ".join(full.out.split())

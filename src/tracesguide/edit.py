@@ -46,7 +46,9 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
     state_module.load(path)  # a bad file stops here, untouched
     console = Console(highlight=False, no_color=accessible or None)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and key is None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if key is not None:  # a change asks, with the wizard's checks: a terminal is needed
+            raise TracesguideError(t("edit.no_terminal"), t("edit.no_terminal_hint", key=key))
         _print_answers(console, content, state_module.load(path))
         return
     prompter = make_prompter(console, accessible, navigation=False)
