@@ -6,7 +6,7 @@ rich is imported only for the human output and the progress bar, so ``--json`` s
 """
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +17,7 @@ from tracesguide.errors import TracesguideError
 from tracesguide.sanitize import inert
 
 if TYPE_CHECKING:
-    from tracesguide.operators import Directory, Match, RowProblem
+    from tracesguide.operators import Directory, IndexInfo, Match, RowProblem
     from tracesguide.operators.formats import ProgressCallback
 
 EXIT_NO_MATCH = 1
@@ -317,9 +317,13 @@ def info_command(
                 imported_at=_clean(info.imported_at),
                 origin_changed=info.origin_changed(),
             )
+            if info.fetch is not None:
+                payload["fetch"] = info.fetch
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    if info is None:
+    if info is not None and info.fetch is not None:
+        _print_fetch_info(info)
+    elif info is None:
         print("Aucun annuaire importé : la recherche utilise l'exemple fourni (4 opérateurs).")
         print("Pour importer l'annuaire : tracesguide operators import FICHIER")
     else:
@@ -347,3 +351,141 @@ def _date(iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
     except ValueError:
         return _clean(iso)
+
+
+# --- operators fetch ---------------------------------------------------------------------
+
+FETCH_HELP = _paragraphs(
+    "Télécharge l'annuaire public TRACES NT des certificats bio et en fait l'index local.",
+    "Par défaut : la France, les certificats délivrés (ISSUED). Une requête à la fois, "
+    "par pages de 100, avec une pause entre les requêtes ; l'index n'est remplacé qu'une "
+    "fois tout reçu. Ctrl-C garde ce qui est reçu : relancez la même commande pour "
+    "reprendre. Adresse de l'annuaire : la variable TRACESGUIDE_DIRECTORY_URL pour la "
+    "changer (miroir, tests).",
+    "Exemples :",
+    "  tracesguide operators fetch\n"
+    "  tracesguide operators fetch --country FR --country BE\n"
+    "  tracesguide operators fetch --status ISSUED --status EXPIRED",
+)
+
+
+@operators_app.command("fetch", help=FETCH_HELP)
+def fetch_command(
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", metavar="PAYS", help="Pays : code (FR) ou nom ; répétable."),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            metavar="STATUT",
+            help="Statut des certificats : ISSUED, EXPIRED, WITHDRAWN... ; répétable.",
+        ),
+    ] = None,
+    delay: Annotated[
+        float, typer.Option("--delay", min=0.0, max=60.0, help="Pause entre deux requêtes (s).")
+    ] = 0.3,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=600.0, help="Attente maximale (s).")
+    ] = 30.0,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Oublier un téléchargement interrompu.")
+    ] = False,
+) -> None:
+    """Download the public directory into the index; help text in FETCH_HELP."""
+    from tracesguide.i18n import t
+    from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
+
+    countries = _fetch_countries(country or ["FR"])
+    statuses = _fetch_statuses(status or ["ISSUED"])
+    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
+    _say(t("fetch.starting", url=_clean(settings.query_url)))
+    with _fetch_progress() as progress:
+        result = fetch_directory(countries, statuses, settings, progress=progress, restart=restart)
+    if result.resumed_records:
+        _say(t("fetch.resumed", records=_number(result.resumed_records)))
+    info = result.info
+    print(t("fetch.done", operators=_operators(info.rows), url=_clean(settings.query_url)))
+    for count in result.slices:
+        print(_slice_line(count.country, count.status, count.records, count.total))
+        if count.unreachable:
+            print(t("fetch.slice_unreachable", missing=_number(count.unreachable)))
+    print(t("fetch.index", path=_clean(str(info.path))))
+    _report_problems(result.problems)
+
+
+def _fetch_countries(values: list[str]) -> list[str]:
+    from tracesguide.i18n import t
+    from tracesguide.operators.normalize import country_code
+
+    codes: list[str] = []
+    for value in values:
+        code = country_code(value)
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise TracesguideError(
+                t("fetch.bad_country", value=_clean(value)), t("fetch.bad_country_hint")
+            )
+        codes.append(code.upper())
+    return list(dict.fromkeys(codes))
+
+
+def _fetch_statuses(values: list[str]) -> list[str]:
+    import re
+
+    from tracesguide.i18n import t
+
+    statuses = [value.strip().upper() for value in values]
+    for value, status in zip(values, statuses, strict=True):
+        if not re.fullmatch(r"[A-Z_]{3,30}", status):
+            raise TracesguideError(
+                t("fetch.bad_status", value=_clean(value)), t("fetch.bad_status_hint")
+            )
+    return list(dict.fromkeys(statuses))
+
+
+def _slice_line(country: object, status: object, records: object, total: object) -> str:
+    from tracesguide.i18n import t
+
+    return t(
+        "fetch.slice_line",
+        slice=_clean(f"{country} {status}"),
+        records=_number(records) if isinstance(records, int) else "?",
+        total=_number(total) if isinstance(total, int) else "?",
+    )
+
+
+@contextmanager
+def _fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
+    """Records received / announced on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, done, 1))
+
+        yield update
+
+
+def _print_fetch_info(info: "IndexInfo") -> None:
+    """``operators info`` for a downloaded index: source URL, date, slices and counts."""
+    from tracesguide.i18n import t
+
+    fetched = info.fetch or {}
+    print(t("fetch.info_source", url=_clean(str(fetched.get("url", info.origin)))))
+    print(t("fetch.info_when", operators=_operators(info.rows), date=_date(info.imported_at)))
+    if info.skipped:
+        print(t("fetch.info_skipped", records=_number(info.skipped)))
+    slices = fetched.get("slices")
+    for item in slices if isinstance(slices, list) else []:
+        if isinstance(item, dict):
+            get = item.get
+            print(_slice_line(get("country"), get("status"), get("records"), get("total")))
+    print(t("fetch.index", path=_clean(str(info.path))))
