@@ -311,14 +311,10 @@ def fetch_directory(
     from tracesguide.i18n import t
     from tracesguide.paths import data_dir
 
-    plan: dict[str, object] = {
-        "url": settings.query_url,
-        "countries": list(countries),
-        "statuses": list(statuses),
-    }
-    store = PartialStore(data_dir() / PARTIAL_DIR, plan)
+    store = PartialStore(data_dir() / PARTIAL_DIR, {"url": settings.query_url})
     pages = store.open(restart)
-    resumed = sum(len(page.records) for page in pages.values())
+    wanted = {(c, s) for c in countries for s in statuses}
+    resumed = _kept(page for page in pages.values() if _slice_of(page) in wanted)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     timeout = httpx.Timeout(settings.timeout)
     with httpx.Client(headers=headers, timeout=timeout, follow_redirects=True) as client:
@@ -327,7 +323,8 @@ def fetch_directory(
             counts = [_fetch_slice(run, c, s) for c in countries for s in statuses]
         except KeyboardInterrupt:
             raise Interrupted(
-                t("fetch.interrupted", records=_kept(run.pages.values())), t("fetch.resume_hint")
+                t("fetch.interrupted", records=_number(_kept(run.pages.values()))),
+                t("fetch.resume_hint"),
             ) from None
         except _Offline as offline:
             raise DirectoryError(str(offline), _kept_hint(run.pages.values(), "")) from None
@@ -354,6 +351,11 @@ def fetch_directory(
     return FetchResult(info, counts, problems, resumed)
 
 
+def _slice_of(page: Page) -> tuple[str, str]:
+    country, status, _ = page.slice_key.rsplit("-", 2)
+    return country, status
+
+
 def _kept(pages: Iterable[Page]) -> int:
     return sum(len(page.records) for page in pages)
 
@@ -362,7 +364,11 @@ def _kept_hint(pages: Iterable[Page], otherwise: str) -> str | None:
     from tracesguide.i18n import t
 
     kept = _kept(pages)
-    return t("fetch.kept_hint", records=kept) if kept else otherwise or None
+    return t("fetch.kept_hint", records=_number(kept)) if kept else otherwise or None
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
 
 
 def _collect(
@@ -374,8 +380,7 @@ def _collect(
     operators: list[Operator] = []
     problems: list[RowProblem] = []
     for page in sorted(pages, key=lambda p: (p.slice_key, p.offset)):
-        country, status, _ = page.slice_key.rsplit("-", 2)
-        count = by_slice.get((country, status))
+        count = by_slice.get(_slice_of(page))
         if count is None:
             continue
         problems.extend(page.problems)

@@ -2,9 +2,10 @@
 
 ``operators fetch`` saves every page it validated in a private folder of the user data
 folder (``operators-fetch.partial/``, mode 0700), each page written atomically. Ctrl-C, a
-lost connection or a server error leave the pages already saved; the next ``fetch`` with
-the same URL, countries and statuses reads them back and asks only for the others. The
-folder is removed once the index is written.
+lost connection or a server error leave the pages already saved; the next ``fetch`` from the
+same URL within a week reads them back and asks only for the others (a slice fetched
+for other countries or statuses is reused too). The folder is removed once the index
+is written.
 
 A page file is one JSON header line (slice, offset, total announced, problems found),
 then one line per record: its identifier, a tab, the operator as the index stores it.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ PARTIAL_DIR = "operators-fetch.partial"
 PLAN_FILE = "plan.json"
 _PLAN_VERSION = 1
 MAX_PAGE_FILE_BYTES = 8 * 2**20
+# Pages older than this are fetched again: the directory changes every day.
+MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,9 @@ class PartialStore:
         self.plan = {"version": _PLAN_VERSION, **plan}
 
     def open(self, restart: bool = False) -> dict[tuple[str, int], Page]:
-        """Create the folder, or read back the pages of the same plan; another plan's
-        pages (other URL, countries or statuses) are discarded."""
-        if restart or self._saved_plan() != self.plan:
+        """Create the folder, or read back the pages saved from the same URL; pages from
+        another URL, or older than a week, are discarded."""
+        if restart or self._saved_plan() != self.plan or self._stale():
             self.discard()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         plan_file = self.folder / PLAN_FILE
@@ -64,6 +68,13 @@ class PartialStore:
             return json.loads(read_regular(self.folder / PLAN_FILE, 1 << 16))
         except (Unreadable, ValueError):
             return None
+
+    def _stale(self) -> bool:
+        try:
+            age = time.time() - (self.folder / PLAN_FILE).stat().st_mtime
+        except OSError:
+            return False
+        return age > MAX_AGE_SECONDS
 
     def _pages(self) -> Iterator[Page]:
         for path in sorted(self.folder.glob("page-*.txt")):
@@ -96,6 +107,8 @@ def _read_page(path: Path) -> Page | None:
         slice_key, offset, total = head["slice"], head["offset"], head["total"]
         problems = [RowProblem(str(where), str(why)) for where, why in head["problems"]]
         if not (isinstance(slice_key, str) and isinstance(offset, int) and isinstance(total, int)):
+            return None
+        if slice_key.count("-") != 2:  # country-status-order
             return None
         records: list[tuple[str, Operator]] = []
         for line in lines[1:-1]:
