@@ -17,7 +17,10 @@ from tracesguide.errors import TracesguideError
 from tracesguide.sanitize import inert
 
 if TYPE_CHECKING:
-    from tracesguide.operators import Directory, IndexInfo, Match, RowProblem
+    from datetime import date
+
+    from tracesguide.operators import Directory, IndexInfo, Match, Operator, RowProblem
+    from tracesguide.operators.certificate import CertificateCheck
     from tracesguide.operators.formats import ProgressCallback
 
 EXIT_NO_MATCH = 1
@@ -489,3 +492,175 @@ def _print_fetch_info(info: "IndexInfo") -> None:
             get = item.get
             print(_slice_line(get("country"), get("status"), get("records"), get("total")))
     print(t("fetch.index", path=_clean(str(info.path))))
+
+
+# --- operators certificate ---------------------------------------------------------------
+
+CERTIFICATE_HELP = _paragraphs(
+    "Vérifie les certificats d'un opérateur : peut-il demander l'autorisation dans TRACES NT ?",
+    "Cherche l'opérateur dans l'annuaire (nom, numéro TRACES ou référence de certificat) et "
+    "montre ses certificats : statut, organisme de contrôle, activités, catégories de "
+    "produits, dates. Il peut demander l'autorisation quand un certificat est délivré, avec "
+    "une activité d'import, et n'a pas expiré ; sinon la commande dit pourquoi.",
+    "Code de sortie : 0 s'il peut demander l'autorisation, 1 sinon (ou opérateur introuvable, "
+    "ou plusieurs opérateurs se ressemblent), 2 si la demande ou l'annuaire est inutilisable.",
+    "Exemples :",
+    '  tracesguide operators certificate "cooperative du moulin"\n'
+    "  tracesguide operators certificate FR-BIO-01.040-0000017.2024.001 --json",
+)
+
+_VERDICT_KEYS = {
+    "can_request": "certificate.verdict_can_request",
+    "expires_soon": "certificate.verdict_expires_soon",
+    "no_import": "certificate.verdict_no_import",
+    "expired": "certificate.verdict_expired",
+    "withdrawn": "certificate.verdict_withdrawn",
+    "not_issued": "certificate.verdict_not_issued",
+    "ambiguous": "certificate.verdict_ambiguous",
+    "not_found": "certificate.verdict_not_found",
+}
+_STATE_KEYS = {
+    "valid": "certificate.state_valid",
+    "expired": "certificate.state_expired",
+    "withdrawn": "certificate.state_withdrawn",
+    "replaced": "certificate.state_replaced",
+    "other": "certificate.state_other",
+}
+
+
+@operators_app.command("certificate", help=CERTIFICATE_HELP)
+def certificate_command(
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="NOM_OU_NUMÉRO",
+            help="Nom de l'opérateur, numéro TRACES ou référence de certificat.",
+            show_default=False,
+        ),
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="AAAA-MM-JJ", help="Juger à cette date (défaut : aujourd'hui)."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON pour les scripts.")
+    ] = False,
+) -> None:
+    """Judge an operator's certificates; help text in CERTIFICATE_HELP."""
+    from datetime import date
+
+    from tracesguide.i18n import t
+    from tracesguide.operators import load_default_directory
+    from tracesguide.operators.certificate import check_certificates
+
+    query = query.strip()
+    if not query:
+        raise TracesguideError(t("certificate.empty_query"), t("certificate.query_hint"))
+    try:
+        today = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise TracesguideError(
+            t("certificate.bad_date", value=_clean(on or "")), t("certificate.date_hint")
+        ) from None
+    loaded = load_default_directory()
+    _say(
+        t("certificate.source", source=_clean(loaded.source.describe()), rows=_number(len(loaded)))
+    )
+    check = check_certificates(loaded, query, today)
+    if json_output:
+        import json
+
+        print(json.dumps(_check_dict(check, today), ensure_ascii=False, indent=2))
+    else:
+        _print_check(check)
+    if loaded.source.kind == "sample":
+        _say(t("certificate.sample_only"))
+    if not check.ok:
+        raise typer.Exit(EXIT_NO_MATCH)
+
+
+def _verdict_text(check: "CertificateCheck") -> str:
+    from tracesguide.i18n import t
+
+    days = check.days_left
+    return t(_VERDICT_KEYS[check.verdict], days=abs(days) if days is not None else "?")
+
+
+def _check_dict(check: "CertificateCheck", today: "date") -> dict[str, object]:
+    def clean(op: "Operator") -> dict[str, object]:
+        return {
+            k: _clean(v) if isinstance(v, str) else [_clean(x) for x in v]
+            for k, v in op.to_dict().items()
+        }
+
+    return {
+        "query": _clean(check.query),
+        "date": today.isoformat(),
+        "verdict": check.verdict,
+        "ok": check.ok,
+        "days_left": check.days_left,
+        "message": _verdict_text(check),
+        "operator": clean(check.operator) if check.operator else None,
+        "candidates": [clean(op) for op in check.candidates],
+        "certificates": [
+            {
+                **clean(c.record),
+                "state": c.state,
+                "days_left": c.days_left,
+                "has_import": c.has_import,
+            }
+            for c in check.certificates
+        ],
+    }
+
+
+def _print_check(check: "CertificateCheck") -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+
+    console = Console(highlight=False)
+    if check.operator is not None:
+        op = check.operator
+        title = Text(t("certificate.title"))
+        title.append(_clean(op.name), style="bold")
+        title.append(f" ({_clean(op.traces_number) or '—'})")
+        console.print(title)
+    for cert in check.certificates:
+        record = cert.record
+        console.print()
+        console.print(Text("  " + (_clean(record.reference) or "—"), style="bold"))
+        expiry = _clean(record.expires_on) or "—"
+        if cert.days_left is not None and cert.state == "valid":
+            expiry += t("certificate.days_left", days=cert.days_left)
+        rows = (
+            (
+                t("certificate.label_status"),
+                f"{t(_STATE_KEYS[cert.state])} ({_clean(record.status) or '—'})",
+            ),
+            (t("certificate.label_body"), _clean(record.issuing_body) or "—"),
+            (
+                t("certificate.label_activities"),
+                " ; ".join(_clean(a) for a in record.activities) or "—",
+            ),
+            (
+                t("certificate.label_categories"),
+                " ; ".join(_clean(c) for c in record.categories) or "—",
+            ),
+            (t("certificate.label_issued"), _clean(record.issued_on) or "—"),
+            (t("certificate.label_expires"), expiry),
+        )
+        for label, value in rows:
+            console.print(Text(f"    {label:<12}{value}"))
+    if check.verdict == "ambiguous":
+        console.print(Text(t("certificate.alike_title")))
+        for op in check.candidates[:_SHOWN_PROBLEMS]:
+            line = Text("  • ")
+            line.append(_clean(op.name), style="bold")
+            line.append(f" — {_clean(op.traces_number) or '—'} ({_clean(op.address) or '—'})")
+            console.print(line)
+    console.print()
+    console.print(Text(_verdict_text(check), style="bold"))
