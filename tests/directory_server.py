@@ -15,7 +15,7 @@ import json
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,9 +28,14 @@ SliceKey = tuple[str, str]  # (country, status)
 PageKey = tuple[str, str, str, int]  # (country, status, sort, offset)
 
 
-def record(country: str, status: str, position: int, total: int) -> dict[str, object]:
+def record(
+    country: str, status: str, position: int, total: int, names: Sequence[str] = ()
+) -> dict[str, object]:
     """The record at *position* (0 = newest) of a slice, in the real shape."""
     number = total - position  # stable whatever the order asked for
+    name = f"Opérateur {country} {status} n°{number}"
+    if names:
+        name = names[(zlib.crc32(country.encode()) + number) % len(names)]
     year = 2023 + number % 3
     importer = number % 2 == 0
     activities = [{"id": "PRODUCTION", "translation": "Production"}]
@@ -43,7 +48,7 @@ def record(country: str, status: str, position: int, total: int) -> dict[str, ob
         "status": {"id": status, "translation": status.title()},
         "issuingBody": {"code": f"{country}-BIO-01", "name": "Certipaq BIO"},
         "operator": {
-            "name": f"Opérateur {country} {status} n°{number}",
+            "name": name,
             "address": {
                 "street": {"value": f"{number} rue du Moulin"},
                 "cityReference": {"postalCode": "26200", "name": "Montélimar"},
@@ -65,6 +70,7 @@ class DirectoryServer:
     # (country, status, position) → the field to remove from that record
     broken: dict[tuple[str, str, int], str] = field(default_factory=dict)
     slow_seconds: float = 2.0
+    names: Sequence[str] = ()  # operator names to use instead of "Opérateur FR ISSUED n°1"
     requests: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,7 +105,7 @@ class DirectoryServer:
         records = []
         for index in range(offset, min(offset + size, total)):
             position = index if sort.startswith("-") else total - 1 - index
-            item = record(country, status, position, total)
+            item = record(country, status, position, total, self.names)
             item.pop(self.broken.get((country, status, position), ""), None)
             records.append(item)
         headers = {"Content-Type": "application/json;charset=UTF-8"}
