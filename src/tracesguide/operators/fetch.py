@@ -39,7 +39,7 @@ URL_ENV = "TRACESGUIDE_DIRECTORY_URL"
 PAGE_SIZE = 100
 QUERY_LIMIT = 10_000
 MAX_PAGE_BYTES = 16 * 2**20
-USER_AGENT = f"tracesguide/{__version__} (guide TRACES NT pour importateurs bio; python-httpx)"
+USER_AGENT = f"tracesguide/{__version__} (TRACES NT access guide for organic importers; httpx)"
 # The fields of a record, as the directory sends them, and the JSON types each may have.
 RECORD_SHAPE: dict[str, tuple[type, ...]] = {
     "id": (int, str),
