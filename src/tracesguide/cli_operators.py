@@ -509,16 +509,6 @@ CERTIFICATE_HELP = _paragraphs(
     "  tracesguide operators certificate FR-BIO-01.040-0000017.2024.001 --json",
 )
 
-_VERDICT_KEYS = {
-    "can_request": "certificate.verdict_can_request",
-    "expires_soon": "certificate.verdict_expires_soon",
-    "no_import": "certificate.verdict_no_import",
-    "expired": "certificate.verdict_expired",
-    "withdrawn": "certificate.verdict_withdrawn",
-    "not_issued": "certificate.verdict_not_issued",
-    "ambiguous": "certificate.verdict_ambiguous",
-    "not_found": "certificate.verdict_not_found",
-}
 _STATE_KEYS = {
     "valid": "certificate.state_valid",
     "expired": "certificate.state_expired",
@@ -581,14 +571,9 @@ def certificate_command(
         raise typer.Exit(EXIT_NO_MATCH)
 
 
-def _verdict_text(check: "CertificateCheck") -> str:
-    from tracesguide.i18n import t
-
-    days = check.days_left
-    return t(_VERDICT_KEYS[check.verdict], days=abs(days) if days is not None else "?")
-
-
 def _check_dict(check: "CertificateCheck", today: "date") -> dict[str, object]:
+    from tracesguide.operators.certificate import verdict_text
+
     def clean(op: "Operator") -> dict[str, object]:
         return {
             k: _clean(v) if isinstance(v, str) else [_clean(x) for x in v]
@@ -601,7 +586,7 @@ def _check_dict(check: "CertificateCheck", today: "date") -> dict[str, object]:
         "verdict": check.verdict,
         "ok": check.ok,
         "days_left": check.days_left,
-        "message": _verdict_text(check),
+        "message": verdict_text(check),
         "operator": clean(check.operator) if check.operator else None,
         "candidates": [clean(op) for op in check.candidates],
         "certificates": [
@@ -621,6 +606,7 @@ def _print_check(check: "CertificateCheck") -> None:
     from rich.text import Text
 
     from tracesguide.i18n import t
+    from tracesguide.operators.certificate import verdict_text
 
     console = Console(highlight=False)
     if check.operator is not None:
@@ -663,4 +649,4 @@ def _print_check(check: "CertificateCheck") -> None:
             line.append(f" — {_clean(op.traces_number) or '—'} ({_clean(op.address) or '—'})")
             console.print(line)
     console.print()
-    console.print(Text(_verdict_text(check), style="bold"))
+    console.print(Text(verdict_text(check), style="bold"))

@@ -15,13 +15,10 @@ from rich.text import Text
 
 from tracesguide.content import Question, Step
 from tracesguide.flow import OperatorChoice
-from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
 SELECT_HINT = "(flèches ↑ ↓ puis Entrée)"
-NOT_LISTED = "__not_listed__"
-SEARCH_AGAIN = "__again__"
 
 
 def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
@@ -55,6 +52,10 @@ class QuestionaryPrompter:
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.key == "has_certificate":
+            from tracesguide.operators.wizard_step import offer_certificate_check
+
+            offer_certificate_check(self.console)
         choices = [
             questionary.Choice(
                 title=c.label + (" (recommandé)" if c.recommended else ""),
@@ -80,46 +81,9 @@ class QuestionaryPrompter:
         return keep == "yes"
 
     def operator(self, step: Step) -> OperatorChoice | None:
-        from tracesguide.operators import load_default_directory, search
+        from tracesguide.operators.wizard_step import ask_operator
 
-        directory = load_default_directory()
-        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        while True:
-            text = questionary.text(
-                prompt,
-                validate=lambda t: bool(t.strip()) or "Tapez au moins un mot.",
-                style=STYLE,
-            ).unsafe_ask()
-            matches = search(directory, text, limit=8)
-            choices = [
-                questionary.Choice(
-                    title=(
-                        f"{inert(m.operator.name, single_line=True)} — "
-                        f"{inert(m.operator.traces_number, single_line=True)}"
-                        f" ({inert(m.operator.address, single_line=True)})"
-                    ),
-                    value=str(i),
-                )
-                for i, m in enumerate(matches)
-            ]
-            choices.append(questionary.Choice("Chercher à nouveau", value=SEARCH_AGAIN))
-            choices.append(
-                questionary.Choice("Mon entreprise n'est pas dans la liste", value=NOT_LISTED)
-            )
-            if not matches:
-                self.console.print(Text("Aucun opérateur ne correspond.", style="yellow"))
-            picked: str = questionary.select(
-                "Votre entreprise :", choices=choices, style=STYLE, instruction=SELECT_HINT
-            ).unsafe_ask()
-            if picked == NOT_LISTED:
-                return None
-            if picked == SEARCH_AGAIN:
-                continue
-            operator = matches[int(picked)].operator
-            return OperatorChoice(
-                name=inert(operator.name, single_line=True),
-                traces_number=inert(operator.traces_number, single_line=True),
-            )
+        return ask_operator(self.console, next(q.prompt for q in step.ask if q.kind == "operator"))
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
         return _select("Où en êtes-vous ?", options)

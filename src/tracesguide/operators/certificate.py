@@ -38,6 +38,16 @@ SOON_DAYS = 30
 # Name matches within this many points of the best one are "alike".
 CLOSE_SCORE = 5.0
 _MAX_CERTIFICATES = 200
+VERDICT_KEYS = {
+    "can_request": "certificate.verdict_can_request",
+    "expires_soon": "certificate.verdict_expires_soon",
+    "no_import": "certificate.verdict_no_import",
+    "expired": "certificate.verdict_expired",
+    "withdrawn": "certificate.verdict_withdrawn",
+    "not_issued": "certificate.verdict_not_issued",
+    "ambiguous": "certificate.verdict_ambiguous",
+    "not_found": "certificate.verdict_not_found",
+}
 _WITHDRAWN = ("withdrawn", "suspended", "revoked", "retire", "suspendu", "cancelled")
 
 
@@ -160,3 +170,11 @@ def _verdict(certificates: list[Certificate]) -> tuple[Verdict, int | None]:
     if any(c.state == "withdrawn" for c in certificates):
         return "withdrawn", None
     return "not_issued", None
+
+
+def verdict_text(check: CertificateCheck) -> str:
+    """The verdict in one French sentence a person can act on."""
+    from tracesguide.i18n import t
+
+    days = check.days_left
+    return t(VERDICT_KEYS[check.verdict], days=abs(days) if days is not None else "?")
