@@ -155,7 +155,7 @@ def test_operator_step_on_the_sample_offers_fetch_and_typed_entry(tmp_path: Path
     assert session.run(typed, operator_typed=True) == 0
     text = " ".join(session.output.split())
     assert "Recherche dans l'exemple fourni" in text
-    assert "Télécharger maintenant l'annuaire public TRACES NT" in text
+    assert "Télécharger l'annuaire public TRACES NT maintenant" in text
     assert "Saisir le nom et le numéro TRACES trouvés dans TRACES NT" in text
     assert "Félicitations" in text  # the typed entry completes the stage, and the guide
     answers = saved(state)["answers"]

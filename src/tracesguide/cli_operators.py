@@ -404,7 +404,7 @@ def fetch_command(
     statuses = _fetch_statuses(status or ["ISSUED"])
     settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
     _say(t("fetch.starting", url=_clean(settings.query_url)))
-    with _fetch_progress() as progress:
+    with fetch_progress() as progress:
         result = fetch_directory(countries, statuses, settings, progress=progress, restart=restart)
     if result.resumed_records:
         _say(t("fetch.resumed", records=_number(result.resumed_records)))
@@ -459,7 +459,7 @@ def _slice_line(country: object, status: object, records: object, total: object)
 
 
 @contextmanager
-def _fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
+def fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
     """Records received / announced on stderr, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         yield None

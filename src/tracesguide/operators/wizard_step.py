@@ -233,6 +233,7 @@ def _fetch_now(console: Console) -> Directory | None:
     """Download the public directory (France, issued) now; None when it failed."""
     from rich.text import Text
 
+    from tracesguide.cli_operators import fetch_progress
     from tracesguide.errors import DirectoryError
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
@@ -241,7 +242,8 @@ def _fetch_now(console: Console) -> Directory | None:
     try:
         settings = Settings(base_url_from_env())
         console.print(Text(t("fetch.starting", url=_clean(settings.query_url)), style="dim"))
-        result = fetch_directory(["FR"], ["ISSUED"], settings)
+        with fetch_progress() as progress:
+            result = fetch_directory(["FR"], ["ISSUED"], settings, progress=progress)
     except DirectoryError as error:
         line = error.message + (f" — {error.hint}" if error.hint else "")
         console.print(Text(_clean(line), style="yellow"))
