@@ -15,10 +15,10 @@ from rich.text import Text
 
 from tracesguide.content import Question, Step
 from tracesguide.flow import OperatorChoice
+from tracesguide.i18n import t
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-SELECT_HINT = "(flèches ↑ ↓ puis Entrée)"
 
 
 def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
@@ -58,7 +58,7 @@ class QuestionaryPrompter:
             offer_certificate_check(self.console)
         choices = [
             questionary.Choice(
-                title=c.label + (" (recommandé)" if c.recommended else ""),
+                title=c.label + (t("wizard.recommended") if c.recommended else ""),
                 value=c.value,
                 description=c.description or None,
             )
@@ -68,15 +68,19 @@ class QuestionaryPrompter:
         recommended = next((c.value for c in question.choices if c.recommended), None)
         start = default if default in values else recommended
         answer: str = questionary.select(
-            question.prompt, choices=choices, default=start, style=STYLE, instruction=SELECT_HINT
+            question.prompt,
+            choices=choices,
+            default=start,
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
         ).unsafe_ask()
         return answer
 
     def keep_email_anyway(self, address: str, warning: str) -> bool:
         self.console.print(Text("⚠ " + warning, style="yellow"))
         keep = _select(
-            f"Garder {address} quand même ?",
-            [("no", "Non, je tape une autre adresse"), ("yes", "Oui, garder cette adresse")],
+            t("wizard.keep_email", address=address),
+            [("no", t("wizard.keep_email_no")), ("yes", t("wizard.keep_email_yes"))],
         )
         return keep == "yes"
 
@@ -86,10 +90,10 @@ class QuestionaryPrompter:
         return ask_operator(self.console, next(q.prompt for q in step.ask if q.kind == "operator"))
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select("Où en êtes-vous ?", options)
+        return _select(t("wizard.where_are_you"), options)
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select("Quel problème ?", options)
+        return _select(t("wizard.which_problem"), options)
 
 
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
@@ -97,6 +101,6 @@ def _select(prompt: str, options: list[tuple[str, str]]) -> str:
         prompt,
         choices=[questionary.Choice(title=label, value=value) for value, label in options],
         style=STYLE,
-        instruction=SELECT_HINT,
+        instruction=t("wizard.select_hint"),
     ).unsafe_ask()
     return answer

@@ -132,39 +132,45 @@ def ask_operator(console: Console, prompt: str) -> OperatorChoice | None:
     from tracesguide.flow import OperatorChoice
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
-    from tracesguide.wizard import SELECT_HINT, STYLE
+    from tracesguide.wizard import STYLE
 
     directory = load_default_directory()
     while True:
         console.print(Text(describe(directory), style="dim"))
         text = questionary.text(
             prompt,
-            validate=lambda v: bool(v.strip()) or t("operator_step.type_a_word"),
+            validate=lambda v: bool(v.strip()) or t("wizard.type_a_word"),
             style=STYLE,
         ).unsafe_ask()
         matches = search(directory, text, limit=8)
         if not matches:
-            console.print(Text(t("operator_step.no_match"), style="yellow"))
+            console.print(Text(t("wizard.no_operator"), style="yellow"))
         _warn_alike(console, matches)
         choices = [
             questionary.Choice(title=_title(m.operator), value=str(i))
             for i, m in enumerate(matches)
         ]
-        choices.append(questionary.Choice(t("operator_step.search_again"), value=AGAIN))
+        choices.append(questionary.Choice(t("wizard.search_again"), value=AGAIN))
         choices += _ways_on(directory)
-        choices.append(questionary.Choice(t("operator_step.not_listed"), value=NOT_LISTED))
+        choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
         picked: str = questionary.select(
-            t("operator_step.pick"), choices=choices, style=STYLE, instruction=SELECT_HINT
+            t("wizard.your_company"),
+            choices=choices,
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
         ).unsafe_ask()
         if picked == NOT_LISTED:
             console.print(Text(t("operator_step.rule"), style="yellow"))
             ways = [
                 *_ways_on(directory),
-                questionary.Choice(t("operator_step.search_again"), value=AGAIN),
+                questionary.Choice(t("wizard.search_again"), value=AGAIN),
             ]
             ways.append(questionary.Choice(t("operator_step.later"), value=LATER))
             picked = questionary.select(
-                t("operator_step.what_now"), choices=ways, style=STYLE, instruction=SELECT_HINT
+                t("operator_step.what_now"),
+                choices=ways,
+                style=STYLE,
+                instruction=t("wizard.select_hint"),
             ).unsafe_ask()
         if picked == LATER:
             return None
@@ -183,8 +189,13 @@ def ask_operator(console: Console, prompt: str) -> OperatorChoice | None:
 
 
 def _title(operator: Operator) -> str:
-    return (
-        f"{_clean(operator.name)} — {_clean(operator.traces_number)} ({_clean(operator.address)})"
+    from tracesguide.i18n import t
+
+    return t(
+        "wizard.operator_line",
+        name=_clean(operator.name),
+        number=_clean(operator.traces_number),
+        address=_clean(operator.address),
     )
 
 
@@ -262,7 +273,7 @@ def offer_certificate_check(console: Console, today: date | None = None) -> None
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
     from tracesguide.operators.certificate import check_certificates, verdict_text
-    from tracesguide.wizard import SELECT_HINT, STYLE
+    from tracesguide.wizard import STYLE
 
     directory = load_default_directory()
     if directory.source.kind == "sample":
@@ -274,7 +285,7 @@ def offer_certificate_check(console: Console, today: date | None = None) -> None
             questionary.Choice(t("operator_step.check_no"), value="no"),
         ],
         style=STYLE,
-        instruction=SELECT_HINT,
+        instruction=t("wizard.select_hint"),
     ).unsafe_ask()
     if wanted != "yes":
         return
