@@ -214,3 +214,18 @@ def test_ctrl_c_keeps_what_was_fetched_and_the_next_fetch_resumes(
 def test_search_and_status_never_import_httpx() -> None:
     assert modules_loaded_by(["operators", "search", "alpro"], watch=("httpx",)) == []
     assert modules_loaded_by(["operators", "info"], watch=("httpx",)) == []
+
+
+def test_a_second_fetch_at_the_same_time_is_refused(
+    run: Callable[..., Any], directory: DirectoryServer
+) -> None:
+    from filelock import FileLock
+
+    data = Path(os.environ["TRACESGUIDE_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(data / "operators-fetch.partial.lock")):  # another fetch runs
+        busy = fetch(run)
+    assert busy.code == 2
+    assert "un autre téléchargement de l'annuaire est en cours" in busy.err
+    assert directory.requests == []
+    assert fetch(run).code == 0

@@ -305,7 +305,34 @@ def fetch_directory(
     progress: FetchProgress | None = None,
     restart: bool = False,
 ) -> FetchResult:
-    """Download every slice, then replace the index (see the module's docstring)."""
+    """Download every slice, then replace the index (see the module's docstring).
+
+    One download at a time per data folder: a second one is refused, never mixed in."""
+    from filelock import FileLock, Timeout
+
+    from tracesguide.i18n import t
+    from tracesguide.paths import data_dir
+
+    folder = data_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = FileLock(str(folder / (PARTIAL_DIR + ".lock")), mode=0o600)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise DirectoryError(t("fetch.busy"), t("fetch.busy_hint")) from None
+    try:
+        return _fetch_locked(countries, statuses, settings, progress, restart)
+    finally:
+        lock.release()
+
+
+def _fetch_locked(
+    countries: Sequence[str],
+    statuses: Sequence[str],
+    settings: Settings,
+    progress: FetchProgress | None,
+    restart: bool,
+) -> FetchResult:
     import httpx
 
     from tracesguide.i18n import t
