@@ -92,6 +92,7 @@ class Session:
         eof_at: str | None = None,
         operator_listed: bool = True,
         operator_typed: bool = False,
+        operator_fetch: bool = False,
     ) -> int:
         """Answer until the program exits; returns its exit status.
 
@@ -100,7 +101,8 @@ class Session:
         *eof_at* is a key whose prompt gets Ctrl-D (end of input) instead of an answer;
         with *operator_listed* False, the company is "not in the list" (then "later");
         with *operator_typed*, the name and number of *answers* are typed as TRACES NT
-        shows them, instead of picking a search result.
+        shows them, instead of picking a search result; with *operator_fetch*, the first
+        results (none, on the sample) are left for « Télécharger l'annuaire public ».
         """
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
@@ -138,6 +140,9 @@ class Session:
                 # "type the name and number" just before it
                 if operator_typed:
                     self.child.send(UP + UP + ENTER)
+                elif operator_fetch:
+                    operator_fetch = False  # after "search again": no match, then fetch
+                    self.child.send(DOWN + ENTER)
                 else:
                     self.child.send(ENTER if operator_listed else UP + ENTER)
             elif index == 2:

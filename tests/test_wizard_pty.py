@@ -165,6 +165,28 @@ def test_operator_step_on_the_sample_offers_fetch_and_typed_entry(tmp_path: Path
     assert saved(state)["steps"]["operator.search"]["status"] == "done"
 
 
+def test_operator_step_fetches_the_public_directory_then_finds_the_company(
+    tmp_path: Path,
+) -> None:
+    from directory_server import DirectoryServer, serving
+
+    state = tmp_path / "state.toml"
+    wanted = {**APP, "operator_name": "Opérateur FR ISSUED n°42"}
+    with serving(DirectoryServer({("FR", "ISSUED"): 150})) as server:
+        env = {"TRACESGUIDE_DIRECTORY_URL": server.base_url, "TRACESGUIDE_DATA_DIR": str(tmp_path)}
+        session = Session(state, env)
+        assert session.run(wanted, operator_fetch=True) == 0
+    text = " ".join(session.output.split())
+    assert "Annuaire public téléchargé : 150 opérateurs." in text
+    assert "Recherche dans l'annuaire public TRACES NT téléchargé le" in text
+    assert server.offsets() == [0, 100]
+    answers = saved(state)["answers"]
+    assert (answers["operator_traces_number"], answers["operator_origin"]) == (
+        "FR-ORG-OP-IS42",
+        "search",
+    )
+
+
 def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
     import pexpect
 
