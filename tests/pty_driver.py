@@ -89,6 +89,7 @@ class Session:
 
     def answered(self) -> None:
         self.child.expect(PROMPT_DONE)
+        self.transcript.append(self.child.before or "")  # the prompt as drawn: its choices
         self.stream.feed((self.child.before or "") + str(self.child.after or ""))
 
     def choose(self, key: str, value: str) -> None:
@@ -110,6 +111,8 @@ class Session:
         invalid: dict[str, list[tuple[str, str]]] | None = None,
         eof_at: str | None = None,
         operator_listed: bool = True,
+        operator_typed: bool = False,
+        operator_fetch: bool = False,
         confirm_end: tuple[str, ...] = ("yes",),
         switch_to: str | None = None,
         on_question: Callable[[Session, str], None] | None = None,
@@ -119,10 +122,14 @@ class Session:
         *actions* maps a step id to 'later', 'ctrl-c' or 'problem' at its outcome prompt;
         *invalid* maps a key to (bad value, expected error text) pairs typed first;
         *eof_at* is a key whose prompt gets Ctrl-D (end of input) instead of an answer;
-        with *operator_listed* False, the company is "not in the list"; *confirm_end* are
-        the answers ("yes"/"no") when a role that ends the guide is to be confirmed;
-        *switch_to* is the second factor chosen when a switch is offered after a problem
-        (None: keep the method); *on_question* is called at each question with its text.
+        with *operator_listed* False, the company is "not in the list" (then "later");
+        with *operator_typed*, the name and number of *answers* are typed as TRACES NT
+        shows them, instead of picking a search result; with *operator_fetch*, the first
+        results (none, on the sample) are left for « Télécharger l'annuaire public »;
+        *confirm_end* are the answers ("yes"/"no") when a role that ends the guide is to
+        be confirmed; *switch_to* is the second factor chosen when a switch is offered
+        after a problem (None: keep the method); *on_question* is called at each question
+        with its text.
         """
         answers = dict(answers)
         confirms = list(confirm_end)
@@ -135,6 +142,10 @@ class Session:
             "Votre entreprise :",
             "quand même",
             "Quel problème",
+            "Que faire maintenant",
+            "tel que TRACES NT l'affiche",
+            "Numéro TRACES de l'opérateur ou référence",
+            "vérifier votre certificat maintenant",
             "Confirmez-vous ce choix",
             "changer de méthode",
             *prompts.values(),
@@ -160,23 +171,37 @@ class Session:
                 else:
                     self.child.send(ENTER)
             elif index == 1:
-                # the best match comes first; "not in the list" is next to last, before
-                # « ← Étape précédente » (UP wraps round)
-                self.child.send(ENTER if operator_listed else UP + UP + ENTER)
+                # the best match comes first; "not in the list" is last (UP wraps round),
+                # "type the name and number" just before it
+                if operator_typed:
+                    self.child.send(UP + UP + ENTER)
+                elif operator_fetch:
+                    operator_fetch = False  # after "search again": no match, then fetch
+                    self.child.send(DOWN + ENTER)
+                else:
+                    self.child.send(ENTER if operator_listed else UP + ENTER)
             elif index == 2:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
                 self.child.send(ENTER)  # the first known problem
             elif index == 4:
-                self.child.send(DOWN + ENTER if confirms.pop(0) == "yes" else ENTER)
+                self.child.send(UP + ENTER)  # after "not in the list": "later" is last
             elif index == 5:
+                self.type(answers["operator_name"])
+            elif index == 6:
+                self.type(answers["operator_traces_number"])
+            elif index == 7:
+                self.child.send(DOWN + ENTER)  # "no, go on"
+            elif index == 8:
+                self.child.send(DOWN + ENTER if confirms.pop(0) == "yes" else ENTER)
+            elif index == 9:
                 if switch_to is None:
                     self.child.send(ENTER)  # "no, I go on with this method" comes first
                 else:
                     answers["second_factor_method"] = switch_to
                     self.child.send(DOWN + ENTER)
             else:
-                key = keys[index - 6]
+                key = keys[index - 10]
                 if key == eof_at:
                     self.child.send(CLEAR + "\x04")
                     continue

@@ -20,11 +20,11 @@ from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-NOT_LISTED = "__not_listed__"
-SEARCH_AGAIN = "__again__"
 
 
-def _validator(check: Callable[[str], str], navigation: bool) -> Callable[[str], bool | str]:
+def _validator(
+    check: Callable[[str], str], navigation: bool = False
+) -> Callable[[str], bool | str]:
     def run(text: str) -> bool | str:
         if navigation and text.strip() == "<":
             return True
@@ -87,6 +87,10 @@ class QuestionaryPrompter:
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.key == "has_certificate":
+            from tracesguide.operators.wizard_step import offer_certificate_check
+
+            offer_certificate_check(self.console)
         choices = [
             questionary.Choice(
                 title=c.label + (t("wizard.recommended") if c.recommended else ""),
@@ -120,50 +124,9 @@ class QuestionaryPrompter:
         return keep == "yes"
 
     def operator(self, step: Step) -> OperatorChoice | None:
-        from tracesguide.operators import load_default_directory, search
+        from tracesguide.operators.wizard_step import ask_operator
 
-        directory = load_default_directory()
-        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        while True:
-            matches = search(directory, self._search_text(prompt), limit=8)
-            options = [
-                (
-                    str(i),
-                    t(
-                        "wizard.operator_line",
-                        name=inert(m.operator.name, single_line=True),
-                        number=inert(m.operator.traces_number, single_line=True),
-                        address=inert(m.operator.address, single_line=True),
-                    ),
-                )
-                for i, m in enumerate(matches)
-            ]
-            options.append((SEARCH_AGAIN, t("wizard.search_again")))
-            options.append((NOT_LISTED, t("wizard.not_listed")))
-            if self.navigation:
-                options.append((BACK, t("wizard.back")))
-            if not matches:
-                self.console.print(Text(t("wizard.no_operator"), style="yellow"))
-            picked = self._choose(t("wizard.your_company"), options)
-            if picked == NOT_LISTED:
-                return None
-            if picked == BACK:
-                raise GoBack
-            if picked == SEARCH_AGAIN:
-                continue
-            operator = matches[int(picked)].operator
-            return OperatorChoice(
-                name=inert(operator.name, single_line=True),
-                traces_number=inert(operator.traces_number, single_line=True),
-            )
-
-    def _search_text(self, prompt: str) -> str:
-        text: str = questionary.text(
-            prompt,
-            validate=lambda text: bool(text.strip()) or t("wizard.type_a_word"),
-            style=STYLE,
-        ).unsafe_ask()
-        return text
+        return ask_operator(self.console, next(q.prompt for q in step.ask if q.kind == "operator"))
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)
@@ -263,13 +226,41 @@ class AccessiblePrompter(QuestionaryPrompter):
             raise GoBack
         return answer
 
-    def _search_text(self, prompt: str) -> str:
+    def operator(self, step: Step) -> OperatorChoice | None:
+        """The search with numbered results (the arrow-key step has more ways on)."""
+        from tracesguide.operators import load_default_directory, search
+        from tracesguide.operators.wizard_step import AGAIN, NOT_LISTED, _title, describe
+
+        directory = load_default_directory()
+        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
         while True:
+            self.console.print(describe(directory))
             self.console.print(prompt)
             text = self._line(t("accessible.answer")).strip()
-            if text:
-                return text
-            self.console.print(t("wizard.type_a_word"))
+            if not text:
+                self.console.print(t("wizard.type_a_word"))
+                continue
+            matches = search(directory, text, limit=8)
+            if not matches:
+                self.console.print(t("wizard.no_operator"))
+            options = [(str(i), _title(m.operator)) for i, m in enumerate(matches)]
+            options.append((AGAIN, t("wizard.search_again")))
+            options.append((NOT_LISTED, t("wizard.not_listed")))
+            if self.navigation:
+                options.append((BACK, t("wizard.back")))
+            picked = self._numbered(t("wizard.your_company"), options)
+            if picked == NOT_LISTED:
+                self.console.print(t("operator_step.rule"))
+                return None
+            if picked == BACK:
+                raise GoBack
+            if picked != AGAIN:
+                operator = matches[int(picked)].operator
+                return OperatorChoice(
+                    name=inert(operator.name, single_line=True),
+                    traces_number=inert(operator.traces_number, single_line=True),
+                    origin="search",
+                )
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return self._numbered(prompt, options)
