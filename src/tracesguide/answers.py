@@ -7,7 +7,6 @@ an ``AnswersError`` naming the key; what was done before it is already saved.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from tracesguide import toml
 from tracesguide.content import Content, Question, Step
 from tracesguide.errors import AnswersError
 from tracesguide.flow import LATER, PROBLEM, OperatorChoice
@@ -39,8 +39,8 @@ def read(path: Path, content: Content) -> dict[str, Any]:
     if len(data) > MAX_BYTES:
         raise AnswersError(f"fichier de réponses {path} trop volumineux")
     try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        document = toml.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, toml.TOMLDecodeError) as error:
         raise AnswersError(f"fichier de réponses {path} invalide : {error}") from None
     known = {q.key for s in content.steps for q in s.ask if q.kind != "operator"}
     known |= set(OPERATOR_KEYS) | OPTION_KEYS

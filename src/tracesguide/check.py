@@ -18,11 +18,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracesguide import state as state_module
 from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import progress
-from tracesguide.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, TracesguideError
+from tracesguide.errors import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_USAGE,
+    StateError,
+    TracesguideError,
+)
 from tracesguide.paths import resolve_state_path
+from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,34 +79,22 @@ def targets(paths: Sequence[Path]) -> Iterator[tuple[Path, bool, str]]:
             yield path / name, True, ""
 
 
-def check_file(
-    content: Content,
-    path: Path,
-    explicit: bool,
-    require: str | None,
-    problem: str = "",
-    fast: bool = False,
-) -> Record:
-    """One file's record: where it stands, or why it is unusable."""
-    if problem:
-        return {"path": str(path), "error": problem}
-    if not explicit and not path.exists() and not path.is_symlink():
-        return {
-            "path": str(path),
-            "started": False,
-            "complete": False,
-            "required": require,
-            "ok": False,
-            "milestones": dict.fromkeys(MILESTONES, False),
-            "next_step": content.steps[0].id,
-            "blocked": [],
-            "updated": None,
-            "hint": state_module.NEW_FILE_HINT,
-        }
-    try:
-        saved = state_module.load(path, fast=fast)
-    except TracesguideError as error:
-        return {"path": str(path), "error": error.message}
+def _not_started(content: Content, path: Path, require: str | None) -> Record:
+    return {
+        "path": str(path),
+        "started": False,
+        "complete": False,
+        "required": require,
+        "ok": False,
+        "milestones": dict.fromkeys(MILESTONES, False),
+        "next_step": content.steps[0].id,
+        "blocked": [],
+        "updated": None,
+        "hint": state_module.NEW_FILE_HINT,
+    }
+
+
+def _record(content: Content, path: Path, saved: State, require: str | None) -> Record:
     where = progress(content, saved)
     ok = where.complete if require is None else where.milestones[require]
     return {
@@ -119,9 +114,36 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
     """A record per file, in order; an unusable file never stops the others."""
     check_milestone(require)
     files = list(targets(paths))
-    fast = len(files) > 1  # state's fast reader pays for itself over many files
-    for path, explicit, problem in files:
-        yield check_file(content, path, explicit, require, problem, fast)
+    present = [
+        not problem and (explicit or path.exists() or path.is_symlink())
+        for path, explicit, problem in files
+    ]
+    loaded = _load([path for (path, _, _), read in zip(files, present, strict=True) if read])
+    for (path, _, problem), read in zip(files, present, strict=True):
+        if problem:
+            yield {"path": str(path), "error": problem}
+        elif not read:
+            yield _not_started(content, path, require)
+        else:
+            saved = next(loaded)
+            if isinstance(saved, StateError):
+                yield {"path": str(path), "error": saved.message}
+            else:
+                yield _record(content, path, saved, require)
+
+
+def _load(paths: list[Path]) -> Iterator[State | StateError]:
+    """The states, through the fast reader when there are several (it pays for itself)."""
+    if len(paths) > 1:
+        from tracesguide.state.fastread import load_many
+
+        yield from load_many(paths)
+        return
+    for path in paths:
+        try:
+            yield state_module.load(path)
+        except StateError as error:
+            yield error
 
 
 def exit_code(records: Iterable[Record]) -> int:

@@ -91,7 +91,16 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     *max_bytes* while being read is refused too."""
     with open_regular(path, max_bytes) as handle:
         try:
-            data = handle.read(max_bytes + 1)
+            # Ask for the size seen plus one byte, not for max_bytes (that buffer would
+            # be allocated for every file); a file that grew since is read on, in chunks.
+            want = os.fstat(handle.fileno()).st_size + 1
+            data = handle.read(want)
+            while len(data) == want and len(data) <= max_bytes:
+                want = min(65536, max_bytes + 1 - len(data))
+                more = handle.read(want)
+                data += more
+                if len(more) < want:
+                    break
         except OSError as error:
             raise Unreadable(path, "os_error", _strerror(error)) from None
     if len(data) > max_bytes:

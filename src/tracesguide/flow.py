@@ -19,11 +19,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from tracesguide import secrets, validate
-from tracesguide import state as state_module
 from tracesguide.content import Content, Question, Step
 from tracesguide.engine import DONE, answer_effect, expired_timer, progress
 from tracesguide.render import personalise, step_view
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 DONE_, LATER, PROBLEM, SKIP = "done", "later", "problem", "skip"
 OTHER_PROBLEM = "other"

@@ -7,12 +7,12 @@ as text or JSON (and that ``check`` reuses per file).
 from pathlib import Path
 from typing import Any
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.engine import Progress, closest_ids, progress
 from tracesguide.errors import TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 
 def open_state(option: Path | None) -> tuple[Path, State | None]:

@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 NO_TERMINAL_HINT = (
     "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "

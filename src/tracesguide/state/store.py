@@ -1,0 +1,140 @@
+"""The state file on disk: read it safely, write it atomically under a lock, back it up.
+
+Reading checks everything before trusting anything: a file that is not a regular
+file, too large, empty, not UTF-8, not TOML, of the wrong shape or from a newer
+schema is a ``StateError`` (exit 2) and is left byte-for-byte as it was. Writing goes
+through ``files.write_atomic`` (temp file in the same folder, fsync, rename, 0600).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from tracesguide import files, toml
+from tracesguide.errors import StateError
+from tracesguide.state.model import FORBIDDEN_ANSWERS, MAX_BYTES, State, utc_now
+from tracesguide.state.schema import from_document, unusable
+
+__all__ = [
+    "MAX_BYTES",
+    "NEW_FILE_HINT",
+    "State",
+    "backup_path",
+    "decode",
+    "dumps",
+    "ensure_folder",
+    "load",
+    "locked",
+    "parse_bytes",
+    "parse_text",
+    "read_bytes",
+    "save",
+]
+
+NEW_FILE_HINT = "Lancez « tracesguide setup » pour commencer."
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a state file's bytes, refusing anything but a regular file of sane size."""
+    try:
+        return files.read_regular(path, MAX_BYTES)
+    except files.Unreadable as error:
+        if error.reason == "missing":
+            raise StateError(f"fichier d'état introuvable : {path}", NEW_FILE_HINT) from None
+        if error.reason == "not_regular":
+            raise unusable(path, "ce n'est pas un fichier ordinaire") from None
+        if error.reason == "too_big":
+            raise unusable(
+                path, f"trop volumineux ({error.detail} octets, maximum {MAX_BYTES})"
+            ) from None
+        raise unusable(path, error.detail or "illisible") from None
+
+
+def decode(data: bytes, path: Path) -> str:
+    """A state file's text; an empty or non-UTF-8 file is unusable."""
+    if not data.strip():
+        raise unusable(path, "le fichier est vide")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise unusable(path, f"pas en UTF-8 (octet {error.start})") from None
+
+
+def parse_text(text: str, path: Path) -> State:
+    """Parse (``tracesguide.toml``, the one TOML dialect), migrate and validate."""
+    try:
+        document = toml.loads(text)
+    except toml.TOMLDecodeError as error:
+        raise unusable(path, f"TOML invalide ({error})") from None
+    except RecursionError:
+        raise unusable(path, "TOML trop imbriqué") from None
+    return from_document(document, path)
+
+
+def parse_bytes(data: bytes, path: Path) -> State:
+    """Decode, parse, migrate and validate a state file's bytes."""
+    return parse_text(decode(data, path), path)
+
+
+def load(path: Path) -> State:
+    return parse_bytes(read_bytes(path), path)
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def dumps(state: State) -> bytes:
+    import tomli_w
+
+    for key in state.answers:
+        if key in FORBIDDEN_ANSWERS:
+            raise ValueError(f"{key!r} must never be written to the state file")
+    return tomli_w.dumps(state.to_toml_dict()).encode("utf-8")
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextmanager
+def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the state file's lock: two processes never interleave their writes."""
+    from filelock import FileLock, Timeout
+
+    ensure_folder(path.parent)
+    # One lock object per path in this process (is_singleton): `setup` holds it for its
+    # whole run and each save inside takes it again, reentrantly.
+    lock = FileLock(str(_lock_path(path)), mode=0o600, is_singleton=True)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise StateError(
+            f"le fichier d'état {path} est utilisé par un autre tracesguide",
+            "Terminez l'autre session (ou attendez qu'elle finisse), puis relancez.",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def ensure_folder(folder: Path) -> None:
+    """Create the state folder as 0700 if it does not exist (an existing one is kept as is)."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+
+
+def save(state: State, path: Path) -> None:
+    """Write *state* atomically (``files.write_atomic``), mode 0600, under the lock."""
+    data = dumps(state)
+    with locked(path):
+        files.write_atomic(path, [data])
+
+
+def backup_path(path: Path, moment: datetime | None = None) -> Path:
+    stamp = (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.stem}.{stamp}.bak{path.suffix}")
