@@ -42,3 +42,8 @@ class Interrupted(TracesguideError):
     """The user pressed Ctrl-C: everything done so far is saved."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to a readable length for a one-line message (an ellipsis says it was cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

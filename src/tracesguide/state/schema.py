@@ -8,11 +8,11 @@ Every key is documented in ``docs/state-file.md``.
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracesguide.errors import StateError
+from tracesguide.errors import StateError, shorten
 from tracesguide.state.model import (
     EVENT_KINDS,
     FORBIDDEN_ANSWERS,
@@ -50,33 +50,35 @@ MIGRATIONS: dict[int, Migration] = {}
 
 def unusable(path: Path, why: str, hint: str | None = None) -> StateError:
     """The one error of a state file that cannot be used (the file is never changed)."""
-    return StateError(
-        f"fichier d'état {path} inutilisable : {why}",
-        hint
-        or (
-            "Le fichier n'a pas été modifié. Corrigez-le, ou renommez-le et relancez "
-            "« tracesguide setup » pour recommencer."
-        ),
-    )
+    from tracesguide.i18n import t
+
+    return StateError(t("state.unusable", path=path, why=why), hint or t("state.unusable_hint"))
+
+
+def unusable_prefix(path: Path) -> str:
+    """What every ``unusable`` message of *path* starts with (the table shows the rest)."""
+    from tracesguide.i18n import t
+
+    return t("state.unusable", path=path, why="")
 
 
 def from_document(document: dict[str, Any], path: Path) -> State:
+    from tracesguide.i18n import t
+
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise unusable(path, "« schema_version » manque ou n'est pas un entier")
+        raise unusable(path, t("state.no_schema_version"))
     if version > SCHEMA_VERSION:
         raise StateError(
-            f"fichier d'état {path} créé par une version plus récente de tracesguide "
-            f"(schéma {version}, cette version lit le schéma {SCHEMA_VERSION})",
-            "Mettez tracesguide à jour (pip install --upgrade tracesguide) ; "
-            "le fichier n'a pas été modifié.",
+            t("state.newer_schema", path=path, version=version, known=SCHEMA_VERSION),
+            t("state.newer_schema_hint"),
         )
     if version < 1:
-        raise unusable(path, f"schema_version {version} invalide")
+        raise unusable(path, t("state.bad_schema_version", version=version))
     while version < SCHEMA_VERSION:
         migrate = MIGRATIONS.get(version)
         if migrate is None:
-            raise unusable(path, f"aucune migration connue depuis le schéma {version}")
+            raise unusable(path, t("state.no_migration", version=version))
         document = migrate(dict(document))
         version += 1
         document["schema_version"] = version
@@ -84,56 +86,63 @@ def from_document(document: dict[str, Any], path: Path) -> State:
 
 
 def _validate(doc: dict[str, Any], path: Path) -> State:
+    from tracesguide.i18n import t
+
     def bad(where: str, expected: str) -> StateError:
-        return unusable(path, f"« {where} » : {expected} attendu")
+        return unusable(path, t("state.expected", where=where, expected=expected))
 
     def text(value: Any, where: str, limit: int = MAX_TEXT) -> str:
         if not isinstance(value, str):
-            raise bad(where, "un texte")
+            raise bad(where, t("state.a_text"))
         if len(value) > limit:
-            raise unusable(path, f"« {where} » : texte trop long")
+            raise unusable(path, t("state.text_too_long", where=where, limit=limit))
         return value
 
     def moment(value: Any, where: str) -> datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise bad(where, "une date et heure avec fuseau (par ex. 2026-01-31T10:02:00Z)")
+            raise bad(where, t("state.a_moment"))
+        try:  # an extreme offset (9999-12-31T23:59:59-23:59) does not fit in UTC
+            value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise unusable(path, t("state.moment_out_of_range", where=where)) from None
         return value
 
     def table(value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise bad(where, "une table")
+            raise bad(where, t("state.a_table"))
         return value
 
     unknown = set(doc) - _TOP_KEYS
     if unknown:
-        raise unusable(path, f"clé inconnue « {sorted(unknown)[0]} »")
+        raise unusable(path, t("state.unknown_key", key=shorten(sorted(unknown)[0])))
     for key in ("tool_version", "created", "updated", "language"):
         if key not in doc:
-            raise unusable(path, f"la clé « {key} » manque")
+            raise unusable(path, t("state.missing_key", key=key))
     from tracesguide.content import LANGUAGES
 
     language = text(doc["language"], "language", 16)
     if language not in LANGUAGES:
-        raise unusable(path, f"langue « {language} » inconnue")
+        raise unusable(path, t("state.unknown_language", language=language))
 
     answers: dict[str, str] = {}
     for key, value in table(doc.get("answers", {}), "answers").items():
         if not _KEY.match(key):
-            raise unusable(path, f"« answers » : nom de clé invalide « {key[:40]} »")
+            raise unusable(path, t("state.bad_answer_key", key=shorten(key)))
         if key in FORBIDDEN_ANSWERS:
-            raise unusable(path, f"« answers.{key} » : ce secret ne doit pas être enregistré")
+            raise unusable(path, t("state.secret_answer", key=key))
         answers[key] = text(value, f"answers.{key}", MAX_ANSWER)
 
     steps: dict[str, StepRecord] = {}
     for step_id, raw in table(doc.get("steps", {}), "steps").items():
         if not _STEP_ID.match(step_id):
-            raise unusable(path, f"« steps » : identifiant d'étape invalide « {step_id[:40]} »")
+            raise unusable(path, t("state.bad_step_id", step=shorten(step_id)))
         if type(raw) is dict and raw.keys() <= _STEP_KEYS:  # the common case, checked fast
             status, at, reason = raw.get("status"), raw.get("at"), raw.get("reason", "")
             if (
                 status in STEP_STATUSES
                 and type(at) is datetime
                 and at.tzinfo is not None
+                and 1 < at.year < 9999  # else moment() checks the range
                 and type(reason) is str
                 and len(reason) <= MAX_TEXT
             ):
@@ -142,10 +151,10 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
         # Something is wrong (or unusual): the checks below say what.
         entry = table(raw, f"steps.{step_id}")
         if set(entry) - {"status", "at", "reason"}:
-            raise unusable(path, f"« steps.{step_id} » : clé inconnue")
+            raise unusable(path, t("state.unknown_key_in", where=f"steps.{step_id}"))
         status = entry.get("status")
         if status not in STEP_STATUSES:
-            raise bad(f"steps.{step_id}.status", " ou ".join(STEP_STATUSES))
+            raise bad(f"steps.{step_id}.status", t("state.one_of", names=", ".join(STEP_STATUSES)))
         steps[step_id] = StepRecord(
             status=status,
             at=moment(entry.get("at"), f"steps.{step_id}.at"),
@@ -164,6 +173,7 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
                 kind in EVENT_KINDS
                 and type(at) is datetime
                 and at.tzinfo is not None
+                and 1 < at.year < 9999  # else moment() checks the range
                 and type(step) is str
                 and len(step) <= MAX_STEP_ID
                 and type(detail) is str
@@ -174,10 +184,10 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
         # Something is wrong (or unusual): the checks below say what.
         entry = table(raw, f"events[{i}]")
         if set(entry) - {"at", "kind", "step", "detail"}:
-            raise unusable(path, f"« events[{i}] » : clé inconnue")
+            raise unusable(path, t("state.unknown_key_in", where=f"events[{i}]"))
         kind = entry.get("kind")
         if kind not in EVENT_KINDS:
-            raise bad(f"events[{i}].kind", "un type d'évènement connu")
+            raise bad(f"events[{i}].kind", t("state.an_event_kind"))
         events.append(
             Event(
                 at=moment(entry.get("at"), f"events[{i}].at"),

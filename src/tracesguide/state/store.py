@@ -12,13 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 from tracesguide import files, toml
-from tracesguide.errors import StateError
+from tracesguide.errors import StateError, shorten
 from tracesguide.state.model import FORBIDDEN_ANSWERS, MAX_BYTES, State, utc_now
 from tracesguide.state.schema import from_document, unusable
 
 __all__ = [
     "MAX_BYTES",
-    "NEW_FILE_HINT",
     "State",
     "backup_path",
     "decode",
@@ -32,9 +31,6 @@ __all__ = [
     "save",
 ]
 
-NEW_FILE_HINT = "Lancez « tracesguide setup » pour commencer."
-
-
 # --- reading -----------------------------------------------------------------
 
 
@@ -43,25 +39,29 @@ def read_bytes(path: Path) -> bytes:
     try:
         return files.read_regular(path, MAX_BYTES)
     except files.Unreadable as error:
+        from tracesguide.i18n import t
+
+        if error.reason == "missing" and path.is_symlink():  # a link to nothing
+            raise unusable(path, t("state.dangling_link"), t("state.dangling_link_hint")) from None
         if error.reason == "missing":
-            raise StateError(f"fichier d'état introuvable : {path}", NEW_FILE_HINT) from None
+            raise StateError(t("state.missing", path=path), t("state.new_file_hint")) from None
         if error.reason == "not_regular":
-            raise unusable(path, "ce n'est pas un fichier ordinaire") from None
+            raise unusable(path, t("state.not_regular")) from None
         if error.reason == "too_big":
-            raise unusable(
-                path, f"trop volumineux ({error.detail} octets, maximum {MAX_BYTES})"
-            ) from None
-        raise unusable(path, error.detail or "illisible") from None
+            raise unusable(path, t("state.too_big", size=error.detail, limit=MAX_BYTES)) from None
+        raise unusable(path, error.detail or t("state.unreadable")) from None
 
 
 def decode(data: bytes, path: Path) -> str:
     """A state file's text; an empty or non-UTF-8 file is unusable."""
+    from tracesguide.i18n import t
+
     if not data.strip():
-        raise unusable(path, "le fichier est vide")
+        raise unusable(path, t("state.empty"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise unusable(path, f"pas en UTF-8 (octet {error.start})") from None
+        raise unusable(path, t("state.not_utf8", offset=error.start)) from None
 
 
 def parse_text(text: str, path: Path) -> State:
@@ -69,9 +69,15 @@ def parse_text(text: str, path: Path) -> State:
     try:
         document = toml.loads(text)
     except toml.TOMLDecodeError as error:
-        raise unusable(path, f"TOML invalide ({error})") from None
-    except RecursionError:
-        raise unusable(path, "TOML trop imbriqué") from None
+        from tracesguide.i18n import t
+
+        raise unusable(path, t("state.bad_toml", why=shorten(str(error), 200))) from None
+    except (ValueError, OverflowError, RecursionError, MemoryError, UnicodeError) as error:
+        # Every other way the parser can fail on a hostile file: an integer of more than
+        # 4 300 digits (ValueError), nesting too deep, a date out of range, no memory.
+        from tracesguide.i18n import t
+
+        raise unusable(path, t("state.unparsable", kind=type(error).__name__)) from None
     return from_document(document, path)
 
 
@@ -112,10 +118,9 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise StateError(
-            f"le fichier d'état {path} est utilisé par un autre tracesguide",
-            "Terminez l'autre session (ou attendez qu'elle finisse), puis relancez.",
-        ) from None
+        from tracesguide.i18n import t
+
+        raise StateError(t("state.locked", path=path), t("state.locked_hint")) from None
     try:
         yield
     finally:
