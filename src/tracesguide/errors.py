@@ -26,6 +26,10 @@ class StateError(TracesguideError):
     """The state file is missing, unreadable, invalid or from a newer version."""
 
 
+class TooLong(TracesguideError):
+    """A value longer than the state file allows: refused before it is written."""
+
+
 class ContentError(TracesguideError):
     """A content file (the procedure) is invalid: a bug in the package, not the user's."""
 
@@ -36,6 +40,11 @@ class DirectoryError(TracesguideError):
 
 class AnswersError(TracesguideError):
     """An answers file (setup --answers) is missing a key or has a wrong value."""
+
+
+class WriteError(TracesguideError):
+    """A file could not be written (disk full, read-only, no permission...); the previous
+    file, if any, is intact."""
 
 
 class Interrupted(TracesguideError):

@@ -11,7 +11,6 @@ user named).
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -322,6 +321,6 @@ def render_html(content: Content, path: Path, state: State, step_id: str | None 
 
 def write_html(html: str, out: Path) -> None:
     """Write the page to *out* only, private (0600): it names the user."""
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(html)
+    from tracesguide.files import write_atomic
+
+    write_atomic(out, [html.encode("utf-8")])  # never through a symlink; errors one line

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from tracesguide import __version__
+from tracesguide.errors import TooLong
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 2 * 1024 * 1024  # a real state file is a few kB; 2 MiB holds ~10 000 events
@@ -23,6 +24,15 @@ MAX_ANSWER = 500  # one answer's value
 MAX_STEP_ID = 128
 # Answers that would be secrets: refused on read and on write.
 FORBIDDEN_ANSWERS = frozenset({"phone", "password", "otp", "code", "pin"})
+
+
+def too_long(where: str, limit: int) -> TooLong:
+    """The error for a value the state file could not read back (refused on write)."""
+    from tracesguide.i18n import t
+
+    return TooLong(
+        t("state.value_too_long", where=where, limit=limit), t("state.value_too_long_hint")
+    )
 
 
 def utc_now() -> datetime:
@@ -108,6 +118,10 @@ class State:
         """Append an event; for done/skipped/blocked, set the step's status too."""
         if kind not in EVENT_KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
+        if len(step) > MAX_STEP_ID:
+            raise ValueError(f"step id longer than {MAX_STEP_ID} characters")
+        if len(detail) > MAX_TEXT:
+            raise too_long(step or kind, MAX_TEXT)
         moment = now or utc_now()
         self.events.append(Event(at=moment, kind=kind, step=step, detail=detail))
         if kind in STEP_STATUSES and step:
@@ -117,6 +131,8 @@ class State:
     def answer(self, key: str, value: str, step: str = "", now: datetime | None = None) -> None:
         if key in FORBIDDEN_ANSWERS:
             raise ValueError(f"{key!r} is a secret and is never stored in the state file")
+        if len(value) > MAX_ANSWER:  # the reader's bound: what is written is read back
+            raise too_long(key, MAX_ANSWER)
         self.answers[key] = value
         self.record("answer", step=step, detail=key, now=now)
 

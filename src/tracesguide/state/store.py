@@ -12,16 +12,18 @@ from datetime import datetime
 from pathlib import Path
 
 from tracesguide import files, toml
-from tracesguide.errors import StateError, shorten
+from tracesguide.errors import StateError, WriteError, shorten
+from tracesguide.files import ensure_folder
 from tracesguide.state.model import FORBIDDEN_ANSWERS, MAX_BYTES, State, utc_now
 from tracesguide.state.schema import from_document, unusable
 
 __all__ = [
     "MAX_BYTES",
     "State",
-    "backup_path",
+    "backup",
     "decode",
     "dumps",
+    "dumps_within_limit",
     "ensure_folder",
     "load",
     "locked",
@@ -102,44 +104,76 @@ def dumps(state: State) -> bytes:
     return tomli_w.dumps(state.to_toml_dict()).encode("utf-8")
 
 
+def dumps_within_limit(state: State) -> bytes:
+    """``dumps``, the oldest events dropped first if the file would pass the read limit.
+
+    What the tool writes, it reads back: when the file would pass the read limit, the
+    oldest quarter of the event log is dropped, again until it fits (replay then starts
+    later). Answers and step statuses are never dropped; they are bounded by the content.
+    """
+    data = dumps(state)
+    while len(data) > MAX_BYTES and state.events:
+        del state.events[: max(1, len(state.events) // 4)]
+        data = dumps(state)
+    return data
+
+
 def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
 @contextmanager
 def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
-    """Hold the state file's lock: two processes never interleave their writes."""
+    """Hold the state file's lock: two processes never interleave their writes.
+
+    ``setup`` holds it for its whole run, ``reset`` while it reads, backs up and
+    deletes; a folder, a symlink or anything but a regular file where the lock file
+    goes is refused (the lock library would otherwise truncate a link's target).
+    """
     from filelock import FileLock, Timeout
 
+    from tracesguide.i18n import t
+
     ensure_folder(path.parent)
+    lock_path = _lock_path(path)
+    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
+        raise StateError(t("state.lock_not_file", path=lock_path), t("state.lock_not_file_hint"))
     # One lock object per path in this process (is_singleton): `setup` holds it for its
     # whole run and each save inside takes it again, reentrantly.
-    lock = FileLock(str(_lock_path(path)), mode=0o600, is_singleton=True)
+    lock = FileLock(str(lock_path), mode=0o600, is_singleton=True)
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        from tracesguide.i18n import t
-
         raise StateError(t("state.locked", path=path), t("state.locked_hint")) from None
+    except OSError as error:
+        raise StateError(
+            t("state.lock_unusable", path=lock_path, why=error.strerror or error),
+            t("state.lock_not_file_hint"),
+        ) from None
     try:
         yield
     finally:
         lock.release()
 
 
-def ensure_folder(folder: Path) -> None:
-    """Create the state folder as 0700 if it does not exist (an existing one is kept as is)."""
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True)
-
-
 def save(state: State, path: Path) -> None:
     """Write *state* atomically (``files.write_atomic``), mode 0600, under the lock."""
-    data = dumps(state)
+    data = dumps_within_limit(state)
     with locked(path):
         files.write_atomic(path, [data])
 
 
-def backup_path(path: Path, moment: datetime | None = None) -> Path:
+def backup(path: Path, data: bytes, moment: datetime | None = None) -> Path:
+    """Keep *data* (the state being reset) as a timestamped copy beside *path*.
+
+    Call it under ``locked(path)``: the name is free when chosen, and stays so. Two
+    backups in the same second get distinct names (``-2``, ``-3``...).
+    """
     stamp = (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ")
-    return path.with_name(f"{path.stem}.{stamp}.bak{path.suffix}")
+    for attempt in range(1, 1000):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        target = path.with_name(f"{path.stem}.{stamp}{suffix}.bak{path.suffix}")
+        if not (target.exists() or target.is_symlink()):
+            files.write_atomic(target, [data])
+            return target
+    raise WriteError(str(path))  # pragma: no cover - a thousand resets in one second
