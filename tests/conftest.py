@@ -18,6 +18,8 @@ CORPUS_ENV = "TRACESGUIDE_TOML_TEST_CORPUS"
 CORPUS_MIN_FILES = 700
 _corpus_option: str | None = None
 _corpus_uses: list[int] = []  # files handed out, one entry per test that asked
+# Cases tried per fault class (tests/test_faults_state.py), shown after the run.
+FAULT_COUNTS: dict[str, int] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,6 +103,8 @@ def corpus_files() -> list[Path]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for fault_class, count in sorted(FAULT_COUNTS.items()):
+        terminalreporter.write_line(f"faults: {fault_class}: {count} cases held")
     if _corpus_uses:
         terminalreporter.write_line(
             f"toml-test corpus: {len(_corpus_uses)} tests ran over "
