@@ -1,10 +1,10 @@
 """Reading an input safely, and the one way the tool writes a file.
 
-Every file the tool writes (the state, its backups, the message for the control body,
-the operator index, the ``--html`` report) goes through ``write_atomic``: a temporary
-file in the same folder (so the rename stays on one file system), private mode,
-flushed to disk, then renamed over the target. Every input is read through
-``open_regular``/``read_regular``.
+Every file the tool writes (the state, its backups, the message a step prepares beside
+the state file, the operator index, the ``--html`` report) goes through
+``write_atomic``: a temporary file in the same folder (so the rename stays on one file
+system), private mode, flushed to disk, then renamed over the target. Every input is
+read through ``open_regular``/``read_regular``.
 """
 
 import contextlib

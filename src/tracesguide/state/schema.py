@@ -164,7 +164,7 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
     events: list[Event] = []
     raw_events = doc.get("events", [])
     if not isinstance(raw_events, list):
-        raise bad("events", "une liste de tables [[events]]")
+        raise bad("events", t("state.an_event_list"))
     for i, raw in enumerate(raw_events):
         if type(raw) is dict and raw.keys() <= _EVENT_KEYS:  # the common case, checked fast
             at, kind = raw.get("at"), raw.get("kind")
