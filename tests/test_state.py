@@ -191,3 +191,50 @@ def test_the_engine_imports_only_the_state_model() -> None:
     assert "tracesguide.state.model" in loaded
     for io_module in ("state.store", "state.schema", "state.fastread", "files", "filelock"):
         assert f"'tracesguide.{io_module}'" not in loaded
+
+
+def test_any_sequence_of_wizard_actions_gives_a_state_every_reader_accepts() -> None:
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tracesguide.check import Checked, run
+    from tracesguide.content import load
+    from tracesguide.errors import TooLong
+    from tracesguide.state import EVENT_KINDS, FORBIDDEN_ANSWERS, MAX_ANSWER, MAX_TEXT
+    from tracesguide.state.fastread import load_many
+
+    content = load()
+    keys = sorted({q.key for s in content.steps for q in s.ask} - FORBIDDEN_ANSWERS)
+    steps = [s.id for s in content.steps]
+    text = st.text(st.characters(codec="utf-8"), max_size=40) | st.text(
+        st.sampled_from('aé\n"\\\x1b\u200b'), min_size=MAX_ANSWER - 2, max_size=MAX_TEXT + 2
+    )
+    action = st.tuples(
+        st.sampled_from(["answer", *EVENT_KINDS]),
+        st.sampled_from(steps),
+        st.sampled_from(keys),
+        text,
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(action, max_size=30))
+    def check(actions: list[tuple[str, str, str, str]]) -> None:
+        saved = State.new(now=T0)
+        for kind, step, key, value in actions:
+            try:
+                if kind == "answer":
+                    saved.answer(key, value, step)
+                else:
+                    saved.record(kind, step, value)
+            except TooLong:
+                continue  # refused on write, as the reader would refuse it
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "s.toml"
+            state_module.save(saved, path)
+            assert state_module.load(path) == saved
+            assert list(load_many([path, path])) == [saved, saved]
+            assert isinstance(next(run(content, [path], None)), Checked)
+
+    check()

@@ -12,7 +12,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +30,8 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
     never written through; a FIFO, a device or a folder there is refused. On any OS
     error the previous file is left as it was and no temp file remains.
     """
+    import tempfile  # not at import: the reading commands only read
+
     _refuse_special(target)
     _remove_stale_temps(target.parent)
     try:
