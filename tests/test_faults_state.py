@@ -392,3 +392,27 @@ def test_200_kill_9_during_saves_leave_every_file_readable(tmp_path: Path) -> No
     state_module.load(path)
     count("kill -9 during saves", kills)
     count("temp files left by a kill, then removed by a later save", left)
+
+
+def test_a_real_read_only_file_system(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """EROFS for real, where a read-only bind mount can be made (root in a container)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    state = folder / "s.toml"
+    write_state(state, APP_ANSWERS, until="traces.choose-role")
+    (folder / "s.toml.lock").touch()
+    before = state.read_bytes()
+    bind = ["mount", "--bind", "-o", "ro", str(folder), str(folder)]
+    if subprocess.run(bind, capture_output=True).returncode != 0:
+        pytest.skip("no read-only bind mount here (needs root and mount)")
+    try:
+        setup = ["setup", "--answers", str(EXAMPLE), "--state", str(state)]
+        assert_one_line(cli(*setup), "lecture seule")
+        assert_one_line(cli("reset", "--yes", "--state", str(state)), "lecture seule")
+        assert_one_line(
+            cli("replay", str(state), "--html", str(folder / "r.html")), "lecture seule"
+        )
+        assert state.read_bytes() == before
+        count("real read-only file system x writer", 3)
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

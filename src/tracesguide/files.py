@@ -39,7 +39,7 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
             dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
         )
     except (OSError, ValueError) as error:
-        raise _write_error(target, error) from None
+        raise write_error(target, error) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -50,9 +50,21 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
     except BaseException as error:
         Path(temp).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise _write_error(target, error) from None
+            raise write_error(target, error) from None
         raise
     _fsync_folder(target.parent)
+
+
+def probe_writable(target: Path) -> None:
+    """Raise the ``WriteError`` that creating *target* meets (none if it can be created)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    except (OSError, ValueError) as error:
+        raise write_error(target, error) from None
+    os.close(fd)
+    os.unlink(target)
 
 
 def _refuse_special(target: Path) -> None:
@@ -61,9 +73,9 @@ def _refuse_special(target: Path) -> None:
     except FileNotFoundError:
         return
     except (OSError, ValueError) as error:
-        raise _write_error(target, error) from None
+        raise write_error(target, error) from None
     if stat.S_ISDIR(info.st_mode):
-        raise _write_error(target, OSError(errno.EISDIR, os.strerror(errno.EISDIR)))
+        raise write_error(target, OSError(errno.EISDIR, os.strerror(errno.EISDIR)))
     if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
         raise WriteError(*_messages(target, "not_regular"))
 
@@ -109,7 +121,7 @@ _ERRNO_CODES = {
 }
 
 
-def _write_error(target: Path, error: BaseException) -> WriteError:
+def write_error(target: Path, error: BaseException) -> WriteError:
     number = error.errno if isinstance(error, OSError) else None
     code = _ERRNO_CODES.get(number, "other") if number is not None else "other"
     return WriteError(*_messages(target, code, _strerror(error)))
@@ -148,7 +160,7 @@ def ensure_folder(folder: Path) -> None:
     except (OSError, ValueError) as error:
         if isinstance(error, FileExistsError):  # a file where the folder should be
             error = OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
-        raise _write_error(folder, error) from None
+        raise write_error(folder, error) from None
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -144,12 +144,11 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
+        if not lock_path.exists():  # nobody holds it: the lock file cannot be created
+            files.probe_writable(lock_path)
         raise StateError(t("state.locked", path=path), t("state.locked_hint")) from None
     except OSError as error:
-        raise StateError(
-            t("state.lock_unusable", path=lock_path, why=error.strerror or error),
-            t("state.lock_not_file_hint"),
-        ) from None
+        raise files.write_error(lock_path, error) from None
     try:
         yield
     finally:
