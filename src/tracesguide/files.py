@@ -20,7 +20,7 @@ from tracesguide.errors import WriteError
 
 # Our temp files: ".<target>.<pid>.<random>.tmp", so that one left by a killed process
 # (its pid no longer running) is recognised and removed by the next write in that folder.
-_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+_TEMP = r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$"
 
 
 def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> None:
@@ -93,7 +93,7 @@ def _remove_stale_temps(folder: Path) -> None:
 
 
 def _dead_writer(name: str) -> bool:
-    match = _TEMP.match(name)
+    match = re.match(_TEMP, name)  # re caches the compiled pattern
     if match is None:
         return False
     pid = int(match.group(1))
