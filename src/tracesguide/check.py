@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import progress
@@ -29,6 +29,7 @@ from tracesguide.errors import (
     TracesguideError,
 )
 from tracesguide.paths import resolve_state_path
+from tracesguide.reading import next_action
 from tracesguide.state import State
 
 SKIPPED_SUFFIX = ".bak.toml"  # the copies `tracesguide reset` keeps are not users
@@ -53,6 +54,7 @@ class Checked(NamedTuple):
     next_step: str | None
     blocked: list[tuple[str, str]]  # (step id, reason)
     updated: datetime | None
+    next_action: dict[str, Any] | None  # reading.next_action: what must happen next
 
 
 Result = Checked | Unusable
@@ -133,6 +135,7 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
                 next_step=content.steps[0].id,
                 blocked=[],
                 updated=None,
+                next_action=next_action(content, content.steps[0]),
             )
         else:
             saved = next(loaded)
@@ -154,23 +157,29 @@ def _checked(content: Content, path: Path, saved: State, require: str | None) ->
         next_step=where.next_step.id if where.next_step else None,
         blocked=list(where.blocked),
         updated=saved.updated,
+        next_action=None if where.ended else next_action(content, where.next_step),
     )
 
 
 def _load(paths: list[Path]) -> Iterator[State | StateError]:
     """The states, through the fast reader when there are several (it pays for itself)."""
-    if len(paths) > 1:
+    fast = len(paths) > 1
+    for path in paths:
+        yield load_state(path, fast)
+
+
+def load_state(path: Path, fast: bool) -> State | StateError:
+    """One file's state or its error; *fast* (many files) uses ``fastread.load_many``."""
+    if fast:
         from tracesguide.state.fastread import load_many
 
-        yield from load_many(paths)
-        return
+        return next(load_many([path]))
     from tracesguide.state.store import load
 
-    for path in paths:
-        try:
-            yield load(path)
-        except StateError as error:
-            yield error
+    try:
+        return load(path)
+    except StateError as error:
+        return error
 
 
 def exit_code(results: Iterable[Result]) -> int:

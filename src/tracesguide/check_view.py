@@ -32,6 +32,7 @@ def as_json(result: Result) -> dict[str, Any]:
         "ok": result.ok,
         "milestones": result.milestones,
         "next_step": result.next_step,
+        "next_action": result.next_action,
         "blocked": [{"step": step, "reason": reason} for step, reason in result.blocked],
         "updated": result.updated.isoformat() if result.updated else None,
     }
