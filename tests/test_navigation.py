@@ -8,11 +8,11 @@ import pytest
 
 from helpers import APP_ANSWERS, T0, advance, write_state
 from test_setup import load_answers, memory_keyring, write_answers  # noqa: F401 (fixture)
-from tracesguide import state as state_module
 from tracesguide.content import load
 from tracesguide.engine import dependents, position, previous_step, progress
 from tracesguide.reading import status_report
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 CONTENT = load()
 

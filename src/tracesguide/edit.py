@@ -12,7 +12,6 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, Question
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.flow import answered
@@ -20,6 +19,8 @@ from tracesguide.i18n import t
 from tracesguide.paths import resolve_state_path
 from tracesguide.render import values
 from tracesguide.sanitize import inert
+from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 
 def shown_value(content: Content, question: Question, answers: dict[str, str]) -> str:
@@ -87,7 +88,7 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
     console.print(t("edit.resume"))
 
 
-def _print_answers(console: Console, content: Content, state: state_module.State) -> None:
+def _print_answers(console: Console, content: Content, state: State) -> None:
     console.print(Text(t("edit.title"), style="bold"))
     for step in content.steps:
         for question in step.ask:

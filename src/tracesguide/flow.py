@@ -24,7 +24,6 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from tracesguide import secrets, validate
-from tracesguide import state as state_module
 from tracesguide.content import Choice, Content, Message, Question, Step
 from tracesguide.engine import (
     OPERATOR_NOT_FOUND,
@@ -39,6 +38,7 @@ from tracesguide.i18n import t
 from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
 from tracesguide.screens import preparation, recap, summary, waiting
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 DONE_, LATER, PROBLEM, SKIP, BACK = "done", "later", "problem", "skip", "back"
 OTHER_PROBLEM = "other"
