@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tracesguide import __version__
-from tracesguide.errors import EXIT_INTERRUPTED, Interrupted, TracesguideError
+from tracesguide.errors import EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, TracesguideError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,8 +25,7 @@ app = typer.Typer(
         "rôle, profil d'opérateur et autorisation, organisme de contrôle.\n\n"
         "Commencez par : tracesguide setup"
     ),
-    no_args_is_help=True,
-    add_completion=False,
+    no_args_is_help=True,  # bare `tracesguide`: the help, exit 0 (see main)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -35,11 +34,11 @@ StateOption = Annotated[
     Path | None,
     typer.Option(
         "--state",
-        help="Fichier d'état à utiliser (sinon TRACESGUIDE_STATE, sinon l'emplacement par défaut).",
+        help="cli.state_option",  # a catalog key: help screens are French (cli_french)
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="cli.json_option")]
 
 
 def _version_callback(value: bool) -> None:
@@ -57,7 +56,7 @@ def _root(
         typer.Option(
             "--version",
             "-V",
-            help="Affiche la version et quitte.",
+            help="cli.version_option",
             callback=_version_callback,
             is_eager=True,
         ),
@@ -316,36 +315,54 @@ app.add_typer(operators_app, name="operators")
 
 
 def _fail(error: TracesguideError) -> NoReturn:
+    from tracesguide.i18n import t
     from tracesguide.sanitize import inert
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
     # (a path, a value from a file): print it inert.
-    line = f"tracesguide: erreur : {error.message}"
     if error.hint:
-        line += f" — {error.hint}"
+        line = t("cli.error_hint", message=error.message, hint=error.hint)
+    else:
+        line = t("cli.error", message=error.message)
     print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
 
+def _usage_error(error: typer.TyperException) -> NoReturn:
+    """A click usage error (unknown option, missing argument...) as one French line."""
+    from tracesguide.cli_french import french_usage_error
+    from tracesguide.i18n import t
+    from tracesguide.sanitize import inert
+
+    message, command = french_usage_error(error)  # type: ignore[arg-type]
+    line = t("cli.error_hint", message=message, hint=t("cli.usage_hint", command=command))
+    print(inert(line, single_line=True), file=sys.stderr)
+    sys.exit(getattr(error, "exit_code", EXIT_USAGE))
+
+
 def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    from typer.main import get_command
+
+    from tracesguide.cli_french import frenchify
+
     try:
-        code = app(prog_name="tracesguide", standalone_mode=False)
+        code = frenchify(get_command(app)).main(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:
         _fail(error)
-    except typer.Abort:  # Ctrl-C or end of input at a typer confirmation (reset)
-        _fail(Interrupted("arrêté avant la réponse : rien n'a été changé.", None))
-    except KeyboardInterrupt:
-        _fail(Interrupted("interrompu.", "Relancez la même commande pour reprendre."))
-    except typer.TyperException as error:  # click's usage errors (bad option, missing value)
-        from tracesguide.sanitize import inert
+    except NoArgsIsHelpError:  # a bare group: its help was shown, which is no error
+        sys.exit(0)
+    except typer.Abort:  # Ctrl-C or end of input at a confirmation (reset)
+        from tracesguide.i18n import t
 
-        context = getattr(error, "ctx", None)
-        command = context.command_path if context is not None else "tracesguide"
-        if error.format_message():  # empty when no arguments: the help was just shown
-            message = inert(error.format_message(), single_line=True)
-            print(f"tracesguide: erreur : {message} — Aide : {command} --help", file=sys.stderr)
-        sys.exit(getattr(error, "exit_code", 2))
+        _fail(Interrupted(t("cli.stopped_before_answer"), None))
+    except KeyboardInterrupt:
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
+    except ClickException as error:  # click's usage errors (bad option, missing value)
+        _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
