@@ -153,14 +153,14 @@ def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
         child = pexpect.spawn(
             tracesguide_executable(), ["reset", "--state", str(state)], encoding="utf-8"
         )
-        child.expect(r"\[y/N\]")
+        child.expect(r"\[o/N\]")
         child.sendline(answer)
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == code and state.read_bytes() == before
     child = pexpect.spawn(tracesguide_executable(), ["reset", "--state", str(state)])
-    child.expect(r"\[y/N\]")
-    child.sendline("y")
+    child.expect(r"\[o/N\]")
+    child.sendline("oui")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and not state.exists()

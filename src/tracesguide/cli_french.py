@@ -164,7 +164,7 @@ def french_usage_error(error: errors.ClickException) -> tuple[str, str]:
     elif message.startswith("No such command") and ctx is not None:
         text = _no_such_command(ctx, message)
     elif message.startswith("Got unexpected extra argument"):
-        extra = re.search(r"\((.*)\)$", message)
+        extra = re.search(r"\(([^()]*)\)$", message)
         text = t("cli.extra_arguments", values=extra[1] if extra else "")
     else:
         text = t("cli.bad_usage")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tracesguide import state as state_module
 from tracesguide.errors import Interrupted, TracesguideError
+from tracesguide.hints import command, resume_hint
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
 
@@ -55,7 +56,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         except KeyboardInterrupt:
             raise Interrupted(
                 "interrompu. Toutes les étapes terminées sont enregistrées.",
-                "Reprenez avec : tracesguide setup",
+                resume_hint(path),
             ) from None
         except EOFError:
             raise TracesguideError(
@@ -75,11 +76,11 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
         if not sys.stdin.isatty():
             raise TracesguideError(
                 "confirmation impossible sans terminal.",
-                "Ajoutez --yes pour confirmer : « tracesguide reset --yes ».",
+                f"Ajoutez --yes pour confirmer : « {command('reset --yes', path)} ».",
             )
-        import typer
+        from tracesguide.cli_french import confirm
 
-        if not typer.confirm(
+        if not confirm(
             f"Recommencer depuis le début ? L'état actuel ({path}) sera sauvegardé.",
             default=False,
         ):
@@ -95,4 +96,4 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
     from tracesguide import secrets
 
     secrets.forget_phone()
-    return f"État sauvegardé dans {backup}. Recommencez avec : tracesguide setup"
+    return f"État sauvegardé dans {backup}. Recommencez avec : {command('setup', path)}"
