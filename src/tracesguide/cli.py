@@ -251,7 +251,7 @@ def check_command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="[CHEMIN]...",
             help="Fichiers d'état ou dossiers (chaque *.toml) ; sinon l'état par défaut.",
             show_default=False,
         ),

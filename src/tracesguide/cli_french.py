@@ -159,7 +159,9 @@ def french_usage_error(error: errors.ClickException) -> tuple[str, str]:
     elif isinstance(error, errors.BadParameter):
         text = _bad_value(error)
     elif isinstance(error, errors.BadOptionUsage):
-        key = "cli.option_takes_no_value" if "does not take" in message else "cli.option_needs_value"
+        key = (
+            "cli.option_takes_no_value" if "does not take" in message else "cli.option_needs_value"
+        )
         text = t(key, name=error.option_name)
     elif message.startswith("No such command") and ctx is not None:
         text = _no_such_command(ctx, message)
@@ -206,7 +208,11 @@ def _bad_value(error: errors.BadParameter) -> str:
     outside = _OUT_OF_RANGE.match(error.message)
     if outside and isinstance(param_type, _click.types._NumberRangeBase):
         return t(
-            "cli.bad_range", name=name, value=outside["value"], low=param_type.min, high=param_type.max
+            "cli.bad_range",
+            name=name,
+            value=outside["value"],
+            low=param_type.min,
+            high=param_type.max,
         )
     return t("cli.bad_value", name=name)
 

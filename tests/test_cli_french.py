@@ -1,0 +1,151 @@
+"""Every word click and typer show is French: help screens, usage errors, the yes/no question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer._click import Command
+from typer._click.types import _NumberParamTypeBase
+from typer.main import get_command
+
+from tracesguide.cli import app
+
+# Words of click's, typer's and email-validator's own messages (their English sources).
+ENGLISH = re.compile(
+    r"\b(Usage|Error|Show this message|Missing|No such|Did you mean|Invalid value|Try"
+    r"|for help|required|default|Commands|Aborted|requires|unexpected|extra argument"
+    r"|does not take|not a valid|is not in the range|Possible options|COMMAND|ARGS"
+    r"|TEXT|PATH|INTEGER|env var|deprecated|Install completion"
+    r"|Show completion|current shell|The email address|@-sign|There must be|is not valid"
+    r"|must have|characters|Repeat for confirmation|y/N)\b"
+    r"|<(text|path|str|int|integer|int range|float)>"  # typer's type names
+)
+
+
+def commands(
+    command: Command, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Command]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from commands(sub, (*path, name))
+
+
+ROOT = get_command(app)
+ALL = list(commands(ROOT))
+
+
+def error_paths() -> Iterator[tuple[str, ...]]:
+    """For every command: its help, an unknown option, a missing or extra argument, and
+    every option given a wrong value or none."""
+    for path, command in ALL:
+        yield (*path, "--help")
+        yield (*path, "-h")
+        yield (*path, "--zzz")
+        yield (*path, "--jsn")  # close to --json where there is one: a suggestion
+        if hasattr(command, "commands"):
+            yield (*path, "nimportequoi")
+            yield (*path, next(iter(command.commands))[:-1])  # a typo: a suggestion
+            continue
+        arguments = [p for p in command.params if p.param_type_name == "argument"]
+        if any(p.required for p in arguments):
+            yield path  # the argument is missing
+        else:
+            yield (*path, "un", "deux", "trois")  # extra arguments where none or one is taken
+        for param in command.params:
+            if param.param_type_name != "option" or not param.opts:
+                continue
+            option = max(param.opts, key=len)
+            filler = ["x"] * sum(p.required for p in arguments)
+            if getattr(param, "is_flag", False):
+                yield (*path, *filler, f"{option}=oui")
+            else:
+                yield (*path, *filler, option)  # no value
+                if isinstance(param.type, _NumberParamTypeBase):
+                    yield (*path, *filler, option, "-1")  # a wrong one
+                    yield (*path, *filler, option, "abc")
+
+
+@pytest.mark.parametrize("args", list(error_paths()), ids=" ".join)
+def test_no_english_word_reaches_the_user(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    shown = result.out + result.err
+    found = ENGLISH.search(shown)
+    assert found is None, f"{found[0]!r} in: {shown}"
+    assert "Traceback" not in shown
+    if "--help" in args or "-h" in args:
+        assert result.code == 0 and "Utilisation : tracesguide" in result.out
+        assert "Affiche ce message et quitte." in result.out
+    elif result.err:  # an error: one French line
+        (line,) = result.err.splitlines()
+        assert line.startswith("tracesguide: erreur : ")
+
+
+def test_help_panels_and_labels_are_french(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("--help").out
+    assert "Commandes" in out and "Options" in out
+    assert "COMMANDE [ARGUMENTS]..." in out
+    show = cli("show", "--help").out
+    assert "Arguments" in show and "[obligatoire]" in show and "<texte>" in show
+
+
+def test_bare_command_shows_the_help_and_succeeds(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli()
+    assert result.code == 0 and "Utilisation : tracesguide" in result.out and not result.err
+    result = cli("operators")
+    assert result.code == 0 and "Utilisation : tracesguide operators" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("statu",), "commande inconnue : « statu ». Vouliez-vous dire : status"),
+        (("status", "--jsn"), "option inconnue : --jsn. Vouliez-vous dire : --json ?"),
+        (("show",), "argument manquant : STEP_ID."),
+        (("check", "--require"), "l'option --require attend une valeur."),
+        (("status", "--json=1"), "l'option --json ne prend pas de valeur."),
+        (("steps", "un", "deux"), "argument en trop : un deux."),
+        (
+            ("operators", "search", "x", "--limit", "abc"),
+            "valeur invalide pour --limit : « abc » n'est pas un nombre entier.",
+        ),
+        (
+            ("operators", "search", "x", "--limit", "0"),
+            "valeur invalide pour --limit : 0 n'est pas compris entre 1 et 1000.",
+        ),
+    ],
+)
+def test_usage_errors_say_what_is_wrong_in_french(
+    cli, args: tuple[str, ...], expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.code == 2
+    assert expected in result.err
+    command = " ".join(("tracesguide", *args[: 2 if args[0] == "operators" else 1]))
+    if args[0] != "statu":
+        assert f"Aide : {command} --help" in result.err
+
+
+def test_completion_options_are_offered_in_french(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("--help").out
+    assert "--install-completion" in out and "--show-completion" in out
+    assert "Installe la complétion" in out
+
+
+def test_reset_question_takes_o_oui_n_non(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import typer
+
+    from tracesguide.cli_french import confirm
+
+    for typed, expected in (("o", True), ("OUI", True), ("n", False), ("non", False), ("", False)):
+        monkeypatch.setattr("sys.stdin", io.StringIO(typed + "\n"))
+        assert confirm("Recommencer ?") is expected
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\noui\n"))  # asked again, in French
+    assert confirm("Recommencer ?") is True
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # end of input: nothing changes
+    with pytest.raises(typer.Abort):
+        confirm("Recommencer ?")
