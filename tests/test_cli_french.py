@@ -149,3 +149,86 @@ def test_reset_question_takes_o_oui_n_non(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # end of input: nothing changes
     with pytest.raises(typer.Abort):
         confirm("Recommencer ?")
+
+
+# --- what libraries say, in French --------------------------------------------------
+
+EMAIL_MISTAKES = {
+    "prenom.nom": "il manque l'arobase",
+    "@exemple.fr": "avant l'arobase",
+    "prenom.nom@": "après l'arobase",
+    "prenom.nom@exemple": "doit contenir un point",
+    "prenom..nom@exemple.fr": "deux points se suivent",
+    "prenom nom@exemple.fr": "caractère non permis",
+    "Prénom NOM <prenom.nom@exemple.fr>": "sans nom ni chevrons",
+    "prenom.nom@exemple.local": "réservé",
+    "prenom.nom@exemple_societe.fr": "le domaine contient un caractère non permis",
+}
+
+
+@pytest.mark.parametrize("address", list(EMAIL_MISTAKES))
+def test_email_reasons_are_french(address: str) -> None:
+    from tracesguide.validate import Invalid, email
+
+    with pytest.raises(Invalid) as refused:
+        email(address)
+    message = str(refused.value)
+    assert EMAIL_MISTAKES[address] in message
+    assert ENGLISH.search(message) is None, message
+
+
+def test_an_unknown_email_reason_gets_a_french_sentence() -> None:
+    from tracesguide.wording import email_reason
+
+    reason = email_reason("The frobnicated part is wrong.")
+    assert "prenom.nom@exemple.fr" in reason and ENGLISH.search(reason) is None
+
+
+TOML_MISTAKES = {
+    'nom = "Camille': (1, "chaîne de caractères non terminée"),
+    "a = 1\nb = [1, 2": (2, "liste non fermée"),
+    "a = 1\na = 2": (2, "déjà définie"),
+    "a = 1\nnom Camille": (2, "signe = attendu"),
+    "a = oui": (1, "valeur invalide"),
+    "[etapes\n": (1, "crochet fermant manquant"),
+    "a = 1 b = 2": (1, "fin de ligne attendue"),
+}
+
+
+@pytest.mark.parametrize("source", list(TOML_MISTAKES))
+def test_toml_errors_name_line_column_and_what_is_wrong(source: str) -> None:
+    from tracesguide.toml import TOMLDecodeError, loads
+    from tracesguide.wording import toml_error
+
+    with pytest.raises(TOMLDecodeError) as error:
+        loads(source)
+    line, reason = TOML_MISTAKES[source]
+    text = toml_error(error.value)
+    assert text.startswith(f"ligne {line}, colonne {error.value.colno} : ") and reason in text
+
+
+def test_every_invalid_toml_of_the_corpus_is_explained_in_french() -> None:
+    import os
+
+    from tracesguide.toml import TOMLDecodeError, loads
+    from tracesguide.wording import toml_error
+
+    corpus = os.environ.get("TRACESGUIDE_TOML_TEST_CORPUS")
+    if not corpus:
+        pytest.skip("TRACESGUIDE_TOML_TEST_CORPUS is not set (the toml-test corpus)")
+    invalid = sorted((Path(corpus) / "tests" / "invalid").rglob("*.toml")) or sorted(
+        (Path(corpus) / "invalid").rglob("*.toml")
+    )
+    assert invalid
+    generic = 0
+    for path in invalid:
+        try:
+            loads(path.read_bytes().decode("utf-8"))
+        except (TOMLDecodeError, UnicodeDecodeError) as error:
+            if isinstance(error, TOMLDecodeError):
+                text = toml_error(error)
+                assert text.startswith("ligne ") and ENGLISH.search(text) is None, text
+                generic += "syntaxe TOML invalide" in text
+        except RecursionError:
+            pass
+    assert generic < len(invalid) / 10  # nearly every error has its own French sentence

@@ -320,10 +320,9 @@ def _fail(error: TracesguideError) -> NoReturn:
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
     # (a path, a value from a file): print it inert.
+    line = t("cli.error", message=error.message)
     if error.hint:
-        line = t("cli.error_hint", message=error.message, hint=error.hint)
-    else:
-        line = t("cli.error", message=error.message)
+        line = t("cli.error_hint", line=line, hint=error.hint)
     print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
@@ -335,8 +334,10 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
     from tracesguide.sanitize import inert
 
     message, command = french_usage_error(error)  # type: ignore[arg-type]
-    line = t("cli.error_hint", message=message, hint=t("cli.usage_hint", command=command))
-    print(inert(line, single_line=True), file=sys.stderr)
+    print(
+        inert(t("cli.usage_error", message=message, command=command), single_line=True),
+        file=sys.stderr,
+    )
     sys.exit(getattr(error, "exit_code", EXIT_USAGE))
 
 
@@ -356,7 +357,7 @@ def main() -> None:
     except typer.Abort:  # Ctrl-C or end of input at a confirmation (reset)
         from tracesguide.i18n import t
 
-        _fail(Interrupted(t("cli.stopped_before_answer"), None))
+        _fail(Interrupted(t("cli.aborted"), None))
     except KeyboardInterrupt:
         from tracesguide.i18n import t
 

@@ -121,7 +121,7 @@ def french_help_screen(ctx: _click.Context) -> None:
     rich_utils.ENVVAR_STRING = t("cli.envvar")
     rich_utils.REQUIRED_LONG_STRING = t("cli.required")
     rich_utils.DEPRECATED_STRING = t("cli.deprecated")
-    rich_utils.ABORTED_TEXT = t("cli.aborted")
+    rich_utils.ABORTED_TEXT = t("cli.rich_aborted")
     rich_utils.RICH_HELP = t("cli.try_help")
     command = ctx.command
     if hasattr(command, "subcommand_metavar"):
