@@ -232,3 +232,28 @@ def test_every_invalid_toml_of_the_corpus_is_explained_in_french() -> None:
         except RecursionError:
             pass
     assert generic < len(invalid) / 10  # nearly every error has its own French sentence
+
+
+def test_one_date_format_for_people_iso_in_json(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import time
+
+    from helpers import write_state
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        path = tmp_path / "state.toml"
+        write_state(path)  # created at 31/01/2026 10:00 UTC, a step a minute
+        out = cli("status", "--state", str(path)).out
+        assert re.search(r"Mis à jour : 31/01/2026 11:\d\d\n", out)  # local time, for the user
+        data = json.loads(cli("status", "--json", "--state", str(path)).out)
+        assert data["updated"].startswith("2026-01-31T10:")
+        replayed = cli("replay", str(path)).out
+        assert "31/01/2026 10:00 UTC" in replayed  # support: UTC, named
+        assert not re.search(r"\d{4}-\d\d-\d\d", out + replayed)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

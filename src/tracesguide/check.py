@@ -155,9 +155,9 @@ def summary(records: Sequence[Record]) -> str:
 def _utc_minute(moment: str | None) -> str:
     if not moment:
         return ""
-    from datetime import UTC, datetime
+    from tracesguide.wording import moment as people_moment
 
-    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return people_moment(moment, utc=True)
 
 
 def print_table(console: Console, records: Sequence[Record], require: str | None) -> None:

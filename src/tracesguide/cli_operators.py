@@ -341,9 +341,9 @@ def info_command(
 
 
 def _date(iso: str) -> str:
-    from datetime import datetime
+    from tracesguide.wording import moment
 
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
+        return moment(iso)
     except ValueError:
         return _clean(iso)

@@ -10,6 +10,7 @@ from rich.text import Text
 from tracesguide.content import Content
 from tracesguide.render import LABELS, MARKS, STYLES
 from tracesguide.sanitize import inert
+from tracesguide.wording import moment
 
 
 def print_status(
@@ -20,7 +21,7 @@ def print_status(
     if not report["started"]:
         console.print(content.messages["not_started"])
         return
-    console.print(Text(f"Mis à jour : {report['updated']}", style="dim"))
+    console.print(Text(f"Mis à jour : {moment(report['updated'])}", style="dim"))
     console.print()
     for stage in report["stages"]:
         line = Text()

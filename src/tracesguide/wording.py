@@ -120,11 +120,9 @@ DATE_FORMAT = "%d/%m/%Y %H:%M"
 
 
 def moment(value: datetime | str, *, utc: bool = False) -> str:
-    """The date and time people read, ``26/11/2026 14:05``: in local time, or in UTC
-    with the zone named (``26/11/2026 13:05 UTC``) where users of several zones meet."""
+    """The date and time people read, ``26/11/2026 14:05``, in local time; in UTC where
+    files of users of several zones meet (replay, check), the caller naming the zone."""
     from datetime import UTC
 
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if utc:
-        return when.astimezone(UTC).strftime(DATE_FORMAT) + " UTC"
-    return when.astimezone().strftime(DATE_FORMAT)
+    return when.astimezone(UTC if utc else None).strftime(DATE_FORMAT)
