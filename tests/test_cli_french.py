@@ -257,3 +257,10 @@ def test_one_date_format_for_people_iso_in_json(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_step_ids_are_case_insensitive_to_a_person(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("show", "EU-LOGIN.FORM")
+    assert result.code == 0 and "(eu-login.form)" in result.out
+    typo = cli("show", "EU-LOGIN.FORMS")
+    assert typo.code == 2 and "eu-login.form" in typo.err

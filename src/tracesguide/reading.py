@@ -27,10 +27,12 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
 
 
 def require_step(content: Content, step_id: str) -> Step:
-    """The step with that id, or an error that names the closest ids."""
-    if content.has_step(step_id):
-        return content.step(step_id)
-    close = closest_ids(content, step_id)
+    """The step with that id (any case: EU-LOGIN.FORM is eu-login.form to a person), or an
+    error that names the closest ids."""
+    for candidate in (step_id, step_id.strip().lower()):
+        if content.has_step(candidate):
+            return content.step(candidate)
+    close = closest_ids(content, step_id.strip().lower())
     hint = (
         f"Vouliez-vous dire : {', '.join(close)} ?"
         if close
