@@ -264,3 +264,62 @@ def test_step_ids_are_case_insensitive_to_a_person(cli) -> None:  # type: ignore
     assert result.code == 0 and "(eu-login.form)" in result.out
     typo = cli("show", "EU-LOGIN.FORMS")
     assert typo.code == 2 and "eu-login.form" in typo.err
+
+
+# --- French typography through rich's wrapping ----------------------------------------
+
+SENTENCE = (
+    "Recopiez le code : il arrive par courriel ; « Votre compte EU Login » est prêt ! "
+    "Vraiment ? Oui : cliquez sur « Suivant »."
+)
+
+
+def badly_wrapped(rendered: str) -> list[str]:
+    """Lines that start with a high sign or end with an opening «."""
+    bad = []
+    for line in rendered.splitlines():
+        text = line.strip(" │╭╮╰╯─┃")
+        if text[:1] in (":", ";", "!", "?", "»") or text.endswith("«"):
+            bad.append(line)
+    return bad
+
+
+def render(renderable: object, width: int = 80) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, no_color=True, highlight=False)
+    with console.capture() as captured:
+        console.print(renderable)
+    return captured.get()
+
+
+def test_no_line_starts_with_a_colon_or_ends_with_a_guillemet() -> None:
+    from rich.text import Text
+
+    from tracesguide.typography import keep_french_spaces
+
+    keep_french_spaces()
+    for shift in range(80):  # the sentence pushed one column at a time: every break
+        assert badly_wrapped(render(Text("x" * shift + " " + SENTENCE))) == [], shift
+
+
+def test_every_step_of_the_procedure_wraps_the_french_way() -> None:
+    from tracesguide.content import load
+    from tracesguide.render import step_view
+    from tracesguide.typography import keep_french_spaces
+
+    keep_french_spaces()
+    content = load()
+    for step in content.steps:
+        for width in (80, 61, 47):
+            rendered = render(step_view(content, step, {}), width)
+            assert badly_wrapped(rendered) == [], (step.id, width)
+
+
+def test_french_spaces_writes_non_breaking_spaces() -> None:
+    from tracesguide.typography import NBSP, french_spaces
+
+    assert french_spaces("Reprenez avec : « tracesguide setup » !") == (
+        f"Reprenez avec{NBSP}: «{NBSP}tracesguide setup{NBSP}»{NBSP}!"
+    )
+    assert french_spaces("https://exemple.fr/a?b=c:d") == "https://exemple.fr/a?b=c:d"

@@ -68,6 +68,9 @@ def _root(
 def _console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
+    from tracesguide.typography import keep_french_spaces
+
+    keep_french_spaces()  # no line starts with « : » or ends with «
     # highlight=False: never colour numbers or paths found inside untrusted text.
     return Console(stderr=stderr, highlight=False)
 

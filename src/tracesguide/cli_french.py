@@ -112,7 +112,9 @@ def french_help_screen(ctx: _click.Context) -> None:
     from typer import rich_utils
 
     from tracesguide.i18n import t
+    from tracesguide.typography import keep_french_spaces
 
+    keep_french_spaces()
     rich_utils.ARGUMENTS_PANEL_TITLE = t("cli.panel_arguments")
     rich_utils.OPTIONS_PANEL_TITLE = t("cli.panel_options")
     rich_utils.COMMANDS_PANEL_TITLE = t("cli.panel_commands")

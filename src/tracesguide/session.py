@@ -11,6 +11,7 @@ from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.hints import command, resume_hint
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.typography import keep_french_spaces
 
 NO_TERMINAL_HINT = (
     "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "
@@ -35,6 +36,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
     path, _ = resolve_state_path(state_option)
     state = _load_or_new(path)  # a bad file stops here, untouched, before any lock
     console = Console(highlight=False)
+    keep_french_spaces()
     prompter: Prompter
     if answers_file is not None:
         from tracesguide.answers import AnswersPrompter, read
