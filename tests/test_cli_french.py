@@ -123,7 +123,9 @@ def test_usage_errors_say_what_is_wrong_in_french(
     result = cli(*args)
     assert result.code == 2
     assert expected in result.err
-    command = " ".join(("tracesguide", *args[: 2 if args[0] == "operators" else 1]))
+    from tracesguide.hints import program
+
+    command = " ".join((program("tracesguide"), *args[: 2 if args[0] == "operators" else 1]))
     if args[0] != "statu":
         assert f"Aide : {command} --help" in result.err
 

@@ -145,12 +145,16 @@ def french_help_screen(ctx: _click.Context) -> None:
 
 
 def french_usage_error(error: errors.ClickException) -> tuple[str, str]:
-    """A click usage error in French: (the message, the command whose help to show)."""
+    """A click usage error in French: (the message, the command whose help to show,
+    as the user can type it)."""
+    from tracesguide.hints import program
     from tracesguide.i18n import t
 
     # click's parser raises some errors without a context: the command being parsed.
     ctx = getattr(error, "ctx", None) or FrenchContext.latest
-    command_path = ctx.command_path if ctx is not None else "tracesguide"
+    # the help to ask for, typed as the program was started (.venv/bin/tracesguide …)
+    below = ctx.command_path.split(" ")[1:] if ctx is not None else []
+    command_path = " ".join([program(), *below])
     message = error.message if isinstance(error.message, str) else ""
     if isinstance(error, errors.NoSuchOption):
         text = t("cli.no_such_option", name=error.option_name)
