@@ -325,3 +325,16 @@ def test_french_spaces_writes_non_breaking_spaces() -> None:
         f"Reprenez avec{NBSP}: «{NBSP}tracesguide setup{NBSP}»{NBSP}!"
     )
     assert french_spaces("https://exemple.fr/a?b=c:d") == "https://exemple.fr/a?b=c:d"
+
+
+@pytest.mark.parametrize(
+    "words", ["tracesguide ", "tracesguide status --", "tracesguide operators search --"]
+)
+def test_completion_descriptions_are_french(
+    cli, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("_TRACESGUIDE_COMPLETE", "complete_zsh")
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", words)
+    out = cli().out
+    assert "Affiche ce message et quitte." in out or "status" in out
+    assert ENGLISH.search(out) is None and "cli." not in out, out

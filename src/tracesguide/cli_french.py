@@ -15,6 +15,7 @@ commands start as fast as before.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ _TYPE_KEYS = {
     "float range": "cli.type_number",
     "choice": "cli.type_choice",
 }
+COMPLETE_VAR = "_TRACESGUIDE_COMPLETE"  # set by the shell when it asks for completions
 YES = frozenset({"o", "oui"})
 NO = frozenset({"n", "non"})
 
@@ -82,6 +84,10 @@ def frenchify(root: _click.Command) -> _click.Command:
             param.callback = _install_completion
         elif param.name == "show_completion":
             param.help = "cli.show_completion"  # type: ignore[attr-defined]
+    if os.environ.get(COMPLETE_VAR):  # completion (zsh, fish) shows every option's help
+        names = root.context_settings.get("help_option_names", ["--help"])
+        for command in commands(root):
+            _french_texts(FrenchContext(command, help_option_names=names))
     return root
 
 
@@ -107,6 +113,18 @@ def _catalog_text(text: str | None) -> str | None:
     return text
 
 
+def _french_texts(ctx: _click.Context) -> None:
+    """The help texts of *ctx*'s command and of its options: catalog keys resolved."""
+    command = ctx.command
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        help_option.help = "cli.help_option"
+    command.help = _catalog_text(command.help)
+    for param in command.get_params(ctx):
+        if hasattr(param, "help"):
+            param.help = _catalog_text(param.help)
+
+
 def french_help_screen(ctx: _click.Context) -> None:
     """Put everything a help screen of *ctx* shows in French (called just before it)."""
     from typer import rich_utils
@@ -128,16 +146,11 @@ def french_help_screen(ctx: _click.Context) -> None:
     command = ctx.command
     if hasattr(command, "subcommand_metavar"):
         command.subcommand_metavar = t("cli.subcommand_metavar")
-    help_option = command.get_help_option(ctx)
-    if help_option is not None:
-        help_option.help = "cli.help_option"
-    command.help = _catalog_text(command.help)
+    _french_texts(ctx)
     for sub in getattr(command, "commands", {}).values():
         sub.help = _catalog_text(sub.help)
         sub.short_help = _catalog_text(sub.short_help)
     for param in command.get_params(ctx):
-        if hasattr(param, "help"):
-            param.help = _catalog_text(param.help)
         key = _TYPE_KEYS.get(param.type.name)
         if key is not None:  # a copy: the shared type objects keep their names
             param.type = copy.copy(param.type)
