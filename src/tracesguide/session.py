@@ -13,10 +13,12 @@ from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
 from tracesguide.typography import keep_french_spaces
 
-NO_TERMINAL_HINT = (
-    "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "
-    "« tracesguide setup --answers FICHIER » (exemple : docs/examples/answers.toml)."
-)
+
+def no_terminal_hint(path: Path) -> str:
+    return (
+        f"Lancez « {command('setup', path)} » dans un terminal, ou sans terminal : "
+        f"« {command('setup --answers FICHIER', path)} » (exemple : docs/examples/answers.toml)."
+    )
 
 
 def _load_or_new(path: Path) -> State:
@@ -45,7 +47,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
     else:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise TracesguideError(
-                "pas de terminal interactif pour poser les questions.", NO_TERMINAL_HINT
+                "pas de terminal interactif pour poser les questions.", no_terminal_hint(path)
             )
         from tracesguide.wizard import QuestionaryPrompter
 
@@ -63,7 +65,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         except EOFError:
             raise TracesguideError(
                 "entrée terminée (EOF) avant la réponse. Les étapes terminées sont enregistrées.",
-                NO_TERMINAL_HINT,
+                no_terminal_hint(path),
             ) from None
 
 
