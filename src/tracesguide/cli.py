@@ -143,7 +143,9 @@ def steps_command(state: StateOption = None) -> None:
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
-        console.print(content.messages["not_started"])
+        from tracesguide.i18n import t
+
+        console.print(t("status.not_started"))
 
 
 @app.command("show")
@@ -242,11 +244,12 @@ def replay_command(
         return
     from rich.text import Text
 
+    from tracesguide.i18n import t
     from tracesguide.replay import render_html, write_html
     from tracesguide.sanitize import inert
 
     write_html(render_html(content, file, saved, step), html)
-    _console().print(Text(f"Rapport écrit : {inert(str(html), single_line=True)}"))
+    _console().print(Text(t("cli.report_written", path=inert(str(html), single_line=True))))
 
 
 @app.command("check")

@@ -116,13 +116,12 @@ def toml_error(error: TOMLDecodeError) -> str:
     return t("toml.at", line=line, column=column, reason=reason)
 
 
-DATE_FORMAT = "%d/%m/%Y %H:%M"
-
-
 def moment(value: datetime | str, *, utc: bool = False) -> str:
     """The date and time people read, ``26/11/2026 14:05``, in local time; in UTC where
     files of users of several zones meet (replay, check), the caller naming the zone."""
     from datetime import UTC
 
+    from tracesguide.i18n import t
+
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when.astimezone(UTC if utc else None).strftime(DATE_FORMAT)
+    return when.astimezone(UTC if utc else None).strftime(t("wording.date_format"))
