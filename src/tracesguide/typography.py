@@ -18,14 +18,15 @@ from __future__ import annotations
 import re
 
 NBSP = "\u00a0"
-# A space (or several) before a high sign ending a word, or after an opening «.
-_BEFORE = re.compile(r"[ \t]+(?=[:;!?](?:\s|$|[»).,])|»)")
-_AFTER = re.compile(r"(?<=«)[ \t]+")
+# A space (or several) before a high sign ending a word, or after an opening guillemet.
+# (Written with escapes: \u00ab and \u00bb are the guillemets, \x20 the space.)
+_BEFORE = re.compile(r"[\x20\t]+(?=[:;!?](?:\s|$|[\u00bb).,])|\u00bb)")
+_AFTER = re.compile(r"(?<=\u00ab)[\x20\t]+")
 # rich's word (rich._wrap.re_word is ``\s*\S+\s*``), where the French spaces and the
 # non-breaking ones are inside the word rather than between two words.
 FRENCH_WORD = re.compile(
     r"\s*(?:[^\s\u00a0\u202f]|[\u00a0\u202f]"
-    r"|(?<=«)[ \t]+|[ \t]+(?=[:;!?](?:\s|$|[»).,])|»))+"
+    r"|(?<=\u00ab)[\x20\t]+|[\x20\t]+(?=[:;!?](?:\s|$|[\u00bb).,])|\u00bb))+"
     r"[^\S\u00a0\u202f]*"
 )
 
