@@ -91,3 +91,13 @@ def test_the_printed_hint_runs_as_is(tmp_path: Path, started: str) -> None:
     refused = run(["sh", "-c", hint.replace(" setup", " reset", 1)], env)  # no terminal
     assert refused.returncode == 2
     assert "reset --yes --state" in refused.stderr
+
+
+def test_status_says_how_to_resume_this_state(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "suivi dupont.toml"
+    write_state(state, until="second-factor.choose-method")
+    out = " ".join(cli("status", "--state", str(state)).out.split())
+    expected = hints.command("setup", state, argv0="tracesguide")
+    assert f"Reprendre : {expected}" in out and "--state" in expected
+    fresh = " ".join(cli("steps").out.split())  # nothing saved at the default place
+    assert f"Commencez par : {hints.command('setup', argv0='tracesguide')}" in fresh

@@ -139,13 +139,14 @@ def steps_command(state: StateOption = None) -> None:
     from tracesguide.render import steps_table
 
     content = load()
-    _, saved = open_state(state)
+    path, saved = open_state(state)
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
+        from tracesguide.hints import command
         from tracesguide.i18n import t
 
-        console.print(t("status.not_started"))
+        console.print(t("status.not_started", command=command("setup", path)))
 
 
 @app.command("show")
