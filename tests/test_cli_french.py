@@ -338,3 +338,13 @@ def test_completion_descriptions_are_french(
     out = cli().out
     assert "Affiche ce message et quitte." in out or "status" in out
     assert ENGLISH.search(out) is None and "cli." not in out, out
+
+
+def test_a_broken_content_file_is_explained_in_french() -> None:
+    from tracesguide.content import parse_text
+    from tracesguide.errors import ContentError
+
+    with pytest.raises(ContentError) as error:
+        parse_text('[procedure]\ntitle = "Accès', "fr.toml")
+    assert "ligne 2, colonne" in error.value.message and "non terminée" in error.value.message
+    assert ENGLISH.search(error.value.message) is None

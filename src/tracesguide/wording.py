@@ -94,13 +94,16 @@ _TOML_REASONS = (
 )
 
 
-def toml_error(error: TOMLDecodeError) -> str:
+def toml_error(error: TOMLDecodeError | UnicodeDecodeError) -> str:
     """A TOML parser error in French: the line, the column, what is wrong.
 
-    For a reader's own error: ``StateError(f"... {toml_error(error)}")``.
+    For a reader's own error: ``StateError(f"... {toml_error(error)}")``. A file that is
+    not UTF-8 (decoded before parsing) is said so, with the offset of the first bad byte.
     """
     from tracesguide.i18n import t
 
+    if isinstance(error, UnicodeDecodeError):
+        return t("toml.not_utf8", offset=error.start)
     message = getattr(error, "msg", "") or str(error)
     reason = next(
         (t(key) for pattern, key in _TOML_REASONS if message.startswith(pattern)),
