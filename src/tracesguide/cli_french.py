@@ -212,8 +212,9 @@ def _missing(error: errors.MissingParameter) -> str:
     return t("cli.missing_option", name=name)
 
 
-_BAD_NUMBER = re.compile(r"^'?(?P<value>.*?)'? is not a valid")
-_OUT_OF_RANGE = re.compile(r"^(?P<value>\S+) is not in the range")
+# click's messages for numbers (patterns compiled on first use: errors only)
+_BAD_NUMBER = r"^'?(?P<value>.*?)'? is not a valid"
+_OUT_OF_RANGE = r"^(?P<value>\S+) is not in the range"
 
 
 def _bad_value(error: errors.BadParameter) -> str:
@@ -221,10 +222,10 @@ def _bad_value(error: errors.BadParameter) -> str:
 
     name = _param_name(error)
     param_type = error.param.type if error.param is not None else None
-    number = _BAD_NUMBER.match(error.message)
+    number = re.match(_BAD_NUMBER, error.message)
     if number and isinstance(param_type, _click.types._NumberParamTypeBase):
         return t("cli.bad_integer", name=name, value=number["value"])
-    outside = _OUT_OF_RANGE.match(error.message)
+    outside = re.match(_OUT_OF_RANGE, error.message)
     if outside and isinstance(param_type, _click.types._NumberRangeBase):
         return t(
             "cli.bad_range",

@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 from tracesguide.errors import ContentError
 from tracesguide.i18n import t
 from tracesguide.toml import TOMLDecodeError, loads
-from tracesguide.wording import toml_error
 
 FORMAT_VERSION = 1
 LANGUAGES = ("fr",)
@@ -448,6 +447,8 @@ def parse_text(text: str, name: str = "content") -> Content:
     try:
         data = loads(text)
     except TOMLDecodeError as error:
+        from tracesguide.wording import toml_error
+
         raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
     return parse(data, name)
 
@@ -490,4 +491,6 @@ def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
     try:
         return loads(data.decode("utf-8"))
     except (TOMLDecodeError, UnicodeDecodeError) as error:
+        from tracesguide.wording import toml_error
+
         raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
