@@ -15,12 +15,14 @@ from rich.text import Text
 from tracesguide.content import Content, Question
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.flow import answered
+from tracesguide.hints import command
 from tracesguide.i18n import t
 from tracesguide.paths import resolve_state_path
 from tracesguide.render import values
 from tracesguide.sanitize import inert
 from tracesguide.state import State
 from tracesguide.state import store as state_module
+from tracesguide.typography import keep_french_spaces
 
 
 def shown_value(content: Content, question: Question, answers: dict[str, str]) -> str:
@@ -47,10 +49,14 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
     state_module.load(path)  # a bad file stops here, untouched
     console = Console(highlight=False, no_color=accessible or None)
+    keep_french_spaces()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         if key is not None:  # a change asks, with the wizard's checks: a terminal is needed
-            raise TracesguideError(t("edit.no_terminal"), t("edit.no_terminal_hint", key=key))
-        _print_answers(console, content, state_module.load(path))
+            raise TracesguideError(
+                t("edit.no_terminal"),
+                t("edit.no_terminal_hint", command=command(f"edit {key}", path)),
+            )
+        _print_answers(console, content, state_module.load(path), path)
         return
     prompter = make_prompter(console, accessible, navigation=False)
     with state_module.locked(path, timeout=0.5):
@@ -60,7 +66,7 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         if not questions:
             raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
         if key is None:
-            _print_answers(console, content, state)
+            _print_answers(console, content, state, path)
             options = [
                 (k, f"{k} : {shown_value(content, q, state.answers)}") for k, q in questions.items()
             ]
@@ -85,11 +91,11 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         console.print(t("edit.reopened"))
         for step_id in reopened:
             console.print(t("edit.reopened_line", title=content.step(step_id).title, id=step_id))
-    console.print(t("edit.resume"))
+    console.print(t("edit.resume", command=command("setup", path)))
 
 
-def _print_answers(console: Console, content: Content, state: State) -> None:
-    console.print(Text(t("edit.title"), style="bold"))
+def _print_answers(console: Console, content: Content, state: State, path: Path) -> None:
+    console.print(Text(t("edit.title", command=command("edit RÉPONSE", path)), style="bold"))
     for step in content.steps:
         for question in step.ask:
             if answered(question, state.answers):

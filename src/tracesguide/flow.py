@@ -34,6 +34,7 @@ from tracesguide.engine import (
     previous_step,
     progress,
 )
+from tracesguide.hints import command
 from tracesguide.i18n import t
 from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
 from tracesguide.screens import preparation, recap, summary, waiting
@@ -157,7 +158,9 @@ class Flow:
             if report.ended:
                 self.console.print(Text(report.ended, style="yellow"))
                 self.console.print(Text(t("status.ended_role")))
-                self.console.print(Text(t("wizard.ended_edit")))
+                self.console.print(
+                    Text(t("wizard.ended_edit", command=command("edit role", self.path)))
+                )
                 return Result("ended", self.state)
             step = report.next_step
             if step is None:  # nothing left that applies, yet not complete: say where
@@ -209,7 +212,7 @@ class Flow:
             if effect == "blocks":
                 self._record("blocked", step.id, reason)
                 self.console.print(Text("⏸ " + reason, style="bold yellow"))
-                self.console.print(t("wizard.come_back"))
+                self.console.print(t("wizard.come_back", command=command("setup", self.path)))
                 return "blocked"
             self._record("done", step.id)
             return "done"
@@ -259,7 +262,7 @@ class Flow:
         return reopened is not None
 
     def _say_resume(self) -> None:
-        self.console.print(Text(t("wizard.saved_resume")))
+        self.console.print(Text(t("wizard.saved_resume", command=command("setup", self.path))))
 
     def _say_waiting(self) -> None:
         """On a resume while the control body validates: how long, and the reminder."""
