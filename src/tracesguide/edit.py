@@ -95,7 +95,7 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
 
 
 def _print_answers(console: Console, content: Content, state: State, path: Path) -> None:
-    console.print(Text(t("edit.title", command=command("edit RÉPONSE", path)), style="bold"))
+    console.print(Text(t("edit.title", command=command("edit", path)), style="bold"))
     for step in content.steps:
         for question in step.ask:
             if answered(question, state.answers):
