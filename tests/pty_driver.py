@@ -171,15 +171,18 @@ class Session:
                 else:
                     self.child.send(ENTER)
             elif index == 1:
-                # the best match comes first; "not in the list" is last (UP wraps round),
-                # "type the name and number" just before it
-                if operator_typed:
-                    self.child.send(UP + UP + ENTER)
+                # the best match comes first; « ← Étape précédente » is last (UP wraps
+                # round), "not in the list" before it, "type the name and number" before that
+                if actions.get(self.step) == "back":
+                    actions.pop(self.step)
+                    self.child.send(UP + ENTER)
+                elif operator_typed:
+                    self.child.send(UP + UP + UP + ENTER)
                 elif operator_fetch:
                     operator_fetch = False  # after "search again": no match, then fetch
                     self.child.send(DOWN + ENTER)
                 else:
-                    self.child.send(ENTER if operator_listed else UP + ENTER)
+                    self.child.send(ENTER if operator_listed else UP + UP + ENTER)
             elif index == 2:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:

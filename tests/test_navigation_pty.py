@@ -39,6 +39,15 @@ def test_back_one_step_is_an_event_and_the_step_is_shown_again(tmp_path: Path) -
     assert answered.count("first_name") == 2
 
 
+def test_back_from_the_operator_search(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    session = Session(state, size=SMALL)
+    assert session.run(APP, actions={"operator.search": "back"}) == 0
+    (back,) = events(state, "back")
+    assert back["step"] == "operator.open-list" and back["detail"] == "operator.search"
+    assert saved(state)["answers"]["operator_traces_number"] == "BE-ORG-OP-5"
+
+
 def edit(state: Path, *args: str) -> pexpect.spawn:
     return pexpect.spawn(
         tracesguide_executable(),

@@ -126,7 +126,8 @@ class QuestionaryPrompter:
     def operator(self, step: Step) -> OperatorChoice | None:
         from tracesguide.operators.wizard_step import ask_operator
 
-        return ask_operator(self.console, next(q.prompt for q in step.ask if q.kind == "operator"))
+        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
+        return ask_operator(self.console, prompt, back=self.navigation)
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)

@@ -124,12 +124,13 @@ def _day(iso: str) -> str:
         return "?"
 
 
-def ask_operator(console: Console, prompt: str) -> OperatorChoice | None:
-    """The operator step, interactive; None when the person comes back later."""
+def ask_operator(console: Console, prompt: str, back: bool = False) -> OperatorChoice | None:
+    """The operator step, interactive; None when the person comes back later. With
+    *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen)."""
     import questionary
     from rich.text import Text
 
-    from tracesguide.flow import OperatorChoice
+    from tracesguide.flow import BACK, GoBack, OperatorChoice
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
     from tracesguide.wizard import STYLE
@@ -153,6 +154,8 @@ def ask_operator(console: Console, prompt: str) -> OperatorChoice | None:
         choices.append(questionary.Choice(t("wizard.search_again"), value=AGAIN))
         choices += _ways_on(directory)
         choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
+        if back:
+            choices.append(questionary.Choice(t("wizard.back"), value=BACK))
         picked: str = questionary.select(
             t("wizard.your_company"),
             choices=choices,
@@ -172,6 +175,8 @@ def ask_operator(console: Console, prompt: str) -> OperatorChoice | None:
                 style=STYLE,
                 instruction=t("wizard.select_hint"),
             ).unsafe_ask()
+        if picked == BACK:
+            raise GoBack
         if picked == LATER:
             return None
         if picked == FETCH:
