@@ -117,14 +117,17 @@ def _progress(label: str) -> Iterator["ProgressCallback | None"]:
         yield update
 
 
-def _report_problems(problems: Sequence["RowProblem"], shown: int = _SHOWN_PROBLEMS) -> None:
-    if not problems:
+def _report_problems(
+    problems: Sequence["RowProblem"], skipped: int, shown: int = _SHOWN_PROBLEMS
+) -> None:
+    """The first rows skipped, then how many more (``skipped`` counts them all)."""
+    if not skipped:
         return
-    _say(f"{_plural(len(problems), 'ligne invalide ignorée', 'lignes invalides ignorées')} :")
+    _say(f"{_plural(skipped, 'ligne invalide ignorée', 'lignes invalides ignorées')} :")
     for problem in problems[:shown]:
         _say(f"  {_clean(problem.location)} : {_clean(problem.message)}")
-    if len(problems) > shown:
-        _say(f"  … et {_number(len(problems) - shown)} autres.")
+    if skipped > shown:
+        _say(f"  … et {_number(skipped - min(shown, len(problems)))} autres.")
 
 
 def _load(directory: Path | None) -> "Directory":
@@ -191,7 +194,7 @@ def search_command(
     ] = False,
 ) -> None:
     """Search the directory; help text in SEARCH_HELP."""
-    from tracesguide.operators import NOT_FOUND_RULE, search
+    from tracesguide.operators import not_found_rule, search
 
     text = text.strip() if text else None
     if not (text or traces_number or country or activity):
@@ -201,7 +204,7 @@ def search_command(
         )
     loaded = _load(directory)
     _say(f"Source : {_clean(loaded.source.describe())} ({_operators(len(loaded))}).")
-    _report_problems(loaded.problems, shown=3)
+    _report_problems(loaded.problems, loaded.skipped, shown=3)
     matches = search(
         loaded,
         text,
@@ -223,7 +226,7 @@ def search_command(
         )
     if not matches:
         _say("Aucun opérateur trouvé.")
-        _say(NOT_FOUND_RULE)
+        _say(not_found_rule())
         raise typer.Exit(EXIT_NO_MATCH)
 
 
@@ -233,7 +236,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from tracesguide.operators import NOT_FOUND_RULE
+    from tracesguide.operators import not_found_rule
 
     console = Console(highlight=False)
     title = Text(f"{_operators(len(matches))} pour « ")
@@ -263,7 +266,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
                 row.append(_clean(value) or "—")
                 console.print(row)
     console.print()
-    console.print(Text(NOT_FOUND_RULE, style="dim"))
+    console.print(Text(not_found_rule(), style="dim"))
 
 
 @operators_app.command("import", help=IMPORT_HELP)
@@ -285,7 +288,7 @@ def import_command(
     info = result.info
     print(f"Annuaire importé : {_operators(info.rows)} depuis {_clean(info.origin)}.")
     print(f"Index : {_clean(str(info.path))}")
-    _report_problems(result.problems)
+    _report_problems(result.problems, result.skipped)
 
 
 @operators_app.command("info", help=INFO_HELP)

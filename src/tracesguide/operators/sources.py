@@ -1,6 +1,7 @@
 """Load a directory: a named file, TRACESGUIDE_DIRECTORY, the imported index, the sample.
 
-These are the only functions of the package that read files.
+Files are read by ``formats.open_directory`` and ``index.load_index``, both through
+``tracesguide.files.open_regular``; these functions choose which one to read.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 from pathlib import Path
 
 from tracesguide.errors import DirectoryError
+from tracesguide.i18n import t
 from tracesguide.operators.formats import (
     ProgressCallback,
     parse_directory_bytes,
@@ -26,7 +28,9 @@ def load_directory(
 ) -> Directory:
     """Read a CSV or JSON directory file directly (no index)."""
     parsed = read_directory_file(path, progress)
-    return Directory.from_operators(parsed.operators, DirectorySource(kind, path), parsed.problems)
+    return Directory.from_operators(
+        parsed.operators, DirectorySource(kind, path), parsed.problems, parsed.skipped
+    )
 
 
 def load_sample() -> Directory:
@@ -35,7 +39,9 @@ def load_sample() -> Directory:
 
     data = files("tracesguide").joinpath(SAMPLE_RESOURCE).read_bytes()
     parsed = parse_directory_bytes(data, SAMPLE_RESOURCE)
-    return Directory.from_operators(parsed.operators, DirectorySource("sample"), parsed.problems)
+    return Directory.from_operators(
+        parsed.operators, DirectorySource("sample"), parsed.problems, parsed.skipped
+    )
 
 
 def load_default_directory() -> Directory:
@@ -49,8 +55,8 @@ def load_default_directory() -> Directory:
         path = Path(env)
         if not path.is_file():
             raise DirectoryError(
-                f"{DIRECTORY_ENV} désigne un fichier introuvable : {path}",
-                f"Corrigez ou videz la variable {DIRECTORY_ENV}.",
+                t("operators.env_missing", variable=DIRECTORY_ENV, path=path),
+                t("operators.env_missing_hint", variable=DIRECTORY_ENV),
             )
         return load_directory(path, kind="env")
     return load_index() or load_sample()
