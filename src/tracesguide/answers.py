@@ -15,8 +15,10 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from tracesguide import validate
 from tracesguide.content import Content, Question, Step
 from tracesguide.errors import AnswersError
+from tracesguide.files import Unreadable, read_regular
 from tracesguide.flow import LATER, PROBLEM, OperatorChoice
 from tracesguide.validate import Invalid
 
@@ -27,21 +29,25 @@ OPERATOR_KEYS = ("operator_name", "operator_traces_number")
 
 def read(path: Path, content: Content) -> dict[str, Any]:
     """Read and check an answers file: only known keys, every value a string."""
-    try:
-        data = path.read_bytes()[: MAX_BYTES + 1]
-    except FileNotFoundError:
-        raise AnswersError(
-            f"fichier de réponses introuvable : {path}",
-            "Un exemple complet : docs/examples/answers.toml.",
-        ) from None
-    except OSError as error:
-        raise AnswersError(f"fichier de réponses {path} illisible : {error.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise AnswersError(f"fichier de réponses {path} trop volumineux")
+    try:  # a regular file only, its size checked first (no FIFO, no /dev/zero)
+        data = read_regular(path, MAX_BYTES)
+    except Unreadable as error:
+        if error.reason == "missing":
+            raise AnswersError(
+                f"fichier de réponses introuvable : {path}",
+                "Un exemple complet : docs/examples/answers.toml.",
+            ) from None
+        if error.reason == "too_big":
+            raise AnswersError(f"fichier de réponses {path} trop volumineux") from None
+        if error.reason == "not_regular":
+            raise AnswersError(f"{path} n'est pas un fichier de réponses ordinaire") from None
+        raise AnswersError(f"fichier de réponses {path} illisible : {error.detail}") from None
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise AnswersError(f"fichier de réponses {path} invalide : {error}") from None
+    except (ValueError, OverflowError, RecursionError, MemoryError):
+        raise AnswersError(f"fichier de réponses {path} invalide : valeur hors limites") from None
     known = {q.key for s in content.steps for q in s.ask if q.kind != "operator"}
     known |= set(OPERATOR_KEYS) | OPTION_KEYS
     for key, value in document.items():
@@ -102,9 +108,13 @@ class AnswersPrompter:
         return True
 
     def operator(self, step: Step) -> OperatorChoice | None:
-        name, number = (self._get(key, step).strip() for key in OPERATOR_KEYS)
-        if not name or not number:
-            raise AnswersError("réponse invalide : « operator_name » et « operator_traces_number »")
+        values = []
+        for key in OPERATOR_KEYS:
+            try:  # held to what the state reader accepts, like every other answer
+                values.append(validate.stored_text(self._get(key, step)))
+            except Invalid as error:
+                raise AnswersError(f"réponse invalide pour « {key} » : {error}") from None
+        name, number = values
         return OperatorChoice(name=name, traces_number=number)
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:

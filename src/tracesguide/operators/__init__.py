@@ -34,7 +34,6 @@ from tracesguide.operators.sources import (
 )
 
 
-
 def not_found_rule() -> str:
     """What to do when the company is not in the directory (the rule of the guide).
 

@@ -181,7 +181,9 @@ def parse_directory_bytes(
 
 
 @contextmanager
-def open_directory(path: Path, progress: ProgressCallback | None = None) -> Iterator[DirectoryStream]:
+def open_directory(
+    path: Path, progress: ProgressCallback | None = None
+) -> Iterator[DirectoryStream]:
     """Open a directory file and yield its operators as a :class:`DirectoryStream`."""
     try:
         handle = open_regular(path, MAX_FILE_BYTES)
@@ -302,9 +304,7 @@ def _csv_rows(
             break
         except csv.Error:
             # A field past csv's limit: the rows after it cannot be told apart.
-            raise _error(
-                "operators.csv_broken", name=stream.name, line=reader.line_num
-            ) from None
+            raise _error("operators.csv_broken", name=stream.name, line=reader.line_num) from None
         line = reader.line_num
         rows += 1
         if progress is not None and rows % PROGRESS_STEP == 0:

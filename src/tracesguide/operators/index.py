@@ -21,8 +21,10 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -124,7 +126,7 @@ def import_directory(
             "blocks": blocks.sizes(),
         }
         head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
-        write_atomic(target, [head, *blocks.chunks()])
+        write_atomic(target, chain([head], blocks.chunks()))  # never all in memory
     return ImportResult(_info(target, header), stream.problems, stream.skipped)
 
 
@@ -140,12 +142,15 @@ class _Blocks:
         self.position = 0
 
     def __enter__(self) -> _Blocks:
-        self.files = [tempfile.TemporaryFile(dir=self.folder) for _ in range(4)]
+        with ExitStack() as stack:
+            self.files = [
+                stack.enter_context(tempfile.TemporaryFile(dir=self.folder)) for _ in range(4)
+            ]
+            self._close = stack.pop_all()
         return self
 
     def __exit__(self, *_: object) -> None:
-        for handle in self.files:
-            handle.close()
+        self._close.close()
 
     def add(self, operator: Operator) -> None:
         keys, facets, offsets, records = self.pending

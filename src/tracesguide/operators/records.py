@@ -21,6 +21,7 @@ from tracesguide.operators.normalize import (
     country_from_identifier,
     country_in_address,
 )
+from tracesguide.sanitize import visible
 from tracesguide.validate import ANSWER_MAX_CHARS
 
 MAX_FIELD_CHARS = 2000
@@ -52,10 +53,16 @@ def _limit(field: str) -> int:
     return ANSWER_MAX_CHARS if field in STORED_FIELDS else MAX_FIELD_CHARS
 
 
+def _fits(value: str, field: str) -> bool:
+    """Within the field's bound; a stored field as the wizard stores it (``inert``, where
+    an invisible character becomes a visible escape such as ``⟨U+200B⟩``)."""
+    if field in STORED_FIELDS:
+        return len(value) <= ANSWER_MAX_CHARS and len(visible(value)) <= ANSWER_MAX_CHARS
+    return len(value) <= MAX_FIELD_CHARS
+
+
 def _too_long(field: str) -> BadRow:
-    return BadRow(
-        t("operators.row_too_long", field=t(_FIELD_LABELS[field]), limit=_limit(field))
-    )
+    return BadRow(t("operators.row_too_long", field=t(_FIELD_LABELS[field]), limit=_limit(field)))
 
 
 def split_list(cell: str) -> tuple[str, ...]:
@@ -67,7 +74,7 @@ def split_list(cell: str) -> tuple[str, ...]:
 def operator_from_mapping(values: Mapping[str, str]) -> Operator:
     """An operator from the cells of a CSV row, by field name."""
     for field, value in values.items():
-        if len(value) > _limit(field):
+        if not _fits(value, field):
             raise _too_long(field)
     name = values.get("name", "").strip()
     if not name:
@@ -112,7 +119,7 @@ def _text(value: object, field: str) -> str:
         text = str(value)  # ValueError past 4 300 digits: the reader's file error
     else:
         raise BadRow(t("operators.row_bad_type", field=t(_FIELD_LABELS[field])))
-    if len(text) > _limit(field):
+    if not _fits(text, field):
         raise _too_long(field)
     return text
 
