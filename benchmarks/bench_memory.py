@@ -10,11 +10,12 @@ is the same command on a one-line CSV.
 - a CSV with one quoted field of 50 MB over many lines (refused: past csv's field limit,
   the rows after it cannot be told apart; exit 2);
 - a JSON list whose one record has a 50 MB string (the record is skipped, the file has
-  no operator: exit 2).
+  no operator: exit 2);
+- a JSON list of 100 000 records shaped like the public directory's (about 50 MB).
 
 The bound, stated in docs/operators.md: a CSV import holds a batch of rows at a time
 (peak ≤ baseline + 16 MiB, whatever the file's size); a JSON import holds the parsed
-document (peak ≤ baseline + 4 × the file's size).
+document (peak ≤ baseline + 8 × the file's size).
 
     python benchmarks/bench_memory.py [--rows 5000000] [--field-mb 50]
 """
@@ -22,6 +23,7 @@ document (peak ≤ baseline + 4 × the file's size).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +49,7 @@ def file_names(folder: Path, rows: int, field_mb: int) -> dict[str, Path]:
         f"CSV, {rows:,} one-letter rows": folder / "tiny.csv",
         f"CSV, one {field_mb} MB multi-line field": folder / "field.csv",
         f"JSON, one {field_mb} MB string": folder / "field.json",
+        "JSON, 100,000 records of the public directory": folder / "records.json",
     }
 
 
@@ -68,6 +71,34 @@ def write_files(folder: Path, rows: int, field_mb: int) -> None:
         out.write('[{"name": "')
         out.write("x" * (field_mb * 1_000_000))
         out.write('"}]\n')
+    with paths[4].open("w", encoding="utf-8") as out:
+        out.write("[")
+        for i in range(100_000):
+            out.write(("," if i else "") + json.dumps(_record(i)))
+        out.write("]\n")
+
+
+def _record(i: int) -> dict[str, object]:
+    """One record shaped like the public directory's JSON (about 520 bytes)."""
+    return {
+        "reference": f"FR-BIO-01.{i}",
+        "operatorIdentifier": f"FR-ORG-OP-{i}",
+        "status": "VALID",
+        "issuingBody": {"code": "FR-BIO-01", "name": "Organisme"},
+        "operator": {
+            "name": f"Ferme numéro {i} SARL",
+            "address": {
+                "street": f"{i} rue de la Gare",
+                "postalCode": "75001",
+                "city": "Paris",
+                "country": {"isoCode": "FR", "name": "France"},
+            },
+        },
+        "activities": [{"name": "Import"}, {"name": "Production"}],
+        "categoriesOfProduct": [{"code": "a", "name": "Unprocessed plant products"}],
+        "issuedOn": "2025-01-01",
+        "expiresOn": "2026-12-31",
+    }
 
 
 def main() -> None:
