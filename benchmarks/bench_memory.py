@@ -116,14 +116,14 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, *options, "--write", temp], check=True)
         files = file_names(folder, args.rows, args.field_mb)
         baseline = 0
-        print(f"{'file':<40} {'size':>9} {'exit':>4} {'peak':>9} {'over baseline':>14}")
+        print(f"{'file':<46} {'size':>9} {'exit':>4} {'peak':>9} {'over baseline':>14}")
         for label, path in files.items():
             code, peak = peak_kib(path, folder / "data")
             baseline = baseline or peak
             size = path.stat().st_size
             extra = (peak - baseline) / 1024
             print(
-                f"{label:<40} {size / MIB:>7.1f}Mi {code:>4} {peak / 1024:>7.1f}Mi {extra:>12.1f}Mi"
+                f"{label:<46} {size / MIB:>7.1f}Mi {code:>4} {peak / 1024:>7.1f}Mi {extra:>12.1f}Mi"
             )
 
 

@@ -53,7 +53,7 @@ def load_default_directory() -> Directory:
     env = os.environ.get(DIRECTORY_ENV)
     if env:
         path = Path(env)
-        if not path.is_file():
+        if not path.exists():  # a folder or a FIFO gets the reader's own error
             raise DirectoryError(
                 t("operators.env_missing", variable=DIRECTORY_ENV, path=path),
                 t("operators.env_missing_hint", variable=DIRECTORY_ENV),
