@@ -16,12 +16,39 @@ from tracesguide.i18n import t
 # Free webmail domains: allowed, but the procedure asks for the individual
 # professional address, so the wizard warns (it does not refuse).
 WEBMAIL_DOMAINS = frozenset(
-    """
-    gmail.com googlemail.com yahoo.com yahoo.fr ymail.com hotmail.com hotmail.fr
-    outlook.com outlook.fr live.com live.fr msn.com orange.fr wanadoo.fr free.fr sfr.fr
-    neuf.fr bbox.fr laposte.net aliceadsl.fr icloud.com me.com aol.com gmx.fr gmx.com
-    gmx.de web.de protonmail.com proton.me yandex.com mail.com
-    """.split()
+    (
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "neuf.fr",
+        "bbox.fr",
+        "laposte.net",
+        "aliceadsl.fr",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.fr",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "protonmail.com",
+        "proton.me",
+        "yandex.com",
+        "mail.com",
+    )
 )
 # Shared mailboxes: one EU Login account per real person, never a generic one.
 GENERIC_LOCAL_PARTS = frozenset(

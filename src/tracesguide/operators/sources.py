@@ -1,7 +1,8 @@
 """Load a directory: a named file, TRACESGUIDE_DIRECTORY, the imported index, the sample.
 
-Files are read by ``formats.open_directory`` and ``index.load_index``, both through
-``tracesguide.files.open_regular``; these functions choose which one to read.
+Each loader returns a ``Directory`` that names its source. Files are read and parsed by
+``operators.formats`` (CSV, JSON) and ``operators.index`` (the imported index), both
+through ``tracesguide.files.open_regular``; only the packaged sample is read here.
 """
 
 from __future__ import annotations
