@@ -57,7 +57,9 @@ def _fits(value: str, field: str) -> bool:
     """Within the field's bound; a stored field as the wizard stores it (``inert``, where
     an invisible character becomes a visible escape such as ``⟨U+200B⟩``)."""
     if field in STORED_FIELDS:
-        return len(value) <= ANSWER_MAX_CHARS and len(visible(value)) <= ANSWER_MAX_CHARS
+        return len(value) <= ANSWER_MAX_CHARS and (
+            value.isascii() or len(visible(value)) <= ANSWER_MAX_CHARS
+        )
     return len(value) <= MAX_FIELD_CHARS
 
 
