@@ -164,6 +164,16 @@ class DirectoryStream:
             raise _error("operators.no_operator", name=self.name)
 
 
+def validate_record(record: object, location: str) -> Operator | RowProblem:
+    """One record of the public directory's JSON, validated as ``import`` validates it."""
+    try:
+        return operator_from_record(record)
+    except BadRow as bad:
+        return RowProblem(location, str(bad))
+    except PARSER_FAILURES:  # e.g. a number of more than 4 300 digits
+        return RowProblem(location, t("operators.row_out_of_range"))
+
+
 def read_directory_file(path: Path, progress: ProgressCallback | None = None) -> ParsedDirectory:
     """Read a CSV or JSON directory file (the format is recognised from the content)."""
     with open_directory(path, progress) as stream:

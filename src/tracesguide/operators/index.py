@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,9 +72,13 @@ class IndexInfo:
     imported_at: str
     origin_size: int | None = None
     origin_mtime: float | None = None
+    # Set when the index was downloaded (operators fetch): {"url": ..., "slices": [...]}.
+    fetch: Mapping[str, object] | None = None
 
     def origin_changed(self) -> bool | None:
         """Whether the source file changed since the import (None: it is gone)."""
+        if self.fetch is not None:
+            return False
         try:
             stat = Path(self.origin).stat()
         except OSError:
@@ -96,17 +100,11 @@ def import_directory(
 ) -> ImportResult:
     """Read *source* once and write the index (default: in the user data folder).
 
-    Operators are streamed from the file into four anonymous temporary files (one per
-    block) beside the index, then copied into the index in one atomic write: memory
-    holds a batch of rows, never the whole directory. Nothing is written when the
-    file is refused.
+    The operators are streamed from the file into the index (:func:`write_index`):
+    memory holds a batch of rows, never the whole directory. Nothing is written when
+    the file is refused.
     """
-    target = target or index_path()
-    _make_folder(target.parent)
-    with open_directory(source, progress) as stream, _Blocks(target.parent) as blocks:
-        for operator in stream:
-            blocks.add(operator)
-        blocks.flush()
+    with open_directory(source, progress) as stream:
         origin = source.resolve()
         try:
             stat = origin.stat()
@@ -114,20 +112,51 @@ def import_directory(
             raise DirectoryError(
                 t("operators.file_os_error", path=source, detail=error.strerror or error)
             ) from None
-        header = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "rows": stream.count,
-            "skipped": stream.skipped,
+        described = {
             "origin": str(origin),
             "origin_size": stat.st_size,
             "origin_mtime": stat.st_mtime,
+        }
+        info = write_index(stream, lambda: stream.skipped, described, target)
+    return ImportResult(info, stream.problems, stream.skipped)
+
+
+def write_index(
+    operators: Iterable[Operator],
+    skipped: int | Callable[[], int],
+    described: Mapping[str, object],
+    target: Path | None = None,
+    name: str = "",
+) -> IndexInfo:
+    """Write the index of *operators* atomically, reading them once, one at a time.
+
+    They go into four anonymous temporary files (one per block) beside the index, then
+    into the index in one atomic write. *skipped* counts the rows left out (or says it,
+    once the operators are read); *described* says where they come from (``origin`` and,
+    for a file, its size and time; for a download, ``fetch``). *name* is unused, kept
+    for the callers that name their source.
+    """
+    del name
+    target = target or index_path()
+    _make_folder(target.parent)
+    with _Blocks(target.parent) as blocks:
+        rows = 0
+        for operator in operators:
+            blocks.add(operator)
+            rows += 1
+        blocks.flush()
+        header = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "rows": rows,
+            "skipped": skipped() if callable(skipped) else skipped,
+            **described,
             "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "blocks": blocks.sizes(),
         }
         head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
         write_atomic(target, chain([head], blocks.chunks()))  # never all in memory
-    return ImportResult(_info(target, header), stream.problems, stream.skipped)
+    return _info(target, header)
 
 
 class _Blocks:
@@ -221,9 +250,9 @@ def _corrupt(key: str = "operators.index_corrupt") -> DirectoryError:
     return DirectoryError(t(key), t("operators.index_hint"))
 
 
-def _decode(line: bytes) -> Operator:
+def _decode(line: bytes | str) -> Operator:
     try:
-        values = json.loads(line.decode("utf-8"))
+        values = json.loads(line)
     except (*PARSER_FAILURES, MemoryError):
         values = None
     if (
@@ -294,6 +323,7 @@ def _info(path: Path, header: dict[str, object]) -> IndexInfo:
         imported_at=str(header.get("imported_at", "")),
         origin_size=int(size) if size is not None else None,
         origin_mtime=float(mtime) if mtime is not None else None,
+        fetch=fetched if isinstance(fetched := header.get("fetch"), dict) else None,
     )
 
 

@@ -129,7 +129,7 @@ def _text(value: object, field: str) -> str:
 def _label(value: object, field: str) -> str:
     """A string, or an object's name/label/description/code."""
     if isinstance(value, dict):
-        for key in ("name", "label", "description", "value", "code"):
+        for key in ("name", "label", "description", "translation", "value", "code", "id"):
             if isinstance(value.get(key), str) and value[key].strip():
                 return _text(value[key], field)
         for key in ("activity", "type", "category"):
@@ -206,6 +206,13 @@ def _country_value(value: object) -> tuple[str, str]:
     return "", ""
 
 
+def _status(value: object) -> str:
+    """The status code (``{"id": "ISSUED", "translation": ...}`` gives ISSUED), else its label."""
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].strip():
+        return _text(value["id"], "status")
+    return _label(value, "status")
+
+
 def operator_from_record(record: object) -> Operator:
     """An operator from one record of the public directory's JSON."""
     if not isinstance(record, dict):
@@ -243,7 +250,7 @@ def operator_from_record(record: object) -> Operator:
         or country_from_identifier(traces_number),
         activities=_labels(activities, "activities"),
         reference=reference,
-        status=_label(record.get("status"), "status"),
+        status=_status(record.get("status")),
         issuing_body=issuing_body,
         categories=_labels(record.get("categoriesOfProduct"), "categories"),
         issued_on=_text(record.get("issuedOn"), "issued_on"),
