@@ -192,10 +192,12 @@ def test_an_operator_name_the_state_would_refuse_is_never_stored(cli, tmp_path: 
         file.write_text("".join(f'{k} = "{v}"\n' for k, v in answers.items()), "utf-8")
         state = tmp_path / "state.toml"
         assert_one_french_line(cli("setup", "--answers", str(file), "--state", str(state)))
-        # the steps before it are saved (docs/answers-file.md), the name is not
-        assert name not in state.read_text("utf-8")
-        assert cli("status", "--state", str(state)).code in (0, 1)
-        state.unlink()
+        # refused when the file is read, or at its step (the steps before it saved): the
+        # name never reaches the state, which stays readable
+        if state.exists():
+            assert name not in state.read_text("utf-8")
+            assert cli("status", "--state", str(state)).code in (0, 1)
+            state.unlink()
         COUNTS["bounds: answer refused on write"] += 1
     answers["operator_name"] = "C" * validate.ANSWER_MAX_CHARS  # the longest accepted
     file.write_text("".join(f'{k} = "{v}"\n' for k, v in answers.items()), "utf-8")

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.errors import Interrupted, TracesguideError
+from tracesguide.hints import command, resume_hint
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.state import store as state_module
+from tracesguide.typography import keep_french_spaces
 
-NO_TERMINAL_HINT = (
-    "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "
-    "« tracesguide setup --answers FICHIER » (exemple : docs/examples/answers.toml)."
-)
+
+def no_terminal_hint(path: Path) -> str:
+    from tracesguide.i18n import t
+
+    return t(
+        "session.no_terminal_hint",
+        setup=command("setup", path),
+        answers=command("setup --answers FICHIER", path),
+    )
 
 
 def _load_or_new(path: Path) -> State:
@@ -29,11 +35,13 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
 
     from tracesguide.content import load
     from tracesguide.flow import Flow, Prompter
+    from tracesguide.i18n import t
 
     content = load()
     path, _ = resolve_state_path(state_option)
     state = _load_or_new(path)  # a bad file stops here, untouched, before any lock
     console = Console(highlight=False)
+    keep_french_spaces()
     prompter: Prompter
     if answers_file is not None:
         from tracesguide.answers import AnswersPrompter, read
@@ -41,9 +49,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         prompter = AnswersPrompter(read(answers_file, content), console)
     else:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise TracesguideError(
-                "pas de terminal interactif pour poser les questions.", NO_TERMINAL_HINT
-            )
+            raise TracesguideError(t("session.no_terminal"), no_terminal_hint(path))
         from tracesguide.wizard import QuestionaryPrompter
 
         prompter = QuestionaryPrompter(console)
@@ -53,46 +59,41 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         try:
             return flow.run().how
         except KeyboardInterrupt:
-            raise Interrupted(
-                "interrompu. Toutes les étapes terminées sont enregistrées.",
-                "Reprenez avec : tracesguide setup",
-            ) from None
+            raise Interrupted(t("session.interrupted"), resume_hint(path)) from None
         except EOFError:
-            raise TracesguideError(
-                "entrée terminée (EOF) avant la réponse. Les étapes terminées sont enregistrées.",
-                NO_TERMINAL_HINT,
-            ) from None
+            raise TracesguideError(t("session.eof"), no_terminal_hint(path)) from None
 
 
 def run_reset(state_option: Path | None, yes: bool) -> str:
-    """Start over: back the old state up (timestamped) and remove it. Returns a message."""
+    """Start over: back the old state up (timestamped) and remove it. Returns a message.
+
+    The file is read, backed up and deleted under the lock ``setup`` holds for its whole
+    run: a reset never deletes progress a running ``setup`` has just saved.
+    """
+    from tracesguide.i18n import t
+
     path, _ = resolve_state_path(state_option)
     if not (path.exists() or path.is_symlink()):
-        return f"Rien à réinitialiser : aucun fichier d'état à {path}."
-    data = state_module.read_bytes(path)
-    state_module.parse_bytes(data, path)  # refuse (untouched) anything that is not ours
+        return t("session.nothing_to_reset", path=path)
+    state_module.load(path)  # refuse (untouched) anything that is not ours, before asking
     if not yes:
         if not sys.stdin.isatty():
             raise TracesguideError(
-                "confirmation impossible sans terminal.",
-                "Ajoutez --yes pour confirmer : « tracesguide reset --yes ».",
+                t("session.no_confirmation"),
+                t("session.no_confirmation_hint", command=command("reset --yes", path)),
             )
-        import typer
+        from tracesguide.cli_french import confirm
 
-        if not typer.confirm(
-            f"Recommencer depuis le début ? L'état actuel ({path}) sera sauvegardé.",
-            default=False,
-        ):
-            return "Rien n'a été changé."
+        if not confirm(t("session.confirm_reset", path=path), default=False):
+            return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
-        backup = state_module.backup_path(path)
-        fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if not (path.exists() or path.is_symlink()):
+            return t("session.nothing_to_reset", path=path)
+        data = state_module.read_bytes(path)  # read again under the lock: what we keep
+        state_module.parse_bytes(data, path)
+        backup = state_module.backup(path, data)
         path.unlink()
     from tracesguide import secrets
 
     secrets.forget_phone()
-    return f"État sauvegardé dans {backup}. Recommencez avec : tracesguide setup"
+    return t("session.reset_done", backup=backup, command=command("setup", path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracesguide.i18n import t
+from tracesguide.state import MAX_ANSWER
 
 # Free webmail domains: allowed, but the procedure asks for the individual
 # professional address, so the wizard warns (it does not refuse).
@@ -58,7 +59,7 @@ GENERIC_LOCAL_PARTS = frozenset(
 EXAMPLE_PHONE = "06 12 34 56 78"
 # The longest answer the state reader accepts (``answers.*`` in the state file): every
 # value the wizard stores, typed or picked from a directory, is held to it on write.
-ANSWER_MAX_CHARS = 500
+ANSWER_MAX_CHARS = MAX_ANSWER
 NAME_MAX_CHARS = 100
 
 
@@ -116,11 +117,13 @@ def email(value: str) -> Email:
     """Check an e-mail's syntax only (no network), and warn on webmail or shared boxes."""
     from email_validator import EmailNotValidError, validate_email
 
+    from tracesguide.wording import email_reason
+
     _visible_only(value)
     try:
         result = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise Invalid(t("validate.email_invalid")) from None
+    except EmailNotValidError as error:
+        raise Invalid(t("validate.email_invalid", reason=email_reason(error))) from None
     address = result.normalized
     if len(address) > ANSWER_MAX_CHARS:
         raise Invalid(t("validate.too_long", limit=ANSWER_MAX_CHARS))

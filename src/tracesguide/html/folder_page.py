@@ -16,15 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide import __version__
-from tracesguide import state as state_module
-from tracesguide.check import check_milestone, targets
+from tracesguide.check import check_milestone, load_state, targets
 from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import DONE, SKIPPED, Progress, progress
-from tracesguide.errors import TracesguideError
+from tracesguide.errors import StateError
 from tracesguide.html import refuse_target, render, visible, write_private
 from tracesguide.html.replay_page import ACTOR_KEYS, full_name, waiting_days
 from tracesguide.i18n import t
 from tracesguide.state import State
+from tracesguide.wording import moment as people_moment
 
 # What needs action first: blocked, then waiting on someone else (the control body),
 # then in progress, not started, stopped by the guide, complete.
@@ -136,7 +136,7 @@ def user_row(
         actor=t(ACTOR_KEYS[nxt.actor]) if nxt else "",
         blocked=" ; ".join(visible(reason) for _, reason in where.blocked),
         waiting=days,
-        updated=saved.updated.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if saved else "",
+        updated=people_moment(saved.updated, utc=True) if saved else "",
         updated_at=saved.updated if saved else None,
         file=visible(str(path)),
         milestones=where.milestones,
@@ -159,10 +159,9 @@ def collect(
         if not explicit and not path.exists() and not path.is_symlink():
             rows.append(user_row(content, path, None, now, require))
             continue
-        try:
-            saved = state_module.load(path, fast=fast)
-        except TracesguideError as error:
-            unusable.append((visible(str(path)), visible(error.message)))
+        saved = load_state(path, fast)
+        if isinstance(saved, StateError):
+            unusable.append((visible(str(path)), visible(saved.message)))
             continue
         rows.append(user_row(content, path, saved, now, require))
     rows.sort(key=UserRow.sort_key)
@@ -190,7 +189,7 @@ def page(
     toc = [("effectifs", labels["counts"]), ("utilisateurs", labels["users"])]
     if unusable:
         toc.append(("inutilisables", labels["unusable"]))
-    stamp = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    stamp = people_moment(moment, utc=True)
     html = render(
         "folder.html.j2",
         L=labels,
