@@ -11,7 +11,7 @@ import pexpect
 import pytest
 
 from helpers import APP_ANSWERS, modules_loaded_by
-from pty_driver import tracesguide_executable
+from pty_driver import Session, tracesguide_executable
 from tracesguide import state as state_module
 from tracesguide.content import load, troubleshooting_for
 
@@ -107,6 +107,26 @@ def test_a_problem_chosen_in_setup_is_recorded_and_replay_shows_it(
     assert problems == [("access.wait-validation", "validated-no-change")]
     replay = flat(cli("replay", str(state), "--step", "access.wait-validation").out)
     assert "Ma demande est validée, mais rien n'a changé (validated-no-change)" in replay
+
+
+@pytest.mark.pty
+def test_wizard_problem_offers_the_steps_entries_and_replay_names_it(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """In a real terminal: « J'ai un problème » at a step → its first entry → replay."""
+    state = tmp_path / "state.toml"
+    answers = {**APP_ANSWERS, "operator_name": "alpro"}
+    session = Session(state)
+    assert session.run(answers, actions={"operator.request-authorisation": "problem"}) == 0
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", session.output)
+    oper = next(e for e in CONTENT.troubleshooting if e.id == "oper-029")
+    assert "Ne créez pas l'opérateur" in out  # what to do, once the entry is chosen
+    saved = state_module.load(state)
+    problems = [(e.step, e.detail) for e in saved.events if e.kind == "problem"]
+    assert problems == [("operator.request-authorisation", "oper-029")]
+    monkeypatch.setenv("COLUMNS", "250")
+    replay = flat(cli("replay", str(state), "--step", "operator.request-authorisation").out)
+    assert f"{oper.label} (oper-029)" in replay
 
 
 # --- the command ----------------------------------------------------------------------------
