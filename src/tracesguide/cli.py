@@ -324,8 +324,9 @@ def troubleshoot_command(
 ) -> None:
     """Dépannage : symptômes, vérifications, que faire et qui peut agir, avec les sources.
 
-    Sans argument : un menu dans un terminal, la liste sinon. Un identifiant inconnu
-    sort avec le code 2 et les identifiants les plus proches.
+    Sans argument : un menu dans un terminal, la liste sinon.
+
+    Un identifiant inconnu : code 2 et les identifiants les plus proches.
 
     Exemples :
 
