@@ -225,3 +225,80 @@ def test_menu_ctrl_c(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+# --- the loader refuses broken entries --------------------------------------------------------
+
+ENTRY = """
+[[desks]]
+id = "control-body"
+name = "Organisme"
+role = "Valide."
+
+[[troubleshooting]]
+id = "pending"
+label = "En attente"
+symptoms = ["Rien ne bouge."]
+actions = ["Appelez."]
+desks = ["control-body"]
+steps = ["a.four"]
+[[troubleshooting.source]]
+source = "s"
+where = "Problems users meet"
+"""
+
+
+def _with_entry(extra: str = ENTRY) -> str:
+    from test_content import MINIMAL
+
+    return MINIMAL + extra
+
+
+def test_a_minimal_entry_is_offered_at_its_step() -> None:
+    from tracesguide.content import parse_text
+
+    content = parse_text(_with_entry())
+    assert [p.id for p in content.step("a.four").problems] == ["pending"]
+    assert "• Appelez." in content.step("a.four").problems[0].help
+
+
+BROKEN_ENTRIES = {
+    "unknown desk": ('desks = ["control-body"]', 'desks = ["helpdesk"]'),
+    "unknown step": ('steps = ["a.four"]', 'steps = ["a.nine"]'),
+    "unknown source": ('source = "s"\nwhere = "Problems', 'source = "x"\nwhere = "Problems'),
+    "no source": ('[[troubleshooting.source]]\nsource = "s"\nwhere = "Problems users meet"\n', ""),
+    "no actions": ('actions = ["Appelez."]\n', ""),
+    "no desk": ('desks = ["control-body"]', "desks = []"),
+    "bad id": ('id = "pending"', 'id = "En attente"'),
+    "unknown key": ('label = "En attente"', 'label = "En attente"\ncolour = "rouge"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ENTRIES))
+def test_loader_refuses_broken_entries(name: str) -> None:
+    from tracesguide.content import parse_text
+    from tracesguide.errors import ContentError
+
+    old, new = BROKEN_ENTRIES[name]
+    assert old in ENTRY
+    with pytest.raises(ContentError):
+        parse_text(_with_entry(ENTRY.replace(old, new, 1)))
+
+
+def test_loader_refuses_duplicate_entries_and_clashing_step_problems() -> None:
+    from tracesguide.content import parse_text
+    from tracesguide.errors import ContentError
+
+    second = ENTRY.split("[[troubleshooting]]", 1)[1]
+    with pytest.raises(ContentError, match="en double"):
+        parse_text(_with_entry(ENTRY + "[[troubleshooting]]" + second))
+    from test_content import MINIMAL
+
+    clash = MINIMAL.replace(
+        'where = "Étape N°4"\n',
+        'where = "Étape N°4"\n[[steps.problems]]\nid = "pending"\nlabel = "L"\nhelp = "H"\n',
+        1,
+    )
+    assert clash != MINIMAL
+    with pytest.raises(ContentError, match="porte l'identifiant"):
+        parse_text(clash + ENTRY)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracesguide.errors import ContentError
+from tracesguide.i18n import t
 from tracesguide.toml import TOMLDecodeError, loads
 
 FORMAT_VERSION = 1
@@ -469,7 +470,7 @@ def _troubleshooting(
         )
         er.done()
         if not (entry.symptoms and entry.actions and entry.desks and entry.source):
-            raise ContentError(f"{where} : symptoms, actions, desks et source sont requis")
+            raise ContentError(t("troubleshoot.content_required", where=where))
         entries.append(entry)
     return tuple(desks), tuple(entries)
 
@@ -478,9 +479,10 @@ def _attach_troubleshooting(content: Content) -> Content:
     """Check the entries' references and offer each entry at its steps (``Step.problems``)."""
     desk_ids = [d.id for d in content.desks]
     entry_ids = [e.id for e in content.troubleshooting]
-    for ids, what in ((desk_ids, "guichet"), (entry_ids, "entrée de dépannage")):
-        if len(set(ids)) != len(ids):
-            raise ContentError(f"{what} en double : {sorted(i for i in ids if ids.count(i) > 1)}")
+    for ids in (desk_ids, entry_ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ContentError(t("troubleshoot.content_duplicate", ids=", ".join(twice)))
     source_ids = {s.id for s in content.sources}
     for entry in content.troubleshooting:
         unknown = (
@@ -489,7 +491,9 @@ def _attach_troubleshooting(content: Content) -> Content:
             + [r.source for r in entry.source if r.source not in source_ids]
         )
         if unknown or not _ID.match(entry.id):
-            raise ContentError(f"dépannage « {entry.id} » : référence inconnue {unknown}")
+            raise ContentError(
+                t("troubleshoot.content_reference", id=entry.id, unknown=", ".join(unknown))
+            )
     steps = []
     for step in content.steps:
         offered = tuple(
@@ -497,9 +501,7 @@ def _attach_troubleshooting(content: Content) -> Content:
             for e in troubleshooting_for(content, step.id)
         )
         if {p.id for p in step.problems} & {p.id for p in offered}:
-            raise ContentError(
-                f"{step.id} : un problème porte l'identifiant d'une entrée de dépannage"
-            )
+            raise ContentError(t("troubleshoot.content_clash", step=step.id))
         steps.append(step._replace(problems=step.problems + offered) if offered else step)
     return content._replace(steps=tuple(steps), by_id={s.id: s for s in steps})
 
