@@ -92,3 +92,21 @@ def test_the_sms_end_is_in_the_past_in_english_too() -> None:
     text = " ".join([s.do for s in EN.steps] + [w for s in EN.steps for w in s.warnings])
     assert "no longer accepted as a second factor since 1 July 2025" in text
     assert not re.search(r"being (removed|phased out)|will (end|be removed)|by mid-2025", text)
+
+
+def test_no_personal_data_and_known_placeholders() -> None:
+    from test_content import (
+        ALLOWED_EMAILS,
+        ALLOWED_PHONES,
+        EMAIL,
+        PHONE,
+        PLACEHOLDERS,
+        all_strings,
+    )
+
+    text = EN_FILE.read_text("utf-8")
+    assert {e.lower() for e in EMAIL.findall(text)} <= ALLOWED_EMAILS
+    assert set(PHONE.findall(text)) <= ALLOWED_PHONES
+    assert set(re.findall(r"\bn00\w+", text)) <= {"n00xxxxx"}
+    for value in all_strings(EN):
+        assert set(re.findall(r"\{([^{}]*)\}", value)) <= PLACEHOLDERS, value
