@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tracesguide.content import LANGUAGES, Content, Entry, SourceRef, Step, load
+from tracesguide.i18n import catalog
 
 SEED_QUOTE = "Les SMS ne seront plus acceptés comme second facteur d'authentification avec EU Login"
 MY_ACCOUNT = "https://webgate.ec.europa.eu/cas/userdata/myAccount.cgi"
@@ -49,7 +50,7 @@ def user_texts(content: Content) -> list[str]:
                 content.steps,
                 content.desks,
                 content.troubleshooting,
-                content.messages,
+                list(catalog("fr").values()),  # the message catalog: the same rules
             ]
         )
     )
@@ -294,7 +295,8 @@ FORBIDDEN = {
     "plateforme de confiance": "plateforme sécurisée",
     "touchez": "appuyez sur",
     "prêt à envoyer": "prêt à être envoyé",
-    "OPÉRATEUR": "« Opérateur »",
+    "rôle OPÉRATEUR": "« Opérateur »",  # (the placeholder default "NOM DE L'OPÉRATEUR" is fine)
+    "OPÉRATEUR parmi": "« Opérateur »",
     "OPERATEUR": "« Opérateur »",
     "« opérateur »": "« Opérateur »",
     "agence alimentaire suédoise": "l'Agence suédoise de l'alimentation (Livsmedelsverket)",

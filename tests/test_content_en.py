@@ -36,6 +36,7 @@ def shape(c: Content) -> dict[str, Any]:
                 q.key,
                 q.kind,
                 q.before,
+                bool(q.not_found),
                 [(ch.value, ch.recommended, bool(ch.ends), bool(ch.blocks)) for ch in q.choices],
             )
             for s in c.steps
@@ -44,7 +45,7 @@ def shape(c: Content) -> dict[str, Any]:
         "problems": [(s.id, [p.id for p in s.problems]) for s in c.steps],
         "desks": [d.id for d in c.desks],
         "troubleshooting": [(e.id, e.desks, e.steps, len(e.source)) for e in c.troubleshooting],
-        "messages": sorted(c.messages),
+        "messages": [(s.id, s.message and s.message.file) for s in c.steps],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,105 @@ def test_languages_have_the_same_keys() -> None:
 
 def test_values_are_filled_in() -> None:
     assert i18n.t("cli.version", version="1.2.3") == "tracesguide 1.2.3"
+
+
+# --- no French sentence in the code ---------------------------------------------------------
+
+# A string is French text when it has two words or more and an accented letter, « », or a
+# common French word. The HTML page's template is markup.
+_ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüœ«»]", re.IGNORECASE)
+_FRENCH_WORDS = re.compile(
+    r"\b(le|la|les|de|du|des|est|une?|pour|vous|votre|vos|pas|et|ou|avec|sans|dans|sur|"
+    r"aucune?|ce|cette|il|elle|si|ne)\b",
+    re.IGNORECASE,
+)
+# Modules whose words other parts of the project move to the catalog (issue 8): each is
+# taken off this list when its strings are in the catalog.
+NOT_YET_IN_THE_CATALOG = {
+    "answers.py",
+    "check.py",
+    "files.py",
+    "reading.py",
+    "sanitize.py",
+    "secrets.py",
+    "session.py",
+    "state.py",
+    "validate.py",
+    "operators/__init__.py",
+    "operators/formats.py",
+    "operators/index.py",
+    "operators/match.py",
+    "operators/model.py",
+    "operators/normalize.py",
+    "operators/sources.py",
+}
+
+
+def _exempt_nodes(tree: ast.AST) -> set[int]:
+    """Docstrings, and the command-line help that Typer reads when the app is built
+    (``help=``, the ``_paragraphs(...)`` of cli_operators): kept in the code so that
+    the reading commands do not load the catalog to start."""
+    exempt: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                exempt.add(id(first.value))
+        if isinstance(node, ast.Call):
+            helps = [k.value for k in node.keywords if k.arg == "help"]
+            if isinstance(node.func, ast.Name) and node.func.id == "_paragraphs":
+                helps += node.args
+            for value in helps:
+                exempt |= {id(n) for n in ast.walk(value)}
+    return exempt
+
+
+def french_strings() -> list[str]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        name = path.relative_to(SRC).as_posix()
+        if name in NOT_YET_IN_THE_CATALOG:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        exempt = _exempt_nodes(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = node.value
+            if id(node) in exempt or text.startswith("<!DOCTYPE") or len(text.split()) < 2:
+                continue
+            if _ACCENTED.search(text) or _FRENCH_WORDS.search(text):
+                found.append(f"{name}:{node.lineno}: {text[:60]!r}")
+    return found
+
+
+def test_no_french_sentence_in_the_code() -> None:
+    found = french_strings()
+    assert not found, "put these in messages/fr.toml and use t(...):\n" + "\n".join(found)
+
+
+def test_the_french_scan_finds_french() -> None:
+    assert _ACCENTED.search("Étape suivante") and _FRENCH_WORDS.search("Reprenez avec la commande")
+
+
+# --- the machine-facing commands start without the catalog ----------------------------------
+
+
+def test_status_and_check_in_json_do_not_read_the_catalog(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from helpers import write_state
+
+    state = tmp_path / "state.toml"
+    write_state(state)
+    for args in (["status", "--json", "--state", str(state)], ["check", "--json", str(state)]):
+        script = (
+            "import sys\nfrom tracesguide import cli, i18n\n"
+            f"sys.argv = ['tracesguide', *{args!r}]\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "print('READ', i18n.catalog.cache_info().currsize, file=sys.stderr)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert "READ 0" in done.stderr, (args, done.stderr)

@@ -8,27 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.models import TyperInfo
-
-from tracesguide.cli_operators import operators_app
 
 HOSTILE_NAME = "[bold]x[/bold]\x1b]8;;http://evil\x07Evil Corp\x1b[31m\u202e SARL"
 
 
 @pytest.fixture
-def run(cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
-    """``tracesguide operators ...``, wiring the group when cli.py does not do it yet."""
-    from tracesguide import cli as cli_module
-
-    groups = cli_module.app.registered_groups
-    if not any(group.name == "operators" for group in groups):
-        wired = [*groups, TyperInfo(operators_app, name="operators")]
-        monkeypatch.setattr(cli_module.app, "registered_groups", wired)
-
-    def operators(*args: str) -> Any:
-        return cli(*args)
-
-    return operators
+def run(cli: Callable[..., Any]) -> Callable[..., Any]:
+    """``tracesguide operators ...``, in-process."""
+    return cli
 
 
 def write_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:

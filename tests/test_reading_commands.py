@@ -12,6 +12,7 @@ from conftest import corpus_files
 from helpers import APP_ANSWERS, modules_loaded_by, write_state
 from tracesguide import state as state_module
 from tracesguide.content import MILESTONES, load
+from tracesguide.i18n import t
 
 CONTENT = load()
 
@@ -101,7 +102,7 @@ def test_status_env_variable_and_completion(cli, tmp_path: Path, monkeypatch) ->
     monkeypatch.setenv("TRACESGUIDE_STATE", str(path))
     data = json.loads(cli("status", "--json").out)
     assert data["complete"] is True and data["next_step"] is None
-    assert flat(CONTENT.messages["complete"]) in flat(cli("status").out)
+    assert flat(t("status.complete")) in flat(cli("status").out)
 
 
 def test_status_shows_a_blocked_reason(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -141,7 +141,9 @@ def steps_command(state: StateOption = None) -> None:
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
-        console.print(content.messages["not_started"])
+        from tracesguide.i18n import t
+
+        console.print(t("status.not_started"))
 
 
 @app.command("show")
@@ -240,11 +242,12 @@ def replay_command(
         return
     from rich.text import Text
 
+    from tracesguide.i18n import t
     from tracesguide.replay import render_html, write_html
     from tracesguide.sanitize import inert
 
     write_html(render_html(content, file, saved, step), html)
-    _console().print(Text(f"Rapport écrit : {inert(str(html), single_line=True)}"))
+    _console().print(Text(t("cli.report_written", path=inert(str(html), single_line=True))))
 
 
 @app.command("check")
@@ -348,13 +351,14 @@ app.add_typer(operators_app, name="operators")
 
 
 def _fail(error: TracesguideError) -> NoReturn:
+    from tracesguide.i18n import t
     from tracesguide.sanitize import inert
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
     # (a path, a value from a file): print it inert.
-    line = f"tracesguide: erreur : {error.message}"
+    line = t("cli.error", message=error.message)
     if error.hint:
-        line += f" — {error.hint}"
+        line = t("cli.error_hint", line=line, hint=error.hint)
     print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
@@ -366,17 +370,22 @@ def main() -> None:
     except TracesguideError as error:
         _fail(error)
     except typer.Abort:  # Ctrl-C or end of input at a typer confirmation (reset)
-        _fail(Interrupted("arrêté avant la réponse : rien n'a été changé.", None))
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.aborted"), None))
     except KeyboardInterrupt:
-        _fail(Interrupted("interrompu.", "Relancez la même commande pour reprendre."))
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
     except typer.TyperException as error:  # click's usage errors (bad option, missing value)
+        from tracesguide.i18n import t
         from tracesguide.sanitize import inert
 
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "tracesguide"
         if error.format_message():  # empty when no arguments: the help was just shown
             message = inert(error.format_message(), single_line=True)
-            print(f"tracesguide: erreur : {message} — Aide : {command} --help", file=sys.stderr)
+            print(t("cli.usage_error", message=message, command=command), file=sys.stderr)
         sys.exit(getattr(error, "exit_code", 2))
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)

@@ -87,11 +87,14 @@ def _number(value: int) -> str:
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
+    """*count* with the word of the catalog: *singular* and *plural* are texts of it."""
     return f"{_number(count)} {plural if count > 1 else singular}"
 
 
 def _operators(count: int) -> str:
-    return _plural(count, "opérateur", "opérateurs")
+    from tracesguide.i18n import t
+
+    return _plural(count, t("operators.operator"), t("operators.operators"))
 
 
 def _clean(value: str) -> str:
@@ -120,19 +123,29 @@ def _progress(label: str) -> Iterator["ProgressCallback | None"]:
 def _report_problems(problems: Sequence["RowProblem"], shown: int = _SHOWN_PROBLEMS) -> None:
     if not problems:
         return
-    _say(f"{_plural(len(problems), 'ligne invalide ignorée', 'lignes invalides ignorées')} :")
+    from tracesguide.i18n import t
+
+    count = _plural(len(problems), t("operators.invalid_row"), t("operators.invalid_rows"))
+    _say(t("operators.invalid_rows_heading", count=count))
     for problem in problems[:shown]:
-        _say(f"  {_clean(problem.location)} : {_clean(problem.message)}")
+        _say(
+            t(
+                "operators.problem_line",
+                location=_clean(problem.location),
+                message=_clean(problem.message),
+            )
+        )
     if len(problems) > shown:
-        _say(f"  … et {_number(len(problems) - shown)} autres.")
+        _say(t("operators.more_problems", count=_number(len(problems) - shown)))
 
 
 def _load(directory: Path | None) -> "Directory":
+    from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, load_directory
 
     if directory is None:
         return load_default_directory()
-    with _progress("Lecture de l'annuaire") as progress:
+    with _progress(t("operators.reading")) as progress:
         return load_directory(directory, progress)
 
 
@@ -191,16 +204,20 @@ def search_command(
     ] = False,
 ) -> None:
     """Search the directory; help text in SEARCH_HELP."""
+    from tracesguide.i18n import t
     from tracesguide.operators import NOT_FOUND_RULE, search
 
     text = text.strip() if text else None
     if not (text or traces_number or country or activity):
-        raise TracesguideError(
-            "indiquez un nom, un numéro TRACES, --country ou --activity.",
-            'Exemple : tracesguide operators search "cooperative du moulin"',
-        )
+        raise TracesguideError(t("operators.search_what"), t("operators.search_what_hint"))
     loaded = _load(directory)
-    _say(f"Source : {_clean(loaded.source.describe())} ({_operators(len(loaded))}).")
+    _say(
+        t(
+            "operators.source",
+            source=_clean(loaded.source.describe()),
+            count=_operators(len(loaded)),
+        )
+    )
     _report_problems(loaded.problems, shown=3)
     matches = search(
         loaded,
@@ -217,12 +234,9 @@ def search_command(
     else:
         _print_matches(matches, text or traces_number or "")
     if loaded.source.kind == "sample":
-        _say(
-            "Ceci n'est qu'un exemple : importez l'annuaire complet avec "
-            "« tracesguide operators import FICHIER » (voir docs/operators.md)."
-        )
+        _say(t("operators.sample_only"))
     if not matches:
-        _say("Aucun opérateur trouvé.")
+        _say(t("operators.none_found"))
         _say(NOT_FOUND_RULE)
         raise typer.Exit(EXIT_NO_MATCH)
 
@@ -233,32 +247,33 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from tracesguide.i18n import t
     from tracesguide.operators import NOT_FOUND_RULE
 
     console = Console(highlight=False)
-    title = Text(f"{_operators(len(matches))} pour « ")
+    title = Text(t("operators.results_for", count=_operators(len(matches))))
     title.append(_clean(query))
-    title.append(" » :")
+    title.append(t("operators.results_for_end"))
     console.print(title)
     for rank, match in enumerate(matches, start=1):
         op = match.operator
         console.print()
         line = Text(f"{rank:>2}. ")
-        line.append(_clean(op.name) or "(sans nom)", style="bold")
-        line.append(f"   score {round(match.score)}", style="dim")
+        line.append(_clean(op.name) or t("operators.no_name"), style="bold")
+        line.append(t("operators.score", score=round(match.score)), style="dim")
         console.print(line)
-        rows = (
-            ("N° TRACES", op.traces_number),
-            ("Adresse", op.address),
-            ("Pays", op.country),
-            ("Activités", " ; ".join(op.activities)),
-            ("Certificat", op.reference),
-            ("Organisme", op.issuing_body),
-            ("Statut", op.status),
-            ("Expire le", op.expires_on),
+        rows = (  # (label, value, always shown)
+            (t("operators.traces_number"), op.traces_number, True),
+            (t("operators.address"), op.address, True),
+            (t("operators.country"), op.country, True),
+            (t("operators.activities"), " ; ".join(op.activities), True),
+            (t("operators.certificate"), op.reference, False),
+            (t("operators.body"), op.issuing_body, False),
+            (t("operators.status"), op.status, False),
+            (t("operators.expires"), op.expires_on, False),
         )
-        for label, value in rows:
-            if value or label in ("N° TRACES", "Adresse", "Pays", "Activités"):
+        for label, value, always in rows:
+            if value or always:
                 row = Text(f"    {label:<11}")
                 row.append(_clean(value) or "—")
                 console.print(row)
@@ -278,13 +293,14 @@ def import_command(
     ],
 ) -> None:
     """Import a directory file into the index; help text in IMPORT_HELP."""
+    from tracesguide.i18n import t
     from tracesguide.operators import import_directory
 
-    with _progress("Import de l'annuaire") as progress:
+    with _progress(t("operators.importing")) as progress:
         result = import_directory(file, progress)
     info = result.info
-    print(f"Annuaire importé : {_operators(info.rows)} depuis {_clean(info.origin)}.")
-    print(f"Index : {_clean(str(info.path))}")
+    print(t("operators.imported", count=_operators(info.rows), origin=_clean(info.origin)))
+    print(t("operators.index", path=_clean(str(info.path))))
     _report_problems(result.problems)
 
 
@@ -319,31 +335,41 @@ def info_command(
             )
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    from tracesguide.i18n import t
+
     if info is None:
-        print("Aucun annuaire importé : la recherche utilise l'exemple fourni (4 opérateurs).")
-        print("Pour importer l'annuaire : tracesguide operators import FICHIER")
+        print(t("operators.none_imported"))
+        print(t("operators.how_to_import"))
     else:
-        print(f"Annuaire importé depuis : {_clean(info.origin)}")
-        skipped = (
-            f" ({_plural(info.skipped, 'ligne ignorée', 'lignes ignorées')})"
-            if info.skipped
-            else ""
+        print(t("operators.imported_from", origin=_clean(info.origin)))
+        skipped = ""
+        if info.skipped:
+            rows = _plural(info.skipped, t("operators.skipped_row"), t("operators.skipped_rows"))
+            skipped = t("operators.skipped", rows=rows)
+        print(
+            t(
+                "operators.info_rows",
+                count=_operators(info.rows),
+                date=_date(info.imported_at),
+                skipped=skipped,
+            )
         )
-        print(f"  {_operators(info.rows)}, importé le {_date(info.imported_at)}{skipped}")
-        print(f"  Index : {_clean(str(info.path))}")
+        print(t("operators.info_index", path=_clean(str(info.path))))
         changed = info.origin_changed()
         if changed:
-            print("  Le fichier source a changé depuis : relancez tracesguide operators import.")
+            print(t("operators.source_changed"))
         elif changed is None:
-            print("  Le fichier source n'existe plus ; l'index reste utilisable.")
+            print(t("operators.source_gone"))
     if env:
-        print(f"{DIRECTORY_ENV} est défini : la recherche lit {_clean(env)}, pas l'index.")
+        print(t("operators.env_set", name=DIRECTORY_ENV, path=_clean(env)))
 
 
 def _date(iso: str) -> str:
     from datetime import datetime
 
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y à %H:%M")
+        from tracesguide.i18n import t
+
+        return datetime.fromisoformat(iso).astimezone().strftime(t("operators.date_format"))
     except ValueError:
         return _clean(iso)

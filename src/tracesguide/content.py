@@ -27,6 +27,7 @@ MILESTONES = (
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class Source(NamedTuple):
@@ -78,6 +79,7 @@ class Question(NamedTuple):
     choices: tuple[Choice, ...] = ()
     before: bool = False
     help: str = ""
+    not_found: str = ""  # kind "operator": what to do when the company is not listed
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -99,6 +101,16 @@ class Timer(NamedTuple):
     message: str
 
 
+class Message(NamedTuple):
+    """A message the step prepares for the user to send: shown, and saved as ``file``
+    beside the state file. ``subject`` and ``body`` may hold placeholders."""
+
+    title: str
+    file: str
+    subject: str
+    body: str
+
+
 class Step(NamedTuple):
     id: str
     stage: str
@@ -114,6 +126,7 @@ class Step(NamedTuple):
     problems: tuple[Problem, ...] = ()
     timer: Timer | None = None
     optional: bool = False
+    message: Message | None = None
 
 
 class Stage(NamedTuple):
@@ -153,7 +166,6 @@ class Content(NamedTuple):
     sources: tuple[Source, ...]
     stages: tuple[Stage, ...]
     steps: tuple[Step, ...]
-    messages: dict[str, str]
     by_id: dict[str, Step]
     desks: tuple[Desk, ...] = ()
     troubleshooting: tuple[Entry, ...] = ()
@@ -186,24 +198,24 @@ class _Reader:
 
     def __init__(self, table: Any, where: str) -> None:
         if not isinstance(table, dict):
-            raise ContentError(f"{where} : une table est attendue")
+            raise ContentError(t("content.table_expected", where=where))
         self.table: dict[str, Any] = dict(table)
         self.where = where
 
     def _take(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
         if key not in self.table:
             if default is _REQUIRED:
-                raise ContentError(f"{self.where} : la clé « {key} » manque")
+                raise ContentError(t("content.key_missing", where=self.where, key=key))
             return default
         value = self.table.pop(key)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-            raise ContentError(f"{self.where}.{key} : type inattendu")
+            raise ContentError(t("content.wrong_type", where=self.where, key=key))
         return value
 
     def text(self, key: str, default: Any = None) -> Any:
         value = self._take(key, str, _REQUIRED if default is None else default)
         if default is None and not value.strip():
-            raise ContentError(f"{self.where}.{key} : ne doit pas être vide")
+            raise ContentError(t("content.empty", where=self.where, key=key))
         return value
 
     def integer(self, key: str) -> int:
@@ -217,7 +229,7 @@ class _Reader:
     def texts(self, key: str) -> tuple[str, ...]:
         values = self._take(key, list, [])
         if not all(isinstance(v, str) and v.strip() for v in values):
-            raise ContentError(f"{self.where}.{key} : une liste de textes non vides est attendue")
+            raise ContentError(t("content.texts_expected", where=self.where, key=key))
         return tuple(values)
 
     def tables(self, key: str, required: bool = False) -> list[Any]:
@@ -230,7 +242,7 @@ class _Reader:
     def done(self) -> None:
         if self.table:
             unknown = ", ".join(sorted(self.table))
-            raise ContentError(f"{self.where} : clé inconnue : {unknown}")
+            raise ContentError(t("content.unknown_key", where=self.where, keys=unknown))
 
 
 _REQUIRED = object()
@@ -259,10 +271,12 @@ def _question(table: Any, where: str) -> Question:
     r = _Reader(table, where)
     key = r.text("key")
     if not _KEY.match(key):
-        raise ContentError(f"{where}.key : « {key} » n'est pas un nom de clé valide")
+        raise ContentError(t("content.bad_key", where=where, key=key))
     kind = r.text("kind")
     if kind not in ASK_KINDS:
-        raise ContentError(f"{where}.kind : « {kind} » inconnu (attendu : {', '.join(ASK_KINDS)})")
+        raise ContentError(
+            t("content.unknown_kind", where=where, kind=kind, kinds=", ".join(ASK_KINDS))
+        )
     choices = []
     for i, c in enumerate(r.tables("choices")):
         cr = _Reader(c, f"{where}.choices[{i}]")
@@ -278,9 +292,9 @@ def _question(table: Any, where: str) -> Question:
         )
         cr.done()
     if (kind == "choice") != bool(choices):
-        raise ContentError(f"{where} : des choix sont requis pour kind = 'choice', et seulement là")
+        raise ContentError(t("content.choices_required", where=where))
     if len({c.value for c in choices}) != len(choices):
-        raise ContentError(f"{where} : deux choix ont la même valeur")
+        raise ContentError(t("content.duplicate_choice", where=where))
     question = Question(
         key=key,
         kind=kind,
@@ -288,8 +302,11 @@ def _question(table: Any, where: str) -> Question:
         choices=tuple(choices),
         before=r.flag("before"),
         help=r.text("help", ""),
+        not_found=r.text("not_found", ""),
     )
     r.done()
+    if question.not_found and kind != "operator":
+        raise ContentError(t("content.not_found_operator_only", where=where))
     return question
 
 
@@ -299,19 +316,19 @@ def _step(table: Any, index: int) -> Step:
     r = _Reader(table, where)
     step_id = r.text("id")
     if not _ID.match(step_id):
-        raise ContentError(f"{where}.id : « {step_id} » n'est pas un identifiant valide")
+        raise ContentError(t("content.bad_id", where=where, id=step_id))
     sources = []
     for i, s in enumerate(r.tables("source", required=True)):
         sr = _Reader(s, f"{where}.source[{i}]")
         sources.append(SourceRef(source=sr.text("source"), where=sr.text("where")))
         sr.done()
     if not sources:
-        raise ContentError(f"{where} : chaque étape doit citer au moins une source")
+        raise ContentError(t("content.no_source", where=where))
     when_table = r.table_("when", required=False) or {}
     when = []
     for key, value in when_table.items():
         if not isinstance(value, str):
-            raise ContentError(f"{where}.when.{key} : une valeur texte est attendue")
+            raise ContentError(t("content.when_text", where=where, key=key))
         when.append((key, value))
     problems = []
     for i, p in enumerate(r.tables("problems")):
@@ -341,9 +358,23 @@ def _step(table: Any, index: int) -> Step:
         problems=tuple(problems),
         timer=timer,
         optional=r.flag("optional"),
+        message=_message(r.table_("message", required=False), f"{where}.message"),
     )
     r.done()
     return step
+
+
+def _message(table: Any, where: str) -> Message | None:
+    if table is None:
+        return None
+    r = _Reader(table, where)
+    message = Message(
+        title=r.text("title"), file=r.text("file"), subject=r.text("subject"), body=r.text("body")
+    )
+    r.done()
+    if not _FILE.match(message.file):
+        raise ContentError(t("content.bad_file_name", where=where, file=message.file))
+    return message
 
 
 def parse(data: dict[str, Any], name: str = "content") -> Content:
@@ -351,7 +382,7 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
     r = _Reader(data, name)
     version = r.integer("format_version")
     if version != FORMAT_VERSION:
-        raise ContentError(f"{name} : format_version {version} non pris en charge")
+        raise ContentError(t("content.unsupported_format", where=name, version=version))
     sources = []
     for i, s in enumerate(r.tables("sources", required=True)):
         sr = _Reader(s, f"sources[{i}]")
@@ -368,9 +399,6 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         sr.done()
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
     desks, entries = _troubleshooting(r.tables("desks"), r.tables("troubleshooting"))
-    messages_table = r.table_("messages", required=False) or {}
-    if not all(isinstance(v, str) for v in messages_table.values()):
-        raise ContentError(f"{name}.messages : des textes sont attendus")
     content = Content(
         format_version=version,
         language=r.text("language"),
@@ -378,7 +406,6 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         sources=tuple(sources),
         stages=tuple(stages),
         steps=steps,
-        messages=dict(messages_table),
         by_id={s.id: s for s in steps},
         desks=desks,
         troubleshooting=entries,
@@ -389,16 +416,21 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
 
 
 def _check_references(content: Content) -> None:
-    def unique(ids: list[str], what: str) -> None:
+    def duplicate(ids: list[str]) -> str:
         seen: set[str] = set()
         for i in ids:
             if i in seen:
-                raise ContentError(f"{what} en double : {i}")
+                return i
             seen.add(i)
+        return ""
 
-    unique([s.id for s in content.sources], "source")
-    unique([s.id for s in content.stages], "étape majeure")
-    unique([s.id for s in content.steps], "étape")
+    # The catalog is read only on an error: the reading commands never load it to start.
+    if twice := duplicate([s.id for s in content.sources]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_source"), id=twice))
+    if twice := duplicate([s.id for s in content.stages]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_stage"), id=twice))
+    if twice := duplicate([s.id for s in content.steps]):
+        raise ContentError(t("content.duplicate", what=t("content.duplicate_step"), id=twice))
     source_ids = {s.id for s in content.sources}
     stage_ids = [s.id for s in content.stages]
     step_ids = {s.id for s in content.steps}
@@ -406,35 +438,35 @@ def _check_references(content: Content) -> None:
     last_stage = 0
     for step in content.steps:
         if step.stage not in stage_ids:
-            raise ContentError(f"{step.id} : étape majeure inconnue « {step.stage} »")
+            raise ContentError(t("content.unknown_stage", step=step.id, stage=step.stage))
         position = stage_ids.index(step.stage)
         if position < last_stage:
-            raise ContentError(f"{step.id} : les étapes doivent suivre l'ordre des étapes majeures")
+            raise ContentError(t("content.stage_order", step=step.id))
         last_stage = position
         if not step.id.startswith(step.stage + "."):
-            raise ContentError(f"{step.id} : l'identifiant doit commencer par « {step.stage}. »")
+            raise ContentError(t("content.id_prefix", step=step.id, stage=step.stage))
         for ref in step.source:
             if ref.source not in source_ids:
-                raise ContentError(f"{step.id} : source inconnue « {ref.source} »")
+                raise ContentError(t("content.unknown_source", step=step.id, source=ref.source))
         if step.milestone and step.milestone not in MILESTONES:
-            raise ContentError(f"{step.id} : jalon inconnu « {step.milestone} »")
+            raise ContentError(
+                t("content.unknown_milestone", step=step.id, milestone=step.milestone)
+            )
         if step.timer and step.timer.after not in step_ids:
-            raise ContentError(f"{step.id} : le minuteur renvoie à une étape inconnue")
+            raise ContentError(t("content.unknown_timer_step", step=step.id))
         for key, value in step.when:
             question = keys.get(key)
             if question is None:
-                raise ContentError(
-                    f"{step.id} : « when » renvoie à « {key} », demandé nulle part avant"
-                )
+                raise ContentError(t("content.when_unknown_key", step=step.id, key=key))
             if question.kind == "choice" and question.choice(value) is None:
-                raise ContentError(f"{step.id} : « when » attend une valeur inconnue « {value} »")
+                raise ContentError(t("content.when_unknown_value", step=step.id, value=value))
         for question in step.ask:
             if question.key in keys:
-                raise ContentError(f"{step.id} : la clé « {question.key} » est déjà demandée")
+                raise ContentError(t("content.key_asked_twice", step=step.id, key=question.key))
             keys[question.key] = question
     for milestone in MILESTONES:
         if not any(s.milestone == milestone for s in content.steps):
-            raise ContentError(f"aucune étape n'atteint le jalon « {milestone} »")
+            raise ContentError(t("content.milestone_unreached", milestone=milestone))
 
 
 # --- troubleshooting: [[desks]] and [[troubleshooting]] (docs/content.md) -------------------
@@ -515,7 +547,7 @@ def parse_text(text: str, name: str = "content") -> Content:
     try:
         data = loads(text)
     except TOMLDecodeError as error:
-        raise ContentError(f"{name} : TOML invalide : {error}") from error
+        raise ContentError(t("content.invalid_toml", name=name, error=error)) from error
     return parse(data, name)
 
 
@@ -524,8 +556,8 @@ def load(language: str = "fr") -> Content:
     """Load the packaged content for *language* (loaded once per process)."""
     if language not in LANGUAGES:
         raise ContentError(
-            f"langue « {language} » non disponible",
-            f"Langues disponibles : {', '.join(LANGUAGES)}.",
+            t("content.unknown_language", language=language),
+            t("content.unknown_language_hint", languages=", ".join(LANGUAGES)),
         )
     # A plain path, not importlib.resources: the package is always installed as files,
     # and this saves the reading commands a few milliseconds of start-up.
@@ -534,43 +566,27 @@ def load(language: str = "fr") -> Content:
 
 
 def _document(source: Path) -> dict[str, Any]:
-    """The parsed TOML of a content file, through a cache kept like Python's bytecode.
+    """The parsed TOML of a content file, from its fast form when that is up to date.
 
-    Parsing the French content takes ~3 ms, a tenth of the reading commands' budget
-    over ``import typer``. As for ``.pyc`` files, the parsed document is kept in
-    ``__pycache__`` beside the source, keyed by the source's size and modification
-    time, and only when Python itself may write bytecode (``PYTHONDONTWRITEBYTECODE``
-    and ``-B`` turn it off). The cache only saves parsing: ``parse`` still checks every
-    key of what it returns, and any problem with it means "parse the source".
+    The fast form (``procedures/<language>.marshal``, see ``content_build``) is made at
+    build time and only read here: nothing is written at run time. It is used only when
+    it was made from exactly these bytes; ``parse`` still checks every key of it.
     """
     import marshal
-    import sys
+    import zlib
 
-    from tracesguide import __version__
-
-    info = source.stat()
-    key = [info.st_size, info.st_mtime_ns, __version__]
-    cache_file = source.parent / "__pycache__" / f"{source.stem}.content.marshal"
+    data = source.read_bytes()
     try:
-        stored_key, document = marshal.loads(cache_file.read_bytes())
-        if stored_key == key and isinstance(document, dict):
+        stamp, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
+        if stamp == [len(data), zlib.crc32(data)] and isinstance(document, dict):
             return document
     except Exception:  # missing, stale or damaged: parse the source
         pass
+    return _parse_toml(data, source.name)
+
+
+def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
     try:
-        document = loads(source.read_text("utf-8"))
-    except TOMLDecodeError as error:
-        raise ContentError(f"{source.name} : TOML invalide : {error}") from error
-    if not sys.dont_write_bytecode:
-        _write_cache(cache_file, marshal.dumps([key, document]))
-    return document
-
-
-def _write_cache(cache_file: Path, data: bytes) -> None:
-    from tracesguide.files import write_atomic
-
-    try:
-        cache_file.parent.mkdir(exist_ok=True)
-        write_atomic(cache_file, [data], mode=0o644)
-    except OSError:  # a read-only installation: no cache, as with bytecode
-        return
+        return loads(data.decode("utf-8"))
+    except (TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ContentError(t("content.invalid_toml", name=name, error=error)) from error

@@ -1,6 +1,7 @@
 """The engine: pure functions from (content, state) to where the user stands.
 
-No I/O, no prompts, no printing, no clock: times are passed in. Everything the
+No I/O, no prompts, no printing, no clock: times are passed in. No sentence either:
+the engine gives codes (``NOT_APPLICABLE``), the drivers render them. Everything the
 drivers show (the next step, what is done, blocked or missing, the milestones)
 comes from ``progress()``.
 """
@@ -14,6 +15,11 @@ from tracesguide.state import State, StepRecord
 
 TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
 IN_PROGRESS = "in-progress"
+# Reason codes the engine gives (drivers render them through the message catalog); the
+# other reasons are texts from the content (a choice that blocks or ends) or the state.
+NOT_APPLICABLE = "not-applicable"
+# The detail the wizard records with "later" when the user's company is not listed.
+OPERATOR_NOT_FOUND = "operator-not-found"
 
 
 class StepStatus(NamedTuple):
@@ -78,7 +84,7 @@ def step_statuses(
             continue
         applicable = applies(step, answers)
         if applicable is False:
-            statuses.append(StepStatus(step, SKIPPED, "ne s'applique pas à vos choix"))
+            statuses.append(StepStatus(step, SKIPPED, NOT_APPLICABLE))
             continue
         effect, text = answer_effect(step, answers)
         if effect == "blocks":

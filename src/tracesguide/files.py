@@ -1,6 +1,6 @@
 """Reading an input safely and writing a file so that a crash never leaves half of it.
 
-The state, the operator index, the message for the control body and the content cache
+The state, the operator index and the message a step prepares (beside the state file)
 are all written this way: a temporary file in the same folder (so the rename stays on
 one file system), private mode, flushed to disk, then renamed over the target.
 """

@@ -1,5 +1,11 @@
 """The setup flow: the engine says what comes next, a prompter gets the answers.
 
+The flow is thin: it asks the engine for the next step, asks the prompter, records
+the answer and saves. It names no step: what happens at a step (a question asked
+before the screen, a choice that blocks or ends the guide, the operator search, a
+timer, a message to prepare) is declared in the content (``docs/content.md``); every
+sentence comes from the catalog (``i18n.t``) or the content, drawn by ``render``.
+
 One flow serves the interactive wizard (``wizard.QuestionaryPrompter``) and the
 answers-file runner (``answers.AnswersPrompter``), so the same answers reach the
 same state. The state is saved after every answer and every screen shown; a stop
@@ -15,19 +21,18 @@ from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console, RenderableType
-from rich.panel import Panel
 from rich.text import Text
 
 from tracesguide import secrets, validate
 from tracesguide import state as state_module
-from tracesguide.content import Content, Question, Step
-from tracesguide.engine import DONE, answer_effect, expired_timer, progress
-from tracesguide.render import personalise, step_view
+from tracesguide.content import Content, Message, Question, Step
+from tracesguide.engine import OPERATOR_NOT_FOUND, answer_effect, expired_timer, progress
+from tracesguide.i18n import t
+from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
 from tracesguide.state import State
 
 DONE_, LATER, PROBLEM, SKIP = "done", "later", "problem", "skip"
 OTHER_PROBLEM = "other"
-MESSAGE_FILE = "message-certipaq-bio.txt"
 
 
 @dataclass(frozen=True)
@@ -98,54 +103,23 @@ class Flow:
     # -- the run -------------------------------------------------------------------
 
     def run(self) -> Result:
-        self._recap()
+        self.console.print(welcome(self.content, self.state, self.path))
         while True:
             report = progress(self.content, self.state)
             if report.complete:
-                self.console.print(Text(self.content.messages["complete"], style="bold green"))
+                self.console.print(Text(t("status.complete"), style="bold green"))
                 return Result("complete", self.state)
             if report.ended:
                 self.console.print(Text(report.ended, style="yellow"))
-                self.console.print(Text(self.content.messages["ended_role"]))
+                self.console.print(Text(t("status.ended_role")))
                 return Result("ended", self.state)
             step = report.next_step
             if step is None:  # nothing left that applies, yet not complete: say where
-                self.console.print("Aucune étape à proposer : voyez « tracesguide status ».")
+                self.console.print(t("wizard.nothing_to_offer"))
                 return Result("later", self.state)
             how = self._step(step)
             if how in ("later", "blocked"):
                 return Result(how, self.state)
-
-    def _recap(self) -> None:
-        done = [s for s in self.state.steps.values() if s.status == DONE]
-        if not done:
-            self.console.print(
-                Panel(
-                    Text(
-                        f"{self.content.title}\n\n"
-                        "À chaque étape : l'écran tel que vous le verrez, ce qu'il faut "
-                        "faire, puis la question : où en êtes-vous ? Votre progression est "
-                        f"enregistrée après chaque réponse ({self.path}) : Ctrl-C arrête "
-                        "sans rien perdre, "
-                        "« tracesguide setup » reprend.\n"
-                        "Ce guide ne vous demande jamais votre mot de passe ni un code reçu : "
-                        "ils se tapent uniquement sur la page EU Login."
-                    ),
-                    border_style="cyan",
-                )
-            )
-            return
-        report = progress(self.content, self.state)
-        lines = Text("Déjà fait :\n", style="bold")
-        for stage in report.stages:
-            count = sum(
-                1 for s in report.steps if s.step.stage == stage.stage.id and s.status == DONE
-            )
-            if count:
-                lines.append(f"  ✔ {stage.stage.title} ({count} étape(s))\n", style="green")
-        if report.next_step is not None:
-            lines.append(f"Reprise à : {report.next_step.title}", style="bold")
-        self.console.print(Panel(lines, border_style="green"))
 
     def _step(self, step: Step) -> str:
         timer = expired_timer(self.content, self.state, step, self.clock())
@@ -156,14 +130,14 @@ class Flow:
                 self._ask(question, step)
         self.prompter.present(step, step_view(self.content, step, self.state.answers))
         self._record("shown", step.id)
-        if step.id == "access.inform-control-body":
-            self._control_body_message()
+        if step.message is not None:
+            self._prepare_message(step.message)
         asked_after = [q for q in step.ask if not q.before]
         for question in asked_after:
             chosen = self._ask(question, step)
             if chosen is None:  # the operator was not found
-                self.console.print(Text(self.content.messages["operator_not_found"]))
-                self._record("later", step.id, "opérateur introuvable")
+                self.console.print(Text(question.not_found))
+                self._record("later", step.id, OPERATOR_NOT_FOUND)
                 self._say_resume()
                 return "later"
         if asked_after:  # the answer is the outcome of the step
@@ -171,19 +145,17 @@ class Flow:
             if effect == "blocks":
                 self._record("blocked", step.id, reason)
                 self.console.print(Text("⏸ " + reason, style="bold yellow"))
-                self.console.print(
-                    "Revenez quand ce sera le cas : « tracesguide setup » reprendra ici."
-                )
+                self.console.print(t("wizard.come_back"))
                 return "blocked"
             self._record("done", step.id)
             return "done"
         return self._outcome(step)
 
     def _outcome(self, step: Step) -> str:
-        options = [(DONE_, "C'est fait"), (LATER, "Pas encore : je reviendrai plus tard")]
-        options.append((PROBLEM, "J'ai un problème"))
+        options = [(DONE_, t("wizard.outcome_done")), (LATER, t("wizard.outcome_later"))]
+        options.append((PROBLEM, t("wizard.outcome_problem")))
         if step.optional:
-            options.append((SKIP, "Passer cette étape (facultative)"))
+            options.append((SKIP, t("wizard.outcome_skip")))
         while True:
             outcome = self.prompter.outcome(step, options)
             if outcome == DONE_:
@@ -200,24 +172,15 @@ class Flow:
 
     def _problem(self, step: Step) -> None:
         options = [(p.id, p.label) for p in step.problems]
-        options.append((OTHER_PROBLEM, "Autre problème"))
+        options.append((OTHER_PROBLEM, t("wizard.other_problem")))
         chosen = self.prompter.problem(step, options)
         self._record("problem", step.id, chosen)
         problem = next((p for p in step.problems if p.id == chosen), None)
-        if problem is not None:
-            text = personalise(problem.help, self.state.answers)
-        else:
-            text = (
-                "Notez ce qui se passe (message affiché, heure). Votre organisme de contrôle "
-                "(Certipaq BIO) peut voir votre progression avec « tracesguide replay » si "
-                "vous lui envoyez votre fichier d'état : il ne contient aucun secret."
-            )
-        self.console.print(Panel(Text(text), title="Que vérifier", border_style="yellow"))
+        text = personalise(problem.help, self.state.answers) if problem else ""
+        self.console.print(problem_panel(text or t("wizard.other_problem_help")))
 
     def _say_resume(self) -> None:
-        self.console.print(
-            Text("Progression enregistrée. Reprenez quand vous voulez : tracesguide setup")
-        )
+        self.console.print(Text(t("wizard.saved_resume")))
 
     # -- questions -----------------------------------------------------------------
 
@@ -263,29 +226,21 @@ class Flow:
         number = validate.phone(self.prompter.value(question, step, check, default))
         if not secrets.store_phone(number.e164) and not self._keyring_warned:
             self._keyring_warned = True
-            self.console.print(
-                Text(
-                    "Aucun trousseau (keyring) utilisable sur cette machine : le numéro complet "
-                    "n'est pas conservé, seule sa forme masquée l'est.",
-                    style="yellow",
-                )
-            )
+            self.console.print(Text(t("wizard.no_keyring"), style="yellow"))
         self._answer("phone_masked", number.masked, step.id)
         return number.masked
 
-    # -- the message to the control body -------------------------------------------
+    # -- a message the step prepares (declared in the content) ----------------------
 
-    def _control_body_message(self) -> None:
+    def _prepare_message(self, message: Message) -> None:
         answers = self.state.answers
-        subject = personalise(self.content.messages["control_body_subject"], answers)
-        body = personalise(self.content.messages["control_body_message"], answers)
-        target = self.path.parent / MESSAGE_FILE
-        text = f"Objet : {subject}\n\n{body}\n"
+        subject = personalise(message.subject, answers)
+        body = personalise(message.body, answers)
+        target = self.path.parent / message.file
+        text = t("wizard.message_text", subject=subject, body=body)
         _write_private(target, text)
-        self.console.print(
-            Panel(Text(text), title="Message pour Certipaq BIO", border_style="cyan")
-        )
-        self.console.print(Text(f"Ce message est aussi enregistré dans : {target}", style="dim"))
+        self.console.print(message_panel(message.title, text))
+        self.console.print(Text(t("wizard.message_saved", path=target), style="dim"))
 
 
 def _write_private(target: Path, text: str) -> None:

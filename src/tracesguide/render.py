@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -16,38 +17,66 @@ from rich.table import Table
 from rich.text import Text
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import BLOCKED, DONE, IN_PROGRESS, SKIPPED, TO_DO, Progress
+from tracesguide.engine import (
+    BLOCKED,
+    DONE,
+    IN_PROGRESS,
+    NOT_APPLICABLE,
+    SKIPPED,
+    TO_DO,
+    Progress,
+)
+from tracesguide.i18n import t
 from tracesguide.sanitize import inert
+from tracesguide.state import State
 
-DEFAULTS = {
-    "first_name": "Prénom",
-    "last_name": "NOM",
-    "email": "prenom.nom@exemple.fr",
-    "phone_masked": "+33 6 •• •• •• ••",
-    "operator_name": "NOM DE L'OPÉRATEUR",
-    "operator_traces_number": "XX-ORG-OP-0",
-}
-PLACEHOLDER = re.compile(r"\{(" + "|".join([*DEFAULTS, "full_name"]) + r")\}")
+PLACEHOLDERS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone_masked",
+    "operator_name",
+    "operator_traces_number",
+)
+PLACEHOLDER = re.compile(r"\{(" + "|".join([*PLACEHOLDERS, "full_name"]) + r")\}")
 
 MARKS = {DONE: "✔", TO_DO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
-LABELS = {
-    DONE: "fait",
-    TO_DO: "à faire",
-    BLOCKED: "bloqué",
-    SKIPPED: "sans objet",
-    IN_PROGRESS: "en cours",
-}
 STYLES = {DONE: "green", TO_DO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
 
 
 def values(answers: Mapping[str, str]) -> dict[str, str]:
     """The placeholder values: the user's answers (made inert) or the neutral defaults."""
+    defaults = {  # the neutral value of each placeholder until the user gives theirs
+        "first_name": t("render.first_name"),
+        "last_name": t("render.last_name"),
+        "email": t("render.email"),
+        "phone_masked": t("render.phone_masked"),
+        "operator_name": t("render.operator_name"),
+        "operator_traces_number": t("render.operator_traces_number"),
+    }
     filled = {
-        key: inert(answers.get(key, ""), single_line=True).strip() or default
-        for key, default in DEFAULTS.items()
+        key: inert(answers.get(key, ""), single_line=True).strip() or defaults[key]
+        for key in PLACEHOLDERS
     }
     filled["full_name"] = f"{filled['first_name']} {filled['last_name']}"
     return filled
+
+
+def status_label(status: str) -> str:
+    """A step or stage status (``done``, ``todo``…) in words."""
+    labels = {
+        DONE: t("status.done"),
+        TO_DO: t("status.todo"),
+        BLOCKED: t("status.blocked"),
+        SKIPPED: t("status.skipped"),
+        IN_PROGRESS: t("status.in-progress"),
+    }
+    return labels[status]
+
+
+def reason(text: str) -> str:
+    """A status reason in words: the engine's codes rendered, other reasons as they are."""
+    return t("engine.not-applicable") if text == NOT_APPLICABLE else text
 
 
 def personalise(text: str, answers: Mapping[str, str]) -> str:
@@ -92,8 +121,11 @@ def screen_panel(step: Step, answers: Mapping[str, str]) -> Panel:
 
 
 def source_text(content: Content, step: Step) -> Text:
-    parts = [f"{content.source(ref.source).title} — {ref.where}" for ref in step.source]
-    return Text("Source : " + " ; ".join(parts), style="dim")
+    parts = [
+        t("render.source_where", title=content.source(ref.source).title, where=ref.where)
+        for ref in step.source
+    ]
+    return Text(t("render.source", sources=t("render.source_separator").join(parts)), style="dim")
 
 
 def step_view(
@@ -106,7 +138,9 @@ def step_view(
     stage = content.stage(step.stage)
     parts: list[RenderableType] = []
     title = Text()
-    title.append(heading or f"Étape {stage.number} · {stage.title}", style="dim")
+    title.append(
+        heading or t("render.stage_heading", number=stage.number, title=stage.title), style="dim"
+    )
     title.append("\n")
     title.append(step.title, style="bold")
     title.append(f"  ({step.id})", style="dim")
@@ -114,7 +148,7 @@ def step_view(
     parts.append(Text(personalise(step.do, answers)))
     parts.append(screen_panel(step, answers))
     if step.action:
-        action = Text("Cliquez sur : ")
+        action = Text(t("render.click"))
         action.append(personalise(step.action, answers), style="bold reverse")
         parts.append(action)
     for warning in step.warnings:
@@ -130,7 +164,9 @@ def steps_table(content: Content, progress: Progress | None) -> Group:
         heading = Text(f"{stage.number}. {stage.title}", style="bold")
         if progress is not None:
             stage_status = next(s for s in progress.stages if s.stage.id == stage.id)
-            heading.append(f"  [{LABELS[stage_status.status]}]", style=STYLES[stage_status.status])
+            heading.append(
+                f"  [{status_label(stage_status.status)}]", style=STYLES[stage_status.status]
+            )
         parts.append(heading)
         table = Table.grid(padding=(0, 1))
         table.add_column(width=2)
@@ -152,3 +188,31 @@ def steps_table(content: Content, progress: Progress | None) -> Group:
         parts.append(table)
         parts.append(Text(""))
     return Group(*parts)
+
+
+def welcome(content: Content, state: State, path: Path) -> Panel:
+    """The wizard's first panel: how it works on a first run, else what is already done."""
+    from tracesguide.engine import progress
+
+    if not any(record.status == DONE for record in state.steps.values()):
+        text = Text(t("wizard.welcome", title=content.title, path=path))
+        return Panel(text, border_style="cyan")
+    report = progress(content, state)
+    lines = Text(t("wizard.already_done"), style="bold")
+    for stage in report.stages:
+        count = sum(1 for s in report.steps if s.step.stage == stage.stage.id and s.status == DONE)
+        if count:
+            lines.append(t("wizard.stage_done", stage=stage.stage.title, count=count), "green")
+    if report.next_step is not None:
+        lines.append(t("wizard.resume_at", step=report.next_step.title), style="bold")
+    return Panel(lines, border_style="green")
+
+
+def problem_panel(text: str) -> Panel:
+    """What to check for a problem the user reported."""
+    return Panel(Text(text), title=t("wizard.what_to_check"), border_style="yellow")
+
+
+def message_panel(title: str, text: str) -> Panel:
+    """A message ready to send, as the step prepared it."""
+    return Panel(Text(text), title=title, border_style="cyan")

@@ -23,24 +23,15 @@ from rich.text import Text
 from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
-from tracesguide.engine import StepStatus, progress
+from tracesguide.engine import OPERATOR_NOT_FOUND, StepStatus, progress
 from tracesguide.errors import TracesguideError
+from tracesguide.i18n import t
 from tracesguide.reading import require_step, status_report
-from tracesguide.render import LABELS, STYLES, step_view
+from tracesguide.render import STYLES, reason, status_label, step_view
 from tracesguide.sanitize import inert
 from tracesguide.state import Event, State
 from tracesguide.status_view import print_status
 
-KIND_LABELS = {
-    "shown": "écran affiché",
-    "done": "fait",
-    "skipped": "passée",
-    "blocked": "bloquée",
-    "problem": "problème signalé",
-    "note": "note",
-    "answer": "réponse",
-    "later": "reprendra plus tard",
-}
 KIND_STYLES = {
     "done": "green",
     "skipped": "dim",
@@ -81,6 +72,21 @@ class TimelineRow:
     detail: str
 
 
+def kind_label(kind: str) -> str:
+    """An event's kind in words; a kind this version does not know, as it is (inert)."""
+    labels = {
+        "shown": t("replay.kind_shown"),
+        "done": t("replay.kind_done"),
+        "skipped": t("replay.kind_skipped"),
+        "blocked": t("replay.kind_blocked"),
+        "problem": t("replay.kind_problem"),
+        "note": t("replay.kind_note"),
+        "answer": t("replay.kind_answer"),
+        "later": t("replay.kind_later"),
+    }
+    return labels.get(kind) or clean(kind)
+
+
 def clean(value: str) -> str:
     """An untrusted one-line string, made inert."""
     return inert(value, single_line=True)
@@ -114,9 +120,11 @@ def event_detail(content: Content, event: Event) -> str:
     if event.kind == "problem" and content.has_step(event.step):
         problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
         if problem is not None:
-            return f"{problem.label} ({detail})"
+            return t("replay.problem_detail", label=problem.label, id=detail)
     if event.kind == "answer" and detail:
-        return f"clé « {detail} »"
+        return t("replay.answer_detail", key=detail)
+    if event.kind == "later" and event.detail == OPERATOR_NOT_FOUND:
+        return t("replay.operator_not_found")
     return detail
 
 
@@ -154,14 +162,14 @@ def header(path: Path, state: State) -> Text:
         if part
     )
     rows = (
-        ("Fichier", clean(str(path))),
-        ("Nom", name or "(non renseigné)"),
-        ("Courriel", clean(answers.get("email", "")) or "(non renseigné)"),
-        ("Téléphone (masqué)", clean(answers.get("phone_masked", "")) or "(aucun)"),
-        ("Langue", clean(state.language)),
-        ("Version de tracesguide", clean(state.tool_version)),
-        ("Créé", format_time(state.created) + " UTC"),
-        ("Mis à jour", format_time(state.updated) + " UTC"),
+        (t("replay.file"), clean(str(path))),
+        (t("replay.name"), name or t("replay.not_given")),
+        (t("replay.email"), clean(answers.get("email", "")) or t("replay.not_given")),
+        (t("replay.phone"), clean(answers.get("phone_masked", "")) or t("replay.none")),
+        (t("replay.language"), clean(state.language)),
+        (t("replay.version"), clean(state.tool_version)),
+        (t("replay.created"), t("replay.utc", time=format_time(state.created))),
+        (t("replay.updated"), t("replay.utc", time=format_time(state.updated))),
     )
     text = Text()
     width = max(len(label) for label, _ in rows)
@@ -174,36 +182,36 @@ def header(path: Path, state: State) -> Text:
 
 
 def answers_table(state: State) -> Table:
-    table = Table(title="Réponses (aucune n'est un secret)", title_justify="left", expand=False)
-    table.add_column("clé", style="bold")
-    table.add_column("valeur", overflow="fold")
+    table = Table(title=t("replay.answers"), title_justify="left", expand=False)
+    table.add_column(t("replay.key"), style="bold")
+    table.add_column(t("replay.value"), overflow="fold")
     for key, value in sorted(state.answers.items()):
         table.add_row(Text(clean(key)), Text(clean(value)))
     return table
 
 
 def timeline_table(content: Content, rows: list[TimelineRow], title: str) -> Table:
-    table = Table(title=title + " (heures UTC)", title_justify="left", expand=False)
-    table.add_column("date et heure", no_wrap=True)
-    table.add_column("écart", justify="right", no_wrap=True)
-    table.add_column("évènement", no_wrap=True)
-    table.add_column("étape", overflow="fold")
-    table.add_column("détail", overflow="fold")
+    table = Table(title=t("replay.timeline_title", title=title), title_justify="left", expand=False)
+    table.add_column(t("replay.column_time"), no_wrap=True)
+    table.add_column(t("replay.column_gap"), justify="right", no_wrap=True)
+    table.add_column(t("replay.column_event"), no_wrap=True)
+    table.add_column(t("replay.column_step"), overflow="fold")
+    table.add_column(t("replay.column_detail"), overflow="fold")
     for row in rows:
         known = content.has_step(row.step)
         step = Text(row.step, style="" if known or not row.step else "dim")
         if row.step and not known:
-            step.append(" (inconnue)", style="dim")
+            step.append(t("replay.unknown_step"), style="dim")
         table.add_row(
             Text(format_time(row.at)),
             Text(row.gap, style="bold" if row.gap.endswith(("min", "h", "j")) else "dim"),
-            Text(KIND_LABELS.get(row.kind, clean(row.kind)), style=KIND_STYLES.get(row.kind, "")),
+            Text(kind_label(row.kind), style=KIND_STYLES.get(row.kind, "")),
             step,
             Text(row.detail),
         )
     if not rows:
         table.add_row(
-            Text("(aucun évènement)", style="dim"), Text(""), Text(""), Text(""), Text("")
+            Text(t("replay.no_event"), style="dim"), Text(""), Text(""), Text(""), Text("")
         )
     return table
 
@@ -213,15 +221,15 @@ def step_section(content: Content, state: State, status: StepStatus) -> list[Ren
     step = status.step
     heading = Text("─" * 3 + " ", style="dim")
     heading.append(f"{step.id}  ", style="bold")
-    heading.append(LABELS[status.status], style=STYLES[status.status] or "dim")
+    heading.append(status_label(status.status), style=STYLES[status.status] or "dim")
     record = state.steps.get(step.id)
     if record is not None:
-        heading.append(f"  le {format_time(record.at)} UTC", style="dim")
+        heading.append(t("replay.step_time", time=format_time(record.at)), style="dim")
     parts: list[RenderableType] = [heading]
     if status.reason:
-        parts.append(Text("Raison : ", style="bold") + Text(clean(status.reason)))
+        parts.append(Text(t("replay.reason"), style="bold") + Text(clean(reason(status.reason))))
     if not any(e.step == step.id and e.kind == "shown" for e in state.events):
-        parts.append(Text("(écran jamais affiché à l'utilisateur)", style="dim"))
+        parts.append(Text(t("replay.never_shown"), style="dim"))
     parts.append(step_view(content, step, state.answers))
     parts.append(Text(""))
     return parts
@@ -235,13 +243,13 @@ def print_report(
     With *step_id*, only that step: its events and its screen.
     """
     where = progress(content, state)
-    console.print(Text("Relecture de la progression (lecture seule)", style="bold underline"))
+    console.print(Text(t("replay.title"), style="bold underline"))
     console.print(header(path, state))
     console.print()
     if step_id is not None:
         events = [e for e in state.events if e.step == step_id]
         console.print(
-            timeline_table(content, timeline(content, events), f"Évènements de {step_id}")
+            timeline_table(content, timeline(content, events), t("replay.events_of", step=step_id))
         )
         console.print()
         for part in step_section(content, state, where.status_of(step_id)):
@@ -250,18 +258,13 @@ def print_report(
     if state.answers:
         console.print(answers_table(state))
         console.print()
-    console.print(timeline_table(content, timeline(content, state.events), "Chronologie"))
+    console.print(timeline_table(content, timeline(content, state.events), t("replay.timeline")))
     console.print()
-    console.print(Text("Où en est l'utilisateur", style="bold underline"))
+    console.print(Text(t("replay.where"), style="bold underline"))
     print_status(console, content, status_report(content, path, state), for_user=False)
     console.print()
     steps = seen_steps(content, state)
-    console.print(
-        Text(
-            f"Écrans vus par l'utilisateur ({len(steps)}), tels qu'il les a vus",
-            style="bold underline",
-        )
-    )
+    console.print(Text(t("replay.screens_seen", count=len(steps)), style="bold underline"))
     console.print()
     for step in steps:
         for part in step_section(content, state, where.status_of(step.id)):
@@ -269,11 +272,7 @@ def print_report(
     unknown = sorted(set(state.steps) - {s.id for s in content.steps})
     if unknown:
         console.print(
-            Text(
-                "Étapes du fichier que cette version ne connaît pas (ignorées) : "
-                + ", ".join(clean(s) for s in unknown),
-                style="dim",
-            )
+            Text(t("replay.unknown_steps", steps=", ".join(clean(s) for s in unknown)), style="dim")
         )
 
 
@@ -290,7 +289,7 @@ def check_html_target(out: Path, state_path: Path) -> None:
     """Refuse to write the report over the state file (or into a folder)."""
     if out.is_dir():
         raise TracesguideError(
-            f"{out} est un dossier", "Donnez un nom de fichier, ex. rapport.html."
+            t("replay.html_is_folder", path=out), t("replay.html_is_folder_hint")
         )
     same = out.resolve() == state_path.resolve()
     if not same and out.exists():
@@ -299,10 +298,7 @@ def check_html_target(out: Path, state_path: Path) -> None:
         except OSError:
             same = False
     if same:
-        raise TracesguideError(
-            "le rapport HTML ne peut pas remplacer le fichier d'état",
-            "Donnez un autre nom, ex. --html rapport.html.",
-        )
+        raise TracesguideError(t("replay.html_is_state"), t("replay.html_is_state_hint"))
 
 
 def render_html(content: Content, path: Path, state: State, step_id: str | None = None) -> str:

@@ -8,44 +8,48 @@ from rich.console import Console
 from rich.text import Text
 
 from tracesguide.content import Content
-from tracesguide.render import LABELS, MARKS, STYLES
+from tracesguide.i18n import t
+from tracesguide.render import MARKS, STYLES, status_label
 from tracesguide.sanitize import inert
 
 
 def print_status(
     console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
 ) -> None:
-    """The status report for people; *for_user* adds how to resume (not for support)."""
-    console.print(Text("Fichier d'état : ", style="dim") + Text(inert(report["state_path"])))
+    """The status report for people; *for_user* adds how to resume (not for support).
+
+    *content* is the procedure the report was made with (the titles are in the report).
+    """
+    console.print(Text(t("status.state_file"), style="dim") + Text(inert(report["state_path"])))
     if not report["started"]:
-        console.print(content.messages["not_started"])
+        console.print(t("status.not_started"))
         return
-    console.print(Text(f"Mis à jour : {report['updated']}", style="dim"))
+    console.print(Text(t("status.updated", updated=report["updated"]), style="dim"))
     console.print()
     for stage in report["stages"]:
         line = Text()
         line.append(f"{MARKS[stage['status']]} ", style=STYLES[stage["status"]])
         line.append(stage["title"])
-        line.append(f"  {LABELS[stage['status']]}", style=STYLES[stage["status"]] or "dim")
+        line.append(f"  {status_label(stage['status'])}", style=STYLES[stage["status"]] or "dim")
         console.print(line)
     console.print()
-    milestones = Text("Jalons : ")
+    milestones = Text(t("status.milestones"))
     for name, reached in report["milestones"].items():
         milestones.append(f"{'✔' if reached else '·'} {name}  ", style="green" if reached else "")
     console.print(milestones)
     for blocked in report["blocked"]:
         console.print(
-            Text(f"✖ Bloqué à {blocked['step']} : ", style="red")
+            Text(t("status.blocked_at", step=blocked["step"]), style="red")
             + Text(inert(blocked["reason"], single_line=True))
         )
     if report["complete"]:
-        console.print(Text(content.messages["complete"], style="bold green"))
+        console.print(Text(t("status.complete"), style="bold green"))
     elif report["ended"]:
-        console.print(Text(content.messages["ended_role"], style="yellow"))
+        console.print(Text(t("status.ended_role"), style="yellow"))
     elif report["next_step"]:
         console.print(
-            Text("Prochaine étape : ", style="bold")
+            Text(t("status.next_step"), style="bold")
             + Text(f"{report['next_step_title']} ({report['next_step']})")
         )
         if for_user:
-            console.print(Text("Reprendre : tracesguide setup", style="dim"))
+            console.print(Text(t("status.resume"), style="dim"))

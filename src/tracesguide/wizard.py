@@ -15,11 +15,11 @@ from rich.text import Text
 
 from tracesguide.content import Question, Step
 from tracesguide.flow import OperatorChoice
+from tracesguide.i18n import t
 from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-SELECT_HINT = "(flèches ↑ ↓ puis Entrée)"
 NOT_LISTED = "__not_listed__"
 SEARCH_AGAIN = "__again__"
 
@@ -57,7 +57,7 @@ class QuestionaryPrompter:
     def choice(self, question: Question, step: Step, default: str) -> str:
         choices = [
             questionary.Choice(
-                title=c.label + (" (recommandé)" if c.recommended else ""),
+                title=c.label + (t("wizard.recommended") if c.recommended else ""),
                 value=c.value,
                 description=c.description or None,
             )
@@ -67,15 +67,19 @@ class QuestionaryPrompter:
         recommended = next((c.value for c in question.choices if c.recommended), None)
         start = default if default in values else recommended
         answer: str = questionary.select(
-            question.prompt, choices=choices, default=start, style=STYLE, instruction=SELECT_HINT
+            question.prompt,
+            choices=choices,
+            default=start,
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
         ).unsafe_ask()
         return answer
 
     def keep_email_anyway(self, address: str, warning: str) -> bool:
         self.console.print(Text("⚠ " + warning, style="yellow"))
         keep = _select(
-            f"Garder {address} quand même ?",
-            [("no", "Non, je tape une autre adresse"), ("yes", "Oui, garder cette adresse")],
+            t("wizard.keep_email", address=address),
+            [("no", t("wizard.keep_email_no")), ("yes", t("wizard.keep_email_yes"))],
         )
         return keep == "yes"
 
@@ -87,29 +91,31 @@ class QuestionaryPrompter:
         while True:
             text = questionary.text(
                 prompt,
-                validate=lambda t: bool(t.strip()) or "Tapez au moins un mot.",
+                validate=lambda text: bool(text.strip()) or t("wizard.type_a_word"),
                 style=STYLE,
             ).unsafe_ask()
             matches = search(directory, text, limit=8)
             choices = [
                 questionary.Choice(
-                    title=(
-                        f"{inert(m.operator.name, single_line=True)} — "
-                        f"{inert(m.operator.traces_number, single_line=True)}"
-                        f" ({inert(m.operator.address, single_line=True)})"
+                    title=t(
+                        "wizard.operator_line",
+                        name=inert(m.operator.name, single_line=True),
+                        number=inert(m.operator.traces_number, single_line=True),
+                        address=inert(m.operator.address, single_line=True),
                     ),
                     value=str(i),
                 )
                 for i, m in enumerate(matches)
             ]
-            choices.append(questionary.Choice("Chercher à nouveau", value=SEARCH_AGAIN))
-            choices.append(
-                questionary.Choice("Mon entreprise n'est pas dans la liste", value=NOT_LISTED)
-            )
+            choices.append(questionary.Choice(t("wizard.search_again"), value=SEARCH_AGAIN))
+            choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
             if not matches:
-                self.console.print(Text("Aucun opérateur ne correspond.", style="yellow"))
+                self.console.print(Text(t("wizard.no_operator"), style="yellow"))
             picked: str = questionary.select(
-                "Votre entreprise :", choices=choices, style=STYLE, instruction=SELECT_HINT
+                t("wizard.your_company"),
+                choices=choices,
+                style=STYLE,
+                instruction=t("wizard.select_hint"),
             ).unsafe_ask()
             if picked == NOT_LISTED:
                 return None
@@ -122,10 +128,10 @@ class QuestionaryPrompter:
             )
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select("Où en êtes-vous ?", options)
+        return _select(t("wizard.where_are_you"), options)
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
-        return _select("Quel problème ?", options)
+        return _select(t("wizard.which_problem"), options)
 
 
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
@@ -133,6 +139,6 @@ def _select(prompt: str, options: list[tuple[str, str]]) -> str:
         prompt,
         choices=[questionary.Choice(title=label, value=value) for value, label in options],
         style=STYLE,
-        instruction=SELECT_HINT,
+        instruction=t("wizard.select_hint"),
     ).unsafe_ask()
     return answer

@@ -1,6 +1,8 @@
 """Load a directory: a named file, TRACESGUIDE_DIRECTORY, the imported index, the sample.
 
-These are the only functions of the package that read files.
+Each loader returns a ``Directory`` that names its source. Files are read and parsed by
+``operators.formats`` (CSV, JSON) and ``operators.index`` (the imported index); only the
+packaged sample is read here.
 """
 
 from __future__ import annotations
