@@ -129,7 +129,7 @@ def choose(content: Content) -> Entry | None:
     choices = [questionary.Choice(title=e.label, value=e.id) for e in content.troubleshooting]
     choices.append(questionary.Choice(title=t("troubleshoot.menu_quit"), value=quit_value))
     chosen: str = questionary.select(
-        t("troubleshoot.menu_prompt"), choices=choices, instruction=t("troubleshoot.menu_hint")
+        t("troubleshoot.menu_prompt"), choices=choices, instruction=t("wizard.select_hint")
     ).unsafe_ask()
     return next((e for e in content.troubleshooting if e.id == chosen), None)
 
