@@ -66,6 +66,17 @@ def write_state(
 
 HEAVY = ("questionary", "keyring", "prompt_toolkit")
 
+# Headless Chromium for the support pages (tests/test_browser.py, scripts/screenshots.py).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def modules_loaded_by(args: list[str], code: int = 0, watch: tuple[str, ...] = HEAVY) -> list[str]:
     """Run ``tracesguide ARGS`` in a fresh interpreter; which of *watch* it imported."""

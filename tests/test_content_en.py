@@ -27,7 +27,7 @@ def shape(c: Content) -> dict[str, Any]:
         "sources": [s.id for s in c.sources],
         "stages": [s.id for s in c.stages],
         "steps": [
-            (s.id, s.stage, s.when, s.milestone, s.optional, s.timer and s.timer[:2])
+            (s.id, s.stage, s.actor, s.when, s.milestone, s.optional, s.timer and s.timer[:2])
             for s in c.steps
         ],
         "questions": [

@@ -23,6 +23,7 @@ from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import progress
 from tracesguide.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, TracesguideError
 from tracesguide.paths import resolve_state_path
+from tracesguide.reading import next_action
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,6 +93,7 @@ def check_file(
             "ok": False,
             "milestones": dict.fromkeys(MILESTONES, False),
             "next_step": content.steps[0].id,
+            "next_action": next_action(content, content.steps[0]),
             "blocked": [],
             "updated": None,
             "hint": state_module.NEW_FILE_HINT,
@@ -110,6 +112,7 @@ def check_file(
         "ok": ok,
         "milestones": where.milestones,
         "next_step": where.next_step.id if where.next_step else None,
+        "next_action": None if where.ended else next_action(content, where.next_step),
         "blocked": [{"step": step, "reason": reason} for step, reason in where.blocked],
         "updated": saved.updated.isoformat(),
     }

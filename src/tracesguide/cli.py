@@ -218,6 +218,18 @@ def replay_command(
             show_default=False,
         ),
     ] = None,
+    redact: Annotated[
+        Path | None,
+        typer.Option(
+            "--redact",
+            metavar="FICHIER",
+            help=(
+                "Écrit une copie du fichier d'état sans nom, courriel, téléphone, opérateur "
+                "ni texte libre, à joindre à un ticket."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Rejoue la progression d'un utilisateur pour l'assistance : chronologie, blocage, écrans.
 
@@ -231,23 +243,46 @@ def replay_command(
       tracesguide replay state.toml --step second-factor.sms.code
 
       tracesguide replay state.toml --html rapport-dupont.html
-    """
-    from tracesguide.replay import check_html_target, load_for_replay, print_report
 
-    if html is not None:
-        check_html_target(html, file)
+      tracesguide replay state.toml --redact etat-masque.toml
+    """
+    from tracesguide.replay import load_for_replay, print_report
+
+    if html is not None or redact is not None:
+        from tracesguide.html import refuse_target
+
+        if html is not None:
+            refuse_target(html, [file], "--html")
+        if redact is not None:
+            refuse_target(redact, [file], "--redact")
     content, saved = load_for_replay(file, step)
+    if redact is not None:
+        from rich.text import Text
+
+        from tracesguide.i18n import t
+        from tracesguide.redact import write as write_redacted
+        from tracesguide.sanitize import inert
+
+        write_redacted(content, file, saved, redact)
+        _console().print(Text(t("redact.written", path=inert(str(redact), single_line=True))))
+        if html is None:
+            return
     if html is None:
         print_report(_console(), content, file, saved, step)
         return
+    from tracesguide.replay import write_html
+
+    write_html(content, file, saved, step, html)
+    _report_written(html)
+
+
+def _report_written(out: Path) -> None:
     from rich.text import Text
 
     from tracesguide.i18n import t
-    from tracesguide.replay import render_html, write_html
     from tracesguide.sanitize import inert
 
-    write_html(render_html(content, file, saved, step), html)
-    _console().print(Text(t("cli.report_written", path=inert(str(html), single_line=True))))
+    _console().print(Text(t("cli.report_written", path=inert(str(out), single_line=True))))
 
 
 @app.command("check")
@@ -272,6 +307,15 @@ def check_command(
         ),
     ] = None,
     json_output: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FICHIER",
+            help="Écrit une page HTML de suivi (une ligne par utilisateur) au lieu du tableau.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Vérifie qui a terminé : code 0 si tout est complet, 1 sinon, 2 si un fichier est illisible.
 
@@ -285,12 +329,20 @@ def check_command(
       tracesguide check suivi/ --require second-factor
 
       tracesguide check --json suivi/ | jq -r 'select(.ok == false) | .path'
+
+      tracesguide check suivi/ --html suivi.html
     """
     from tracesguide.check import check_milestone, exit_code, run
     from tracesguide.content import load
 
     check_milestone(require)
     content = load()
+    if html is not None:
+        from tracesguide.html.folder_page import write as write_page
+
+        code = write_page(content, paths or [], require, html)
+        _report_written(html)
+        raise typer.Exit(code)
     records = run(content, paths or [], require)
     if json_output:
         import json

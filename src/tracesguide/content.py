@@ -25,6 +25,8 @@ MILESTONES = (
     "access-granted",
 )
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+# Who must act for a step to move on: the user, the control body, the organisation's admin.
+ACTORS = ("user", "control-body", "organisation-admin")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -127,6 +129,7 @@ class Step(NamedTuple):
     timer: Timer | None = None
     optional: bool = False
     message: Message | None = None
+    actor: str = "user"
 
 
 class Stage(NamedTuple):
@@ -359,8 +362,13 @@ def _step(table: Any, index: int) -> Step:
         timer=timer,
         optional=r.flag("optional"),
         message=_message(r.table_("message", required=False), f"{where}.message"),
+        actor=r.text("actor", "user"),
     )
     r.done()
+    if step.actor not in ACTORS:
+        raise ContentError(
+            t("content.bad_actor", where=where, actor=step.actor, actors=", ".join(ACTORS))
+        )
     return step
 
 

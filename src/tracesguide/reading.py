@@ -54,6 +54,21 @@ def status_report(content: Content, path: Path, state: State | None) -> dict[str
             for s in report.stages
         ],
         "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
+        "next_action": next_action(content, report.next_step) if not report.ended else None,
         "ended": report.ended or None,
         "updated": state.updated.isoformat() if state else None,
+    }
+
+
+def next_action(content: Content, step: Step | None) -> dict[str, Any] | None:
+    """What must happen next, for scripts: the step, its action in one line, its page's
+    address and who must act (``user``, ``control-body``, ``organisation-admin``)."""
+    if step is None:
+        return None
+    return {
+        "step": step.id,
+        "action": step.title,
+        "button": step.action or None,
+        "url": step.screen.url or None,
+        "actor": step.actor,
     }

@@ -10,8 +10,7 @@ user named).
 
 from __future__ import annotations
 
-import io
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
 from tracesguide.engine import OPERATOR_NOT_FOUND, StepStatus, progress
-from tracesguide.errors import TracesguideError
+from tracesguide.errors import StateError
 from tracesguide.i18n import t
 from tracesguide.reading import require_step, status_report
 from tracesguide.render import STYLES, reason, status_label, step_view
@@ -39,26 +38,6 @@ KIND_STYLES = {
     "problem": "bold red",
     "later": "yellow",
 }
-HTML_WIDTH = 110
-_HTML_PAGE = """<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="UTF-8">
-<title>tracesguide replay</title>
-<style>
-{stylesheet}
-body {{
-    color: {foreground};
-    background-color: {background};
-}}
-</style>
-</head>
-<body>
-<pre style="font-family:Menlo,'DejaVu Sans Mono',consolas,monospace">
-<code style="font-family:inherit">{code}</code></pre>
-</body>
-</html>
-"""
 
 
 @dataclass(frozen=True)
@@ -114,9 +93,10 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def event_detail(content: Content, event: Event) -> str:
-    """What an event's detail means: a known problem's label, else the detail itself."""
-    detail = clean(event.detail)
+def event_detail(content: Content, event: Event, make_inert: Callable[[str], str] = clean) -> str:
+    """What an event's detail means: a known problem's label, else the detail itself
+    (made inert by *make_inert*: ``clean`` for a terminal, ``html.visible`` for a page)."""
+    detail = make_inert(event.detail)
     if event.kind == "problem" and content.has_step(event.step):
         problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
         if problem is not None:
@@ -276,48 +256,32 @@ def print_report(
         )
 
 
+def staff_hint(path: Path, hint: str | None) -> str | None:
+    """Advice for support staff about a file they received, instead of the user's own
+    ("Lancez tracesguide setup" means nothing to them); other hints (update the tool) stay."""
+    if not path.exists() and not path.is_symlink():
+        return t("replay_html.missing_file_hint")
+    if hint and "setup" in hint:
+        return t("replay_html.unusable_file_hint")
+    return hint
+
+
 def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
     """Read the file (never write it) and the content in the user's language."""
-    state = state_module.load(path)
+    try:
+        state = state_module.load(path)
+    except StateError as error:
+        raise StateError(error.message, staff_hint(path, error.hint)) from None
     content = load_content(state.language)
     if step_id is not None:
         require_step(content, step_id)
     return content, state
 
 
-def check_html_target(out: Path, state_path: Path) -> None:
-    """Refuse to write the report over the state file (or into a folder)."""
-    if out.is_dir():
-        raise TracesguideError(
-            t("replay.html_is_folder", path=out), t("replay.html_is_folder_hint")
-        )
-    same = out.resolve() == state_path.resolve()
-    if not same and out.exists():
-        try:
-            same = out.samefile(state_path)
-        except OSError:
-            same = False
-    if same:
-        raise TracesguideError(t("replay.html_is_state"), t("replay.html_is_state_hint"))
+def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
+    """Write the page for staff to *out* only, private (0600, it names the user), atomically:
+    a symlink at *out* is replaced, never followed."""
+    from tracesguide.html import write_private
+    from tracesguide.html.replay_page import page
 
-
-def render_html(content: Content, path: Path, state: State, step_id: str | None = None) -> str:
-    """The same report as one standalone HTML page (styles inline, no script, no link)."""
-    console = Console(
-        record=True,
-        file=io.StringIO(),
-        width=HTML_WIDTH,
-        color_system="truecolor",
-        force_terminal=True,
-        highlight=False,
-        emoji=False,
-    )
-    print_report(console, content, path, state, step_id)
-    return console.export_html(inline_styles=True, code_format=_HTML_PAGE)
-
-
-def write_html(html: str, out: Path) -> None:
-    """Write the page to *out* only, private (0600): it names the user."""
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(html)
+    write_private(out, page(content, path, state, step_id).encode("utf-8"))

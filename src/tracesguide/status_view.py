@@ -12,6 +12,13 @@ from tracesguide.i18n import t
 from tracesguide.render import MARKS, STYLES, status_label
 from tracesguide.sanitize import inert
 
+# Who must act, for support staff (the same words as the replay page).
+STAFF_ACTORS = {
+    "user": "html.actor_user",
+    "control-body": "html.actor_control_body",
+    "organisation-admin": "html.actor_organisation_admin",
+}
+
 
 def print_status(
     console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
@@ -43,9 +50,20 @@ def print_status(
             + Text(inert(blocked["reason"], single_line=True))
         )
     if report["complete"]:
-        console.print(Text(t("status.complete"), style="bold green"))
+        done = t("status.complete") if for_user else t("replay_html.complete")
+        console.print(Text(done, style="bold green"))
     elif report["ended"]:
-        console.print(Text(t("status.ended_role"), style="yellow"))
+        ended = (
+            t("status.ended_role")
+            if for_user
+            else t("replay_html.ended", reason=inert(report["ended"], single_line=True))
+        )
+        console.print(Text(ended, style="yellow"))
+    elif report["next_step"] and not for_user and report["next_action"]:
+        action = report["next_action"]
+        actor = t(STAFF_ACTORS[action["actor"]])
+        sentence = t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
+        console.print(Text(sentence, style="bold"))
     elif report["next_step"]:
         console.print(
             Text(t("status.next_step"), style="bold")

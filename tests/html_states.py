@@ -1,0 +1,70 @@
+"""State files for the HTML tests: an ordinary folder and a hostile user (real files)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from helpers import APP_ANSWERS, T0, advance
+from tracesguide import state as state_module
+from tracesguide.content import load
+from tracesguide.state import State
+
+CONTENT = load()
+# Each probe would change the page's title or set window.x if it ever ran.
+PROBE = "document.title='PWNED';window.x=1"
+SCRIPT = f"<script>{PROBE}</script>"
+IMG = f'<img src=x onerror="{PROBE}">'
+SVG = f'"><svg onload="{PROBE}">'
+JS_URL = f"javascript:{PROBE}"
+TERMINAL = "\x1b[31mROUGE\x1b[0m\x1b]8;;https://osc.example/piege\x1b\\lien\x1b]8;;\x1b\\\x07"
+BIDI = "abc\u202edcba\u2066x\u2069\u200b"
+
+
+def hostile_state(path: Path) -> State:
+    """A state written by the real code, every free string an attempt to run a script."""
+    answers = {
+        **APP_ANSWERS,
+        "first_name": SCRIPT + TERMINAL,
+        "last_name": IMG + BIDI,
+        "email": JS_URL,
+        "phone_masked": SVG,
+        "operator_name": SCRIPT + " " + JS_URL,
+    }
+    saved = advance(State.new(now=T0), CONTENT, answers, until="operator.request-authorisation")
+    later = T0 + timedelta(hours=2)
+    step = "operator.request-authorisation"
+    saved.record("shown", step, now=later)
+    saved.record("note", step, f"{IMG} voir {JS_URL} et https://exemple.fr/aide", now=later)
+    saved.record("problem", step, SVG + TERMINAL, now=later + timedelta(minutes=3))
+    saved.record("blocked", step, SCRIPT + BIDI, now=later + timedelta(minutes=5))
+    saved.tool_version = "0.1" + SCRIPT
+    state_module.save(saved, path)
+    return saved
+
+
+USERS = (
+    # (file, first name, last name, stop before, extra answers)
+    ("a-bloque.toml", "Prénom", "BLOQUÉ", None, {"has_certificate": "no"}),
+    ("b-attente.toml", "Prénom", "ATTENTE", "access.wait-validation", {}),
+    ("c-encours.toml", "Prénom", "ENCOURS", "traces.home", {}),
+    ("d-fini.toml", "Prénom", "FINI", None, {}),
+)
+
+
+def folder_of_users(folder: Path, broken: bool = True) -> Path:
+    """Four users at different points, and (with *broken*) one unusable file."""
+    folder.mkdir(exist_ok=True)
+    for name, first, last, until, extra in USERS:
+        answers = {
+            **APP_ANSWERS,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{last.lower()}@exemple.fr",
+            **extra,
+        }
+        saved = advance(State.new(now=T0), CONTENT, answers, until=until)
+        state_module.save(saved, folder / name)
+    if broken:
+        (folder / "e-casse.toml").write_text("pas = [du toml", "utf-8")
+    return folder
