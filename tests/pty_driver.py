@@ -70,6 +70,7 @@ class Session:
 
     def answered(self) -> None:
         self.child.expect(PROMPT_DONE)
+        self.transcript.append(self.child.before or "")  # the prompt as drawn: its choices
 
     def choose(self, key: str, value: str) -> None:
         question = QUESTIONS[key]
@@ -90,13 +91,18 @@ class Session:
         invalid: dict[str, list[tuple[str, str]]] | None = None,
         eof_at: str | None = None,
         operator_listed: bool = True,
+        operator_typed: bool = False,
+        operator_fetch: bool = False,
     ) -> int:
         """Answer until the program exits; returns its exit status.
 
         *actions* maps a step id to 'later', 'ctrl-c' or 'problem' at its outcome prompt;
         *invalid* maps a key to (bad value, expected error text) pairs typed first;
         *eof_at* is a key whose prompt gets Ctrl-D (end of input) instead of an answer;
-        with *operator_listed* False, the company is "not in the list".
+        with *operator_listed* False, the company is "not in the list" (then "later");
+        with *operator_typed*, the name and number of *answers* are typed as TRACES NT
+        shows them, instead of picking a search result; with *operator_fetch*, the first
+        results (none, on the sample) are left for « Télécharger l'annuaire public ».
         """
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
@@ -107,6 +113,10 @@ class Session:
             "Votre entreprise :",
             "quand même",
             "Quel problème",
+            "Que faire maintenant",
+            "tel que TRACES NT l'affiche",
+            "Numéro TRACES de l'opérateur ou référence",
+            "vérifier votre certificat maintenant",
             *prompts.values(),
             pexpect.EOF,
         ]
@@ -126,14 +136,29 @@ class Session:
                 else:
                     self.child.send(ENTER)
             elif index == 1:
-                # the best match comes first; "not in the list" is last (UP wraps round)
-                self.child.send(ENTER if operator_listed else UP + ENTER)
+                # the best match comes first; "not in the list" is last (UP wraps round),
+                # "type the name and number" just before it
+                if operator_typed:
+                    self.child.send(UP + UP + ENTER)
+                elif operator_fetch:
+                    operator_fetch = False  # after "search again": no match, then fetch
+                    self.child.send(DOWN + ENTER)
+                else:
+                    self.child.send(ENTER if operator_listed else UP + ENTER)
             elif index == 2:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
                 self.child.send(ENTER)  # the first known problem
+            elif index == 4:
+                self.child.send(UP + ENTER)  # after "not in the list": "later" is last
+            elif index == 5:
+                self.type(answers["operator_name"])
+            elif index == 6:
+                self.type(answers["operator_traces_number"])
+            elif index == 7:
+                self.child.send(DOWN + ENTER)  # "no, go on"
             else:
-                key = keys[index - 4]
+                key = keys[index - 8]
                 if key == eof_at:
                     self.child.send(CLEAR + "\x04")
                     continue

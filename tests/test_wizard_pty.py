@@ -132,13 +132,59 @@ def test_company_not_in_the_list_explains_the_rule(tmp_path: Path) -> None:
     state = tmp_path / "state.toml"
     session = Session(state)
     assert session.run(APP, operator_listed=False) == 0
-    assert "jamais de doublon" in " ".join(session.output.split())
+    text = " ".join(session.output.split())
+    assert "jamais de doublon" in text
+    assert "depuis le 21 janvier 2025, lui seul peut le faire" in text
+    assert "Je reviendrai plus tard" in text  # the step can be taken again
     data = saved(state)
     assert "operator_name" not in data["answers"]
     assert "operator.search" not in data["steps"]
     # the next run starts again at the search
     again = Session(state)
     assert again.run(APP) == 0 and "Félicitations" in again.output
+
+
+def test_operator_step_on_the_sample_offers_fetch_and_typed_entry(tmp_path: Path) -> None:
+    state = tmp_path / "state.toml"
+    typed = {
+        **APP,
+        "operator_name": "Coopérative du Moulin",
+        "operator_traces_number": "fr-bio-01.040-0001234.2025.001",
+    }
+    session = Session(state)
+    assert session.run(typed, operator_typed=True) == 0
+    text = " ".join(session.output.split())
+    assert "Recherche dans l'exemple fourni" in text
+    assert "Télécharger l'annuaire public TRACES NT maintenant" in text
+    assert "Saisir le nom et le numéro TRACES trouvés dans TRACES NT" in text
+    assert "Félicitations" in text  # the typed entry completes the stage, and the guide
+    answers = saved(state)["answers"]
+    assert answers["operator_name"] == "Coopérative du Moulin"
+    assert answers["operator_traces_number"] == "FR-BIO-01.040-0001234.2025.001"
+    assert answers["operator_origin"] == "typed"
+    assert saved(state)["steps"]["operator.search"]["status"] == "done"
+
+
+def test_operator_step_fetches_the_public_directory_then_finds_the_company(
+    tmp_path: Path,
+) -> None:
+    from directory_server import DirectoryServer, serving
+
+    state = tmp_path / "state.toml"
+    wanted = {**APP, "operator_name": "Opérateur FR ISSUED n°42"}
+    with serving(DirectoryServer({("FR", "ISSUED"): 150})) as server:
+        env = {"TRACESGUIDE_DIRECTORY_URL": server.base_url, "TRACESGUIDE_DATA_DIR": str(tmp_path)}
+        session = Session(state, env)
+        assert session.run(wanted, operator_fetch=True) == 0
+    text = " ".join(session.output.split())
+    assert "Annuaire public téléchargé : 150 opérateurs." in text
+    assert "Recherche dans l'annuaire public TRACES NT téléchargé le" in text
+    assert server.offsets() == [0, 100]
+    answers = saved(state)["answers"]
+    assert (answers["operator_traces_number"], answers["operator_origin"]) == (
+        "FR-ORG-OP-IS42",
+        "search",
+    )
 
 
 def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:

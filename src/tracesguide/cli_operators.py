@@ -6,7 +6,7 @@ rich is imported only for the human output and the progress bar, so ``--json`` s
 """
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +17,10 @@ from tracesguide.errors import TracesguideError
 from tracesguide.sanitize import inert
 
 if TYPE_CHECKING:
-    from tracesguide.operators import Directory, Match, RowProblem
+    from datetime import date
+
+    from tracesguide.operators import Directory, IndexInfo, Match, Operator, RowProblem
+    from tracesguide.operators.certificate import CertificateCheck
     from tracesguide.operators.formats import ProgressCallback
 
 EXIT_NO_MATCH = 1
@@ -333,11 +336,15 @@ def info_command(
                 imported_at=_clean(info.imported_at),
                 origin_changed=info.origin_changed(),
             )
+            if info.fetch is not None:
+                payload["fetch"] = info.fetch
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     from tracesguide.i18n import t
 
-    if info is None:
+    if info is not None and info.fetch is not None:
+        _print_fetch_info(info)
+    elif info is None:
         print(t("operators.none_imported"))
         print(t("operators.how_to_import"))
     else:
@@ -373,3 +380,299 @@ def _date(iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone().strftime(t("operators.date_format"))
     except ValueError:
         return _clean(iso)
+
+
+# --- operators fetch ---------------------------------------------------------------------
+
+FETCH_HELP = _paragraphs(
+    "Télécharge l'annuaire public TRACES NT des certificats bio et en fait l'index local.",
+    "Par défaut : la France, les certificats délivrés (ISSUED). Une requête à la fois, "
+    "par pages de 100, avec une pause entre les requêtes ; l'index n'est remplacé qu'une "
+    "fois tout reçu. Ctrl-C garde ce qui est reçu : relancez la même commande pour "
+    "reprendre. Adresse de l'annuaire : la variable TRACESGUIDE_DIRECTORY_URL pour la "
+    "changer (miroir, tests).",
+    "Exemples :",
+    "  tracesguide operators fetch\n"
+    "  tracesguide operators fetch --country FR --country BE\n"
+    "  tracesguide operators fetch --status ISSUED --status EXPIRED",
+)
+
+
+@operators_app.command("fetch", help=FETCH_HELP)
+def fetch_command(
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", metavar="PAYS", help="Pays : code (FR) ou nom ; répétable."),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            metavar="STATUT",
+            help="Statut des certificats : ISSUED, EXPIRED, WITHDRAWN... ; répétable.",
+        ),
+    ] = None,
+    delay: Annotated[
+        float, typer.Option("--delay", min=0.0, max=60.0, help="Pause entre deux requêtes (s).")
+    ] = 0.3,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=600.0, help="Attente maximale (s).")
+    ] = 30.0,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Oublier un téléchargement interrompu.")
+    ] = False,
+) -> None:
+    """Download the public directory into the index; help text in FETCH_HELP."""
+    from tracesguide.i18n import t
+    from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
+
+    countries = _fetch_countries(country or ["FR"])
+    statuses = _fetch_statuses(status or ["ISSUED"])
+    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
+    _say(t("fetch.starting", url=_clean(settings.query_url)))
+    with fetch_progress() as progress:
+        result = fetch_directory(countries, statuses, settings, progress=progress, restart=restart)
+    if result.resumed_records:
+        _say(t("fetch.resumed", records=_number(result.resumed_records)))
+    info = result.info
+    print(t("fetch.done", operators=_operators(info.rows), url=_clean(settings.query_url)))
+    for count in result.slices:
+        print(_slice_line(count.country, count.status, count.records, count.total))
+        if count.unreachable:
+            print(t("fetch.slice_unreachable", missing=_number(count.unreachable)))
+    print(t("fetch.index", path=_clean(str(info.path))))
+    _report_problems(result.problems)
+
+
+def _fetch_countries(values: list[str]) -> list[str]:
+    from tracesguide.i18n import t
+    from tracesguide.operators.normalize import country_code
+
+    codes: list[str] = []
+    for value in values:
+        code = country_code(value)
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise TracesguideError(
+                t("fetch.bad_country", value=_clean(value)), t("fetch.bad_country_hint")
+            )
+        codes.append(code.upper())
+    return list(dict.fromkeys(codes))
+
+
+def _fetch_statuses(values: list[str]) -> list[str]:
+    import re
+
+    from tracesguide.i18n import t
+
+    statuses = [value.strip().upper() for value in values]
+    for value, status in zip(values, statuses, strict=True):
+        if not re.fullmatch(r"[A-Z_]{3,30}", status):
+            raise TracesguideError(
+                t("fetch.bad_status", value=_clean(value)), t("fetch.bad_status_hint")
+            )
+    return list(dict.fromkeys(statuses))
+
+
+def _slice_line(country: object, status: object, records: object, total: object) -> str:
+    from tracesguide.i18n import t
+
+    return t(
+        "fetch.slice_line",
+        slice=_clean(f"{country} {status}"),
+        records=_number(records) if isinstance(records, int) else "?",
+        total=_number(total) if isinstance(total, int) else "?",
+    )
+
+
+@contextmanager
+def fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
+    """Records received / announced on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, done, 1))
+
+        yield update
+
+
+def _print_fetch_info(info: "IndexInfo") -> None:
+    """``operators info`` for a downloaded index: source URL, date, slices and counts."""
+    from tracesguide.i18n import t
+
+    fetched = info.fetch or {}
+    print(t("fetch.info_source", url=_clean(str(fetched.get("url", info.origin)))))
+    print(t("fetch.info_when", operators=_operators(info.rows), date=_date(info.imported_at)))
+    if info.skipped:
+        print(t("fetch.info_skipped", records=_number(info.skipped)))
+    slices = fetched.get("slices")
+    for item in slices if isinstance(slices, list) else []:
+        if isinstance(item, dict):
+            get = item.get
+            print(_slice_line(get("country"), get("status"), get("records"), get("total")))
+    print(t("fetch.index", path=_clean(str(info.path))))
+
+
+# --- operators certificate ---------------------------------------------------------------
+
+CERTIFICATE_HELP = _paragraphs(
+    "Vérifie les certificats d'un opérateur : peut-il demander l'autorisation dans TRACES NT ?",
+    "Cherche l'opérateur dans l'annuaire (nom, numéro TRACES ou référence de certificat) et "
+    "montre ses certificats : statut, organisme de contrôle, activités, catégories de "
+    "produits, dates. Il peut demander l'autorisation quand un certificat est délivré, avec "
+    "une activité d'import, et n'a pas expiré ; sinon la commande dit pourquoi.",
+    "Code de sortie : 0 s'il peut demander l'autorisation, 1 sinon (ou opérateur introuvable, "
+    "ou plusieurs opérateurs se ressemblent), 2 si la demande ou l'annuaire est inutilisable.",
+    "Exemples :",
+    '  tracesguide operators certificate "cooperative du moulin"\n'
+    "  tracesguide operators certificate FR-BIO-01.040-0000017.2024.001 --json",
+)
+
+_STATE_KEYS = {
+    "valid": "certificate.state_valid",
+    "expired": "certificate.state_expired",
+    "withdrawn": "certificate.state_withdrawn",
+    "replaced": "certificate.state_replaced",
+    "other": "certificate.state_other",
+}
+
+
+@operators_app.command("certificate", help=CERTIFICATE_HELP)
+def certificate_command(
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="NOM_OU_NUMÉRO",
+            help="Nom de l'opérateur, numéro TRACES ou référence de certificat.",
+            show_default=False,
+        ),
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="AAAA-MM-JJ", help="Juger à cette date (défaut : aujourd'hui)."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON pour les scripts.")
+    ] = False,
+) -> None:
+    """Judge an operator's certificates; help text in CERTIFICATE_HELP."""
+    from datetime import date
+
+    from tracesguide.i18n import t
+    from tracesguide.operators import load_default_directory
+    from tracesguide.operators.certificate import check_certificates
+
+    query = query.strip()
+    if not query:
+        raise TracesguideError(t("certificate.empty_query"), t("certificate.query_hint"))
+    try:
+        today = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise TracesguideError(
+            t("certificate.bad_date", value=_clean(on or "")), t("certificate.date_hint")
+        ) from None
+    loaded = load_default_directory()
+    _say(
+        t("certificate.source", source=_clean(loaded.source.describe()), rows=_number(len(loaded)))
+    )
+    check = check_certificates(loaded, query, today)
+    if json_output:
+        import json
+
+        print(json.dumps(_check_dict(check, today), ensure_ascii=False, indent=2))
+    else:
+        _print_check(check)
+    if loaded.source.kind == "sample":
+        _say(t("certificate.sample_only"))
+    if not check.ok:
+        raise typer.Exit(EXIT_NO_MATCH)
+
+
+def _check_dict(check: "CertificateCheck", today: "date") -> dict[str, object]:
+    from tracesguide.operators.certificate import verdict_text
+
+    def clean(op: "Operator") -> dict[str, object]:
+        return {
+            k: _clean(v) if isinstance(v, str) else [_clean(x) for x in v]
+            for k, v in op.to_dict().items()
+        }
+
+    return {
+        "query": _clean(check.query),
+        "date": today.isoformat(),
+        "verdict": check.verdict,
+        "ok": check.ok,
+        "days_left": check.days_left,
+        "message": verdict_text(check),
+        "operator": clean(check.operator) if check.operator else None,
+        "candidates": [clean(op) for op in check.candidates],
+        "certificates": [
+            {
+                **clean(c.record),
+                "state": c.state,
+                "days_left": c.days_left,
+                "has_import": c.has_import,
+            }
+            for c in check.certificates
+        ],
+    }
+
+
+def _print_check(check: "CertificateCheck") -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+    from tracesguide.operators.certificate import verdict_text
+
+    console = Console(highlight=False)
+    if check.operator is not None:
+        op = check.operator
+        title = Text(t("certificate.title"))
+        title.append(_clean(op.name), style="bold")
+        title.append(f" ({_clean(op.traces_number) or '—'})")
+        console.print(title)
+    for cert in check.certificates:
+        record = cert.record
+        console.print()
+        console.print(Text("  " + (_clean(record.reference) or "—"), style="bold"))
+        expiry = _clean(record.expires_on) or "—"
+        if cert.days_left is not None and cert.state == "valid":
+            expiry += t("certificate.days_left", days=cert.days_left)
+        rows = (
+            (
+                t("certificate.label_status"),
+                f"{t(_STATE_KEYS[cert.state])} ({_clean(record.status) or '—'})",
+            ),
+            (t("certificate.label_body"), _clean(record.issuing_body) or "—"),
+            (
+                t("certificate.label_activities"),
+                " ; ".join(_clean(a) for a in record.activities) or "—",
+            ),
+            (
+                t("certificate.label_categories"),
+                " ; ".join(_clean(c) for c in record.categories) or "—",
+            ),
+            (t("certificate.label_issued"), _clean(record.issued_on) or "—"),
+            (t("certificate.label_expires"), expiry),
+        )
+        for label, value in rows:
+            console.print(Text(f"    {label:<12}{value}"))
+    if check.verdict == "ambiguous":
+        console.print(Text(t("certificate.alike_title")))
+        for op in check.candidates[:_SHOWN_PROBLEMS]:
+            line = Text("  • ")
+            line.append(_clean(op.name), style="bold")
+            line.append(f" — {_clean(op.traces_number) or '—'} ({_clean(op.address) or '—'})")
+            console.print(line)
+    console.print()
+    console.print(Text(verdict_text(check), style="bold"))

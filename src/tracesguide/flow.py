@@ -39,6 +39,7 @@ OTHER_PROBLEM = "other"
 class OperatorChoice:
     name: str
     traces_number: str
+    origin: str = "typed"  # "search": picked in the directory; "typed": as TRACES NT shows it
 
 
 class Prompter(Protocol):
@@ -196,6 +197,7 @@ class Flow:
                 return None
             self._answer("operator_name", choice.name, step.id)
             self._answer("operator_traces_number", choice.traces_number, step.id)
+            self._answer("operator_origin", choice.origin, step.id)
             return choice.traces_number
         if question.kind == "phone":
             return self._ask_phone(question, step)

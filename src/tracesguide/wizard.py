@@ -16,12 +16,9 @@ from rich.text import Text
 from tracesguide.content import Question, Step
 from tracesguide.flow import OperatorChoice
 from tracesguide.i18n import t
-from tracesguide.sanitize import inert
 from tracesguide.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-NOT_LISTED = "__not_listed__"
-SEARCH_AGAIN = "__again__"
 
 
 def _validator(check: Callable[[str], str]) -> Callable[[str], bool | str]:
@@ -55,6 +52,10 @@ class QuestionaryPrompter:
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.key == "has_certificate":
+            from tracesguide.operators.wizard_step import offer_certificate_check
+
+            offer_certificate_check(self.console)
         choices = [
             questionary.Choice(
                 title=c.label + (t("wizard.recommended") if c.recommended else ""),
@@ -84,48 +85,9 @@ class QuestionaryPrompter:
         return keep == "yes"
 
     def operator(self, step: Step) -> OperatorChoice | None:
-        from tracesguide.operators import load_default_directory, search
+        from tracesguide.operators.wizard_step import ask_operator
 
-        directory = load_default_directory()
-        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        while True:
-            text = questionary.text(
-                prompt,
-                validate=lambda text: bool(text.strip()) or t("wizard.type_a_word"),
-                style=STYLE,
-            ).unsafe_ask()
-            matches = search(directory, text, limit=8)
-            choices = [
-                questionary.Choice(
-                    title=t(
-                        "wizard.operator_line",
-                        name=inert(m.operator.name, single_line=True),
-                        number=inert(m.operator.traces_number, single_line=True),
-                        address=inert(m.operator.address, single_line=True),
-                    ),
-                    value=str(i),
-                )
-                for i, m in enumerate(matches)
-            ]
-            choices.append(questionary.Choice(t("wizard.search_again"), value=SEARCH_AGAIN))
-            choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
-            if not matches:
-                self.console.print(Text(t("wizard.no_operator"), style="yellow"))
-            picked: str = questionary.select(
-                t("wizard.your_company"),
-                choices=choices,
-                style=STYLE,
-                instruction=t("wizard.select_hint"),
-            ).unsafe_ask()
-            if picked == NOT_LISTED:
-                return None
-            if picked == SEARCH_AGAIN:
-                continue
-            operator = matches[int(picked)].operator
-            return OperatorChoice(
-                name=inert(operator.name, single_line=True),
-                traces_number=inert(operator.traces_number, single_line=True),
-            )
+        return ask_operator(self.console, next(q.prompt for q in step.ask if q.kind == "operator"))
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
         return _select(t("wizard.where_are_you"), options)

@@ -312,7 +312,7 @@ def _text(value: object, what: str) -> str:
 def _label(value: object, what: str) -> str:
     """A string, or an object's name/label/description/code."""
     if isinstance(value, dict):
-        for key in ("name", "label", "description", "value", "code"):
+        for key in ("name", "label", "description", "translation", "value", "code", "id"):
             if isinstance(value.get(key), str) and value[key].strip():
                 return _text(value[key], what)
         for key in ("activity", "type", "category"):
@@ -389,6 +389,21 @@ def _country_value(value: object) -> tuple[str, str]:
     return "", ""
 
 
+def _status(value: object) -> str:
+    """The status code (``{"id": "ISSUED", "translation": ...}`` gives ISSUED), else its label."""
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].strip():
+        return _text(value["id"], "statut")
+    return _label(value, "statut")
+
+
+def validate_record(record: object, location: str) -> Operator | RowProblem:
+    """One record of the public directory's JSON, validated as ``import`` validates it."""
+    try:
+        return _operator_from_record(record)
+    except _BadRow as bad:
+        return RowProblem(location, str(bad))
+
+
 def _operator_from_record(record: object) -> Operator:
     if not isinstance(record, dict):
         raise _BadRow("ce n'est pas un objet")
@@ -425,7 +440,7 @@ def _operator_from_record(record: object) -> Operator:
         or country_from_identifier(traces_number),
         activities=_labels(activities, "activités"),
         reference=reference,
-        status=_label(record.get("status"), "statut"),
+        status=_status(record.get("status")),
         issuing_body=issuing_body,
         categories=_labels(record.get("categoriesOfProduct"), "catégories"),
         issued_on=_text(record.get("issuedOn"), "date"),

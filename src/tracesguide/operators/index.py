@@ -19,6 +19,7 @@ reading and its text stays untrusted. It is written atomically (temp file + rena
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,9 +65,13 @@ class IndexInfo:
     imported_at: str
     origin_size: int | None = None
     origin_mtime: float | None = None
+    # Set when the index was downloaded (operators fetch): {"url": ..., "slices": [...]}.
+    fetch: Mapping[str, object] | None = None
 
     def origin_changed(self) -> bool | None:
         """Whether the source file changed since the import (None: it is gone)."""
+        if self.fetch is not None:
+            return False
         try:
             stat = Path(self.origin).stat()
         except OSError:
@@ -85,10 +90,23 @@ def import_directory(
 ) -> ImportResult:
     """Read *source* once and write the index (default: in the user data folder)."""
     parsed = read_directory_file(source, progress)
-    target = target or index_path()
     origin = source.resolve()
     stat = origin.stat()
-    operators = parsed.operators
+    described = {"origin": str(origin), "origin_size": stat.st_size, "origin_mtime": stat.st_mtime}
+    info = write_index(parsed.operators, len(parsed.problems), described, target, str(source))
+    return ImportResult(info, parsed.problems)
+
+
+def write_index(
+    operators: Sequence[Operator],
+    skipped: int,
+    described: Mapping[str, object],
+    target: Path | None = None,
+    name: str = "",
+) -> IndexInfo:
+    """Write the index of *operators* atomically; *described* says where they come from
+    (``origin`` and, for a file, its size and time; for a download, ``fetch``)."""
+    target = target or index_path()
     records = [_encode(op).encode("utf-8") + b"\n" for op in operators]
     offsets: list[str] = []
     position = 0
@@ -96,7 +114,7 @@ def import_directory(
         offsets.append(f"{position:08x}")
         position += len(record)
     if position >= 16**8:
-        raise DirectoryError(f"{source} : annuaire trop gros pour l'index.")
+        raise DirectoryError(f"{name} : annuaire trop gros pour l'index.")
     blocks = [
         "".join(f"{name_key(op.name)}\n" for op in operators).encode("utf-8"),
         "".join(f"{facet_line(op)}\n" for op in operators).encode("utf-8"),
@@ -107,16 +125,14 @@ def import_directory(
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "rows": len(operators),
-        "skipped": len(parsed.problems),
-        "origin": str(origin),
-        "origin_size": stat.st_size,
-        "origin_mtime": stat.st_mtime,
+        "skipped": skipped,
+        **described,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "blocks": [len(block) for block in blocks],
     }
     head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
     _write_atomically(target, [head, *blocks])
-    return ImportResult(_info(target, header), parsed.problems)
+    return _info(target, header)
 
 
 def _encode(operator: Operator) -> str:
@@ -203,6 +219,7 @@ def _info(path: Path, header: dict[str, object]) -> IndexInfo:
         imported_at=str(header.get("imported_at", "")),
         origin_size=size if isinstance(size, int) else None,
         origin_mtime=float(mtime) if isinstance(mtime, int | float) else None,
+        fetch=fetched if isinstance(fetched := header.get("fetch"), dict) else None,
     )
 
 
