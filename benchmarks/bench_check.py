@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, load
 from tracesguide.engine import progress
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 FIRST = "Camille Léa Jean Anne Marc Élodie Hugo Inès Paul Zoé Noël Chloé".split()
 LAST = "MARTIN BERNARD DUBOIS THOMAS ROBERT RICHARD PETIT DURAND LEROY MOREAU".split()

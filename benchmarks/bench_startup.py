@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.content import load
 from tracesguide.engine import progress
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 
 def best_of(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, float]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, load
 from tracesguide.engine import progress
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 T0 = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from helpers import APP_ANSWERS, T0, advance
-from tracesguide import state as state_module
 from tracesguide.content import load
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 CONTENT = load()
 # Each probe would change the page's title or set window.x if it ever ran.

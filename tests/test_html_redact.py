@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from helpers import APP_ANSWERS, T0, advance
-from tracesguide import state as state_module
 from tracesguide.content import load
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 CONTENT = load()
 PERSONAL = ("Camille", "EXEMPLE", "camille.exemple@exemple.fr", "•• 78", "ALPRO", "Lyon")

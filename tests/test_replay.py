@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from conftest import corpus_files
 from helpers import APP_ANSWERS, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES, assert_one_clear_error
-from tracesguide import state as state_module
 from tracesguide.content import load
 from tracesguide.replay import format_gap
 from tracesguide.sanitize import inert
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 CONTENT = load()
 

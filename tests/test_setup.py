@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,8 @@ from conftest import corpus_files
 from keyring_backends import MemoryKeyring
 from pty_driver import Session
 from tracesguide import secrets, validate
-from tracesguide import state as state_module
+from tracesguide.state import store as state_module
+from tracesguide.toml import loads
 from tracesguide.validate import Invalid
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "answers.toml"
@@ -44,7 +44,7 @@ def run_setup(cli, answers_file: Path, state: Path):  # type: ignore[no-untyped-
 
 
 def load_answers() -> dict[str, str]:
-    data = tomllib.loads(EXAMPLE.read_text())
+    data = loads(EXAMPLE.read_text())
     data.pop("problems", None)
     return data
 
@@ -230,3 +230,16 @@ def test_phone_checks_and_mask() -> None:
     for bad in ("0612345678", "+33 1 23 45 67 89", "+33 6 12", "+999 123"):
         with pytest.raises(Invalid):
             validate.phone(bad)
+
+
+def test_answers_files_are_read_in_the_same_toml_dialect_as_the_state(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, memory_keyring
+) -> None:
+    # TOML 1.1 (a \xHH escape, an empty inline table written over lines): one parser.
+    answers = load_answers()
+    answers["first_name"] = "Pr\\xE9nom"
+    path = write_answers(tmp_path / "a.toml", answers, "problems = {\n}\n")
+    state = tmp_path / "state.toml"
+    result = run_setup(cli, path, state)
+    assert result.code == 0, result.err
+    assert state_module.load(state).answers["first_name"] == "Prénom"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tracesguide import state as state_module
 from tracesguide.errors import StateError
-from tracesguide.state import SCHEMA_VERSION, State
+from tracesguide.state import SCHEMA_VERSION, State, schema
+from tracesguide.state import store as state_module
 
 T0 = datetime(2026, 1, 31, 10, 2, tzinfo=UTC)
 
@@ -100,8 +100,8 @@ def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             answers["first_name"] = answers.pop("name")
         return doc
 
-    monkeypatch.setattr(state_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(state_module.MIGRATIONS, 1, one_to_two)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 1, one_to_two)
     path = tmp_path / "state.toml"
     old = state_module.dumps(State.new(now=T0)).decode()
     path.write_text(old.replace("[answers]\n", '[answers]\nname = "Prénom"\n'))
@@ -115,7 +115,7 @@ def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_missing_migration_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(state_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
     path = tmp_path / "state.toml"
     path.write_text(state_module.dumps(State.new(now=T0)).decode())
     with pytest.raises(StateError, match="migration"):
@@ -175,3 +175,66 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
     with state_module.locked(path):
         state_module.save(sample_state(), path)  # save takes the lock again: no deadlock
     assert state_module.load(path) == sample_state()
+
+
+def test_the_engine_imports_only_the_state_model() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tracesguide.engine; "
+        "print(sorted(m for m in sys.modules if m.startswith('tracesguide.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "tracesguide.state.model" in loaded
+    for io_module in ("state.store", "state.schema", "state.fastread", "files", "filelock"):
+        assert f"'tracesguide.{io_module}'" not in loaded
+
+
+def test_any_sequence_of_wizard_actions_gives_a_state_every_reader_accepts() -> None:
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tracesguide.check import Checked, run
+    from tracesguide.content import load
+    from tracesguide.errors import TooLong
+    from tracesguide.state import EVENT_KINDS, FORBIDDEN_ANSWERS, MAX_ANSWER, MAX_TEXT
+    from tracesguide.state.fastread import load_many
+
+    content = load()
+    keys = sorted({q.key for s in content.steps for q in s.ask} - FORBIDDEN_ANSWERS)
+    steps = [s.id for s in content.steps]
+    text = st.text(st.characters(codec="utf-8"), max_size=40) | st.text(
+        st.sampled_from('aé\n"\\\x1b\u200b'), min_size=MAX_ANSWER - 2, max_size=MAX_TEXT + 2
+    )
+    action = st.tuples(
+        st.sampled_from(["answer", *EVENT_KINDS]),
+        st.sampled_from(steps),
+        st.sampled_from(keys),
+        text,
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(action, max_size=30))
+    def check(actions: list[tuple[str, str, str, str]]) -> None:
+        saved = State.new(now=T0)
+        for kind, step, key, value in actions:
+            try:
+                if kind == "answer":
+                    saved.answer(key, value, step)
+                else:
+                    saved.record(kind, step, value)
+            except TooLong:
+                continue  # refused on write, as the reader would refuse it
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "s.toml"
+            state_module.save(saved, path)
+            assert state_module.load(path) == saved
+            assert list(load_many([path, path])) == [saved, saved]
+            assert isinstance(next(run(content, [path], None)), Checked)
+
+    check()

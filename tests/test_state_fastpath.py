@@ -1,14 +1,14 @@
-"""state.fast_document: the fast reader of canonical state files agrees with tomllib.
+"""state.fastread: the fast reader of canonical state files agrees with the real parser.
 
-Whatever the fast path accepts, tomllib must read to the same document; whatever it
-does not know, it must decline (None) so that tomllib reads the file and reports the
+The parser that really runs for every file is ``tracesguide.toml.loads`` (TOML 1.1).
+Whatever the fast path accepts, it must read to the same document; whatever it does
+not know, it must decline (None) so that the parser reads the file and reports the
 error. These tests can fail: a fast path that accepted one more form, or decoded one
-escape differently, would differ from tomllib on the generated or mutated files.
+escape differently, would differ from the parser on the generated or mutated files.
 """
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,12 +18,22 @@ from hypothesis import strategies as st
 
 from conftest import corpus_files
 from helpers import APP_ANSWERS, write_state
-from tracesguide import state as state_module
 from tracesguide.errors import StateError
-from tracesguide.state import EVENT_KINDS, STEP_STATUSES, Event, State, StepRecord, fast_document
+from tracesguide.state import (
+    EVENT_KINDS,
+    FORBIDDEN_ANSWERS,
+    STEP_STATUSES,
+    Event,
+    State,
+    StepRecord,
+    fastread,
+)
+from tracesguide.state import store as state_module
+from tracesguide.state.fastread import fast_document, load_many, parse_fast
+from tracesguide.toml import loads
 
 KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True).filter(
-    lambda k: k not in state_module.FORBIDDEN_ANSWERS
+    lambda k: k not in FORBIDDEN_ANSWERS
 )
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=150)
 STEP_IDS = st.from_regex(r"[a-z0-9][a-z0-9.-]{0,30}", fullmatch=True)
@@ -60,8 +70,8 @@ def test_every_file_dumps_writes_is_read_fast_and_alike(saved: State) -> None:
     text = state_module.dumps(saved).decode("utf-8")
     fast = fast_document(text)
     assert fast is not None, text  # the files tracesguide writes take the fast path
-    assert fast == tomllib.loads(text)
-    loaded = state_module.parse_bytes(text.encode(), Path("x.toml"), fast=True)
+    assert fast == loads(text)
+    loaded = parse_fast(text, Path("x.toml"))
     assert loaded.answers == saved.answers
     assert [(e.at, e.kind, e.step, e.detail) for e in loaded.events] == [
         (e.at, e.kind, e.step, e.detail) for e in saved.events
@@ -88,7 +98,7 @@ SIGNIFICANT = '[]{}"=\n\r #,.\\tTZz+-:0123456789abu'
         max_size=4,
     ),
 )
-def test_mutated_files_are_declined_or_read_like_tomllib(saved: State, edits: list) -> None:  # type: ignore[type-arg]
+def test_mutated_files_are_declined_or_read_like_the_parser(saved: State, edits: list) -> None:  # type: ignore[type-arg]
     text = state_module.dumps(saved).decode("utf-8")
     for where, how, piece in edits:
         i = where % (len(text) + 1)
@@ -100,7 +110,7 @@ def test_mutated_files_are_declined_or_read_like_tomllib(saved: State, edits: li
             text = text[:i] + piece + text[i + len(piece) :]
     fast = fast_document(text)
     if fast is not None:
-        assert fast == tomllib.loads(text), text
+        assert fast == loads(text), text
 
 
 def test_the_toml_test_corpus(tmp_path: Path) -> None:
@@ -116,14 +126,11 @@ def test_the_toml_test_corpus(tmp_path: Path) -> None:
         if fast is None:
             continue
         accepted += 1
-        assert "/invalid/" not in str(path), path  # never accept what tomllib refuses
-        assert fast == tomllib.loads(text), path
+        assert fast == loads(text), path  # and never accept what the parser refuses
     assert accepted >= 10  # the simple valid files do take the fast path
 
 
-GOOD = state_module.dumps(
-    state_module.State.new(now=datetime(2026, 1, 31, 10, tzinfo=UTC))
-).decode()
+GOOD = state_module.dumps(State.new(now=datetime(2026, 1, 31, 10, tzinfo=UTC))).decode()
 
 
 @pytest.mark.parametrize(
@@ -172,14 +179,14 @@ def test_forms_outside_the_subset_are_declined(text: str) -> None:
     assert fast_document(text) is None
 
 
-def test_valid_but_unusual_layouts_agree_with_tomllib() -> None:
+def test_valid_but_unusual_layouts_agree_with_the_parser() -> None:
     text = GOOD + '\n[steps."a"]\nstatus = "done"\n\n[steps.b]\nstatus = "x"\n'
     text = text.replace("[steps]\n", "")  # the super-table defined after its sub-tables
     text += "[steps]\nc = 1\n"
-    assert fast_document(text) == tomllib.loads(text)
+    assert fast_document(text) == loads(text)
 
 
-def test_errors_are_tomllib_s_whatever_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_are_the_parser_s_whatever_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = [
         GOOD.replace("events = []\n", 'events = []\nlanguage = "fr"\n'),
         GOOD.replace("2026-01-31 10:00:00+00:00", "2026-02-30 10:00:00+00:00", 1),
@@ -189,11 +196,11 @@ def test_errors_are_tomllib_s_whatever_the_path(monkeypatch: pytest.MonkeyPatch)
 
     def message(text: str) -> str:
         with pytest.raises(StateError) as caught:
-            state_module.parse_bytes(text.encode(), Path("s.toml"), fast=True)
+            parse_fast(text, Path("s.toml"))
         return caught.value.message
 
     fast_messages = [message(text) for text in bad]
-    monkeypatch.setattr(state_module, "fast_document", lambda text: None)
+    monkeypatch.setattr(fastread, "fast_document", lambda text: None)
     assert fast_messages == [message(text) for text in bad]
     assert all("TOML invalide" in m for m in fast_messages)
 
@@ -219,10 +226,11 @@ def test_validation_messages_unchanged_by_the_fast_checks(
     assert fast_document(text) is not None
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
-    for fast in (True, False):
-        with pytest.raises(StateError) as caught:
-            state_module.load(path, fast=fast)
-        assert where in caught.value.message
+    with pytest.raises(StateError) as caught:
+        state_module.load(path)
+    assert where in caught.value.message
+    (fast_error,) = load_many([path])
+    assert isinstance(fast_error, StateError) and fast_error.message == caught.value.message
 
 
 def test_read_bytes_reads_whole_files_and_stops_past_the_limit(tmp_path: Path) -> None:
@@ -233,3 +241,13 @@ def test_read_bytes_reads_whole_files_and_stops_past_the_limit(tmp_path: Path) -
     path.write_bytes(b"x" * (state_module.MAX_BYTES + 1))
     with pytest.raises(StateError, match="trop volumineux"):
         state_module.read_bytes(path)
+
+
+def test_load_many_and_load_agree_on_every_corpus_file() -> None:
+    files = corpus_files()
+    for path, fast in zip(files, load_many(files), strict=True):
+        try:
+            expected: State | str = state_module.load(path)
+        except StateError as error:
+            expected = error.message
+        assert (fast.message if isinstance(fast, StateError) else fast) == expected, path

@@ -7,7 +7,6 @@ an ``AnswersError`` naming the key; what was done before it is already saved.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,12 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from tracesguide import files, toml
 from tracesguide.content import Content, Question, Step
-from tracesguide.errors import AnswersError
+from tracesguide.errors import AnswersError, shorten
 from tracesguide.flow import LATER, PROBLEM, OperatorChoice
+from tracesguide.i18n import t
+from tracesguide.state import MAX_ANSWER
 from tracesguide.validate import Invalid
 
 MAX_BYTES = 256 * 1024
@@ -26,38 +28,56 @@ OPERATOR_KEYS = ("operator_name", "operator_traces_number")
 
 
 def read(path: Path, content: Content) -> dict[str, Any]:
-    """Read and check an answers file: only known keys, every value a string."""
-    try:
-        data = path.read_bytes()[: MAX_BYTES + 1]
-    except FileNotFoundError:
-        raise AnswersError(
-            f"fichier de réponses introuvable : {path}",
-            "Un exemple complet : docs/examples/answers.toml.",
-        ) from None
-    except OSError as error:
-        raise AnswersError(f"fichier de réponses {path} illisible : {error.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise AnswersError(f"fichier de réponses {path} trop volumineux")
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise AnswersError(f"fichier de réponses {path} invalide : {error}") from None
+    """Read and check an answers file: only known keys, every value a string.
+
+    The file is read the one safe way (``files.read_regular``: a regular file, its size
+    checked first) and parsed by the one TOML parser; every way that can fail is the
+    one ``AnswersError`` (exit 2). ``stop_at`` must name a step of the procedure.
+    """
+    document = _parse(path)
     known = {q.key for s in content.steps for q in s.ask if q.kind != "operator"}
     known |= set(OPERATOR_KEYS) | OPTION_KEYS
     for key, value in document.items():
         if key not in known:
             raise AnswersError(
-                f"fichier de réponses : clé inconnue « {key} »",
-                f"Clés possibles : {', '.join(sorted(known))}.",
+                t("answers.unknown_key", key=shorten(key)),
+                t("answers.unknown_key_hint", keys=", ".join(sorted(known))),
             )
         if key == "problems":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise AnswersError(
-                    "fichier de réponses : « problems » doit être une table de textes"
-                )
+                raise AnswersError(t("answers.problems_not_table"))
         elif not isinstance(value, str):
-            raise AnswersError(f"fichier de réponses : « {key} » doit être un texte")
+            raise AnswersError(t("answers.not_text", key=key))
+        elif key in OPTION_KEYS:
+            continue
+        elif len(value) > MAX_ANSWER:  # the state's own bound, checked before any write
+            raise AnswersError(t("answers.too_long", key=key, limit=MAX_ANSWER))
+    stop_at = document.get("stop_at")
+    if stop_at is not None and not content.has_step(stop_at):
+        raise AnswersError(
+            t("answers.unknown_stop_at", step=shorten(stop_at)), t("answers.unknown_stop_at_hint")
+        )
     return document
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        data = files.read_regular(path, MAX_BYTES)
+    except files.Unreadable as error:
+        if error.reason == "missing":
+            raise AnswersError(t("answers.missing", path=path), t("answers.example_hint")) from None
+        why = {
+            "not_regular": t("answers.not_regular"),
+            "too_big": t("answers.too_big", limit=MAX_BYTES),
+        }.get(error.reason, error.detail)
+        raise AnswersError(t("answers.unreadable", path=path, why=why)) from None
+    try:
+        return toml.loads(data.decode("utf-8"))
+    except (ValueError, OverflowError, RecursionError, MemoryError, UnicodeError) as error:
+        # TOMLDecodeError and UnicodeDecodeError are ValueErrors; the others: an integer of
+        # more than 4 300 digits, nesting too deep, a date out of range.
+        why = shorten(str(error), 200) or type(error).__name__
+        raise AnswersError(t("answers.invalid", path=path, why=why)) from None
 
 
 class AnswersPrompter:
@@ -70,8 +90,7 @@ class AnswersPrompter:
         value = self.answers.get(key)
         if value is None:
             raise AnswersError(
-                f"réponse manquante : « {key} » (étape {step.id})",
-                "Ajoutez-la au fichier de réponses ; la progression déjà faite est enregistrée.",
+                t("answers.missing_answer", key=key, step=step.id), t("answers.missing_answer_hint")
             )
         return str(value)
 
@@ -85,15 +104,15 @@ class AnswersPrompter:
         try:
             return check(raw)
         except Invalid as error:
-            raise AnswersError(f"réponse invalide pour « {question.key} » : {error}") from None
+            raise AnswersError(t("answers.invalid_answer", key=question.key, why=error)) from None
 
     def choice(self, question: Question, step: Step, default: str) -> str:
         value = self._get(question.key, step)
         if question.choice(value) is None:
             allowed = ", ".join(c.value for c in question.choices)
             raise AnswersError(
-                f"réponse invalide pour « {question.key} » : « {value} »",
-                f"Valeurs possibles : {allowed}.",
+                t("answers.invalid_value", key=question.key, value=shorten(value)),
+                t("answers.allowed", values=allowed),
             )
         return value
 
@@ -104,7 +123,7 @@ class AnswersPrompter:
     def operator(self, step: Step) -> OperatorChoice | None:
         name, number = (self._get(key, step).strip() for key in OPERATOR_KEYS)
         if not name or not number:
-            raise AnswersError("réponse invalide : « operator_name » et « operator_traces_number »")
+            raise AnswersError(t("answers.invalid_operator"))
         return OperatorChoice(name=name, traces_number=number)
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
@@ -119,7 +138,7 @@ class AnswersPrompter:
         if chosen not in {value for value, _ in options}:
             allowed = ", ".join(value for value, _ in options)
             raise AnswersError(
-                f"réponse invalide pour « problems.{step.id} » : « {chosen} »",
-                f"Valeurs possibles : {allowed}.",
+                t("answers.invalid_value", key=f"problems.{step.id}", value=shorten(chosen)),
+                t("answers.allowed", values=allowed),
             )
         return chosen

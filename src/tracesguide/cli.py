@@ -343,24 +343,14 @@ def check_command(
         code = write_page(content, paths or [], require, html)
         _report_written(html)
         raise typer.Exit(code)
-    records = run(content, paths or [], require)
+    results = run(content, paths or [], require)
     if json_output:
-        import json
+        from tracesguide.check_view import write_json_lines
 
-        from tracesguide.sanitize import inert
+        raise typer.Exit(exit_code(write_json_lines(results, sys.stdout)))
+    from tracesguide.check_view import print_table
 
-        collected = []
-        write = sys.stdout.write
-        for record in records:
-            if "error" in record:
-                record["error"] = inert(record["error"], single_line=True)
-            # ensure_ascii: the exact data, yet no raw control or bidi character on stdout.
-            write(json.dumps(record) + "\n")
-            collected.append(record)
-        raise typer.Exit(exit_code(collected))
-    from tracesguide.check import print_table
-
-    collected = list(records)
+    collected = list(results)
     print_table(_console(), collected, require)
     raise typer.Exit(exit_code(collected))
 

@@ -26,6 +26,10 @@ class StateError(TracesguideError):
     """The state file is missing, unreadable, invalid or from a newer version."""
 
 
+class TooLong(TracesguideError):
+    """A value longer than the state file allows: refused before it is written."""
+
+
 class ContentError(TracesguideError):
     """A content file (the procedure) is invalid: a bug in the package, not the user's."""
 
@@ -38,7 +42,17 @@ class AnswersError(TracesguideError):
     """An answers file (setup --answers) is missing a key or has a wrong value."""
 
 
+class WriteError(TracesguideError):
+    """A file could not be written (disk full, read-only, no permission...); the previous
+    file, if any, is intact."""
+
+
 class Interrupted(TracesguideError):
     """The user pressed Ctrl-C: everything done so far is saved."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to a readable length for a one-line message (an ellipsis says it was cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

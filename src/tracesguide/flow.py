@@ -24,12 +24,12 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from tracesguide import secrets, validate
-from tracesguide import state as state_module
 from tracesguide.content import Content, Message, Question, Step
 from tracesguide.engine import OPERATOR_NOT_FOUND, answer_effect, expired_timer, progress
 from tracesguide.i18n import t
 from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 DONE_, LATER, PROBLEM, SKIP = "done", "later", "problem", "skip"
 OTHER_PROBLEM = "other"

@@ -29,6 +29,13 @@ def resolve_state_path(option: Path | None) -> tuple[Path, bool]:
         return option, True
     env = os.environ.get(STATE_ENV)
     if env:
+        if env.endswith(("/", os.sep)):  # names a folder: never read or written as a file
+            from tracesguide.errors import StateError
+            from tracesguide.i18n import t
+
+            raise StateError(
+                t("state.folder_not_file", path=env), t("state.folder_not_file_hint", path=env)
+            )
         return Path(env), True
     return default_state_path(), False
 

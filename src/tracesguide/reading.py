@@ -7,12 +7,12 @@ as text or JSON (and that ``check`` reuses per file).
 from pathlib import Path
 from typing import Any
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.engine import Progress, closest_ids, progress
 from tracesguide.errors import TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
 
 def open_state(option: Path | None) -> tuple[Path, State | None]:
@@ -30,13 +30,12 @@ def require_step(content: Content, step_id: str) -> Step:
     """The step with that id, or an error that names the closest ids."""
     if content.has_step(step_id):
         return content.step(step_id)
+    from tracesguide.errors import shorten
+    from tracesguide.i18n import t
+
     close = closest_ids(content, step_id)
-    hint = (
-        f"Vouliez-vous dire : {', '.join(close)} ?"
-        if close
-        else "« tracesguide steps » liste tous les identifiants."
-    )
-    raise TracesguideError(f"étape inconnue : « {step_id} »", hint)
+    hint = t("session.did_you_mean", ids=", ".join(close)) if close else t("session.steps_hint")
+    raise TracesguideError(t("session.unknown_step", step=shorten(step_id)), hint)
 
 
 def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:

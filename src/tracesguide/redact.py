@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from tracesguide import state as state_module
 from tracesguide.content import Content
 from tracesguide.i18n import t
 from tracesguide.state import Event, State, StepRecord
+from tracesguide.state import store as state_module
 
 # Answers kept as they are: not about the person (the operator's public TRACES number
 # identifies a company's profile, which support needs to look it up).

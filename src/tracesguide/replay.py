@@ -19,7 +19,6 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracesguide import state as state_module
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
 from tracesguide.engine import OPERATOR_NOT_FOUND, StepStatus, progress
@@ -29,6 +28,7 @@ from tracesguide.reading import require_step, status_report
 from tracesguide.render import STYLES, reason, status_label, step_view
 from tracesguide.sanitize import inert
 from tracesguide.state import Event, State
+from tracesguide.state import store as state_module
 from tracesguide.status_view import print_status
 
 KIND_STYLES = {

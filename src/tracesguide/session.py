@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from tracesguide import state as state_module
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
+from tracesguide.state import store as state_module
 
-NO_TERMINAL_HINT = (
-    "Lancez « tracesguide setup » dans un terminal, ou sans terminal : "
-    "« tracesguide setup --answers FICHIER » (exemple : docs/examples/answers.toml)."
-)
+
+def _no_terminal_hint() -> str:
+    from tracesguide.i18n import t
+
+    return t("session.no_terminal_hint")
 
 
 def _load_or_new(path: Path) -> State:
@@ -29,6 +29,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
 
     from tracesguide.content import load
     from tracesguide.flow import Flow, Prompter
+    from tracesguide.i18n import t
 
     content = load()
     path, _ = resolve_state_path(state_option)
@@ -41,9 +42,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         prompter = AnswersPrompter(read(answers_file, content), console)
     else:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise TracesguideError(
-                "pas de terminal interactif pour poser les questions.", NO_TERMINAL_HINT
-            )
+            raise TracesguideError(t("session.no_terminal"), _no_terminal_hint())
         from tracesguide.wizard import QuestionaryPrompter
 
         prompter = QuestionaryPrompter(console)
@@ -53,46 +52,38 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         try:
             return flow.run().how
         except KeyboardInterrupt:
-            raise Interrupted(
-                "interrompu. Toutes les étapes terminées sont enregistrées.",
-                "Reprenez avec : tracesguide setup",
-            ) from None
+            raise Interrupted(t("session.interrupted"), t("session.interrupted_hint")) from None
         except EOFError:
-            raise TracesguideError(
-                "entrée terminée (EOF) avant la réponse. Les étapes terminées sont enregistrées.",
-                NO_TERMINAL_HINT,
-            ) from None
+            raise TracesguideError(t("session.eof"), _no_terminal_hint()) from None
 
 
 def run_reset(state_option: Path | None, yes: bool) -> str:
-    """Start over: back the old state up (timestamped) and remove it. Returns a message."""
+    """Start over: back the old state up (timestamped) and remove it. Returns a message.
+
+    The file is read, backed up and deleted under the lock ``setup`` holds for its whole
+    run: a reset never deletes progress a running ``setup`` has just saved.
+    """
+    from tracesguide.i18n import t
+
     path, _ = resolve_state_path(state_option)
     if not (path.exists() or path.is_symlink()):
-        return f"Rien à réinitialiser : aucun fichier d'état à {path}."
-    data = state_module.read_bytes(path)
-    state_module.parse_bytes(data, path)  # refuse (untouched) anything that is not ours
+        return t("session.nothing_to_reset", path=path)
+    state_module.load(path)  # refuse (untouched) anything that is not ours, before asking
     if not yes:
         if not sys.stdin.isatty():
-            raise TracesguideError(
-                "confirmation impossible sans terminal.",
-                "Ajoutez --yes pour confirmer : « tracesguide reset --yes ».",
-            )
+            raise TracesguideError(t("session.no_confirmation"), t("session.no_confirmation_hint"))
         import typer
 
-        if not typer.confirm(
-            f"Recommencer depuis le début ? L'état actuel ({path}) sera sauvegardé.",
-            default=False,
-        ):
-            return "Rien n'a été changé."
+        if not typer.confirm(t("session.confirm_reset", path=path), default=False):
+            return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
-        backup = state_module.backup_path(path)
-        fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if not (path.exists() or path.is_symlink()):
+            return t("session.nothing_to_reset", path=path)
+        data = state_module.read_bytes(path)  # read again under the lock: what we keep
+        state_module.parse_bytes(data, path)
+        backup = state_module.backup(path, data)
         path.unlink()
     from tracesguide import secrets
 
     secrets.forget_phone()
-    return f"État sauvegardé dans {backup}. Recommencez avec : tracesguide setup"
+    return t("session.reset_done", backup=backup)

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide import __version__
-from tracesguide import state as state_module
-from tracesguide.check import check_milestone, targets
+from tracesguide.check import check_milestone, load_state, targets
 from tracesguide.content import MILESTONES, Content
 from tracesguide.engine import DONE, SKIPPED, Progress, progress
-from tracesguide.errors import TracesguideError
+from tracesguide.errors import StateError
 from tracesguide.html import refuse_target, render, visible, write_private
 from tracesguide.html.replay_page import ACTOR_KEYS, full_name, waiting_days
 from tracesguide.i18n import t
@@ -159,10 +158,9 @@ def collect(
         if not explicit and not path.exists() and not path.is_symlink():
             rows.append(user_row(content, path, None, now, require))
             continue
-        try:
-            saved = state_module.load(path, fast=fast)
-        except TracesguideError as error:
-            unusable.append((visible(str(path)), visible(error.message)))
+        saved = load_state(path, fast)
+        if isinstance(saved, StateError):
+            unusable.append((visible(str(path)), visible(saved.message)))
             continue
         rows.append(user_row(content, path, saved, now, require))
     rows.sort(key=UserRow.sort_key)
