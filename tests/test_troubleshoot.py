@@ -12,8 +12,8 @@ import pytest
 
 from helpers import APP_ANSWERS, modules_loaded_by
 from pty_driver import Session, tracesguide_executable
-from tracesguide import state as state_module
 from tracesguide.content import load, troubleshooting_for
+from tracesguide.state import store as state_module
 
 CONTENT = load()
 # The problems users meet (official facts, "Problems users meet") and those of the seeds.
