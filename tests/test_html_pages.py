@@ -70,9 +70,9 @@ def test_replay_page_structure(cli, tmp_path: Path) -> None:  # type: ignore[no-
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     assert root.get("lang") == "fr"
     title = text_of(elements(tree, "title")[0])
-    assert "Camille EXEMPLE" in title and "2026-01-31" in title
+    assert "Camille EXEMPLE" in title and "31/01/2026" in title
     header = text_of(elements(tree, "header")[0])
-    for needle in ("camille.exemple@exemple.fr", "BE-ORG-OP-5", "fr", "0.1.0", "2026-01-31 10:00"):
+    for needle in ("camille.exemple@exemple.fr", "BE-ORG-OP-5", "fr", "0.1.0", "31/01/2026 10:00"):
         assert needle in header, needle
     # where the user stands comes first, before the timeline and the screens
     sections = [s.get("id") for s in elements(tree, "section") if s.get("id")]

@@ -94,7 +94,7 @@ def test_replay_shows_who_answers_where_and_each_seen_screen(cli, tmp_path: Path
     assert result.code == 0, result.err
     out = result.out
     assert "Camille EXEMPLE" in out and "camille.exemple@exemple.fr" in out
-    assert "0.1.0" in out and "2026-01-31 10:00:00 UTC" in out
+    assert "0.1.0" in out and "31/01/2026 10:00 UTC" in out
     # where the user stands and why it is blocked
     assert "Bloqué à operator.certificate" in out
     assert "Organic Import" in flat(out)
@@ -118,10 +118,10 @@ def test_timeline_shows_the_time_between_events(cli, tmp_path: Path) -> None:  #
     saved.record("later", "second-factor.sms.finalise", now=sms.replace(hour=16, minute=30))
     state_module.save(saved, path)
     out = cli("replay", str(path)).out
-    problem_line = next(line for line in out.splitlines() if "14:21:00 │" in line)
+    problem_line = next(line for line in out.splitlines() if "14:21 │" in line)
     assert "+19 min" in problem_line and "problème signalé" in problem_line
     assert "Je n'ai pas reçu le SMS" in problem_line
-    later_line = next(line for line in out.splitlines() if "16:30:00 │" in line)
+    later_line = next(line for line in out.splitlines() if "16:30 │" in line)
     assert "+2 h 09" in later_line
     assert "+33 6 •• •• •• 78" in out  # the masked phone, in the header
     # the screen the user was on, shown and marked as such

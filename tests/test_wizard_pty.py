@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pty_driver import Session
+from pty_driver import Session, tracesguide_executable
+from tracesguide import hints
 
 pytestmark = pytest.mark.pty
 
@@ -71,7 +72,9 @@ def test_ctrl_c_keeps_progress_and_setup_resumes(
     state = tmp_path / "state.toml"
     first = Session(state, keyring_env)
     assert first.run(APP, actions={"second-factor.app.add-device": "ctrl-c"}) == 130
-    assert "Reprenez avec : tracesguide setup" in first.output
+    # the command to resume, as it was started, with the state file named
+    resume = hints.command("setup", state, argv0=tracesguide_executable())
+    assert f"Reprenez avec : {resume}" in first.output and "--state" in resume
     data = saved(state)
     assert data["steps"]["second-factor.app.install"]["status"] == "done"
     assert "second-factor.app.add-device" not in data["steps"]
@@ -190,8 +193,6 @@ def test_operator_step_fetches_the_public_directory_then_finds_the_company(
 def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
     import pexpect
 
-    from pty_driver import tracesguide_executable
-
     state = tmp_path / "state.toml"
     assert Session(state).run({**APP, "role": "authority"}) == 0
     before = state.read_bytes()
@@ -199,14 +200,14 @@ def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
         child = pexpect.spawn(
             tracesguide_executable(), ["reset", "--state", str(state)], encoding="utf-8"
         )
-        child.expect(r"\[y/N\]")
+        child.expect(r"\[o/N\]")
         child.sendline(answer)
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == code and state.read_bytes() == before
     child = pexpect.spawn(tracesguide_executable(), ["reset", "--state", str(state)])
-    child.expect(r"\[y/N\]")
-    child.sendline("y")
+    child.expect(r"\[o/N\]")
+    child.sendline("oui")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and not state.exists()

@@ -73,6 +73,10 @@ def _parse(path: Path) -> dict[str, Any]:
         raise AnswersError(t("answers.unreadable", path=path, why=why)) from None
     try:
         return toml.loads(data.decode("utf-8"))
+    except (toml.TOMLDecodeError, UnicodeDecodeError) as error:
+        from tracesguide.wording import toml_error
+
+        raise AnswersError(t("answers.invalid", path=path, why=toml_error(error))) from None
     except (ValueError, OverflowError, RecursionError, MemoryError, UnicodeError) as error:
         # TOMLDecodeError and UnicodeDecodeError are ValueErrors; the others: an integer of
         # more than 4 300 digits, nesting too deep, a date out of range.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tracesguide import __version__
-from tracesguide.errors import EXIT_INTERRUPTED, Interrupted, TracesguideError
+from tracesguide.errors import EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, TracesguideError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,8 +25,7 @@ app = typer.Typer(
         "rôle, profil d'opérateur et autorisation, organisme de contrôle.\n\n"
         "Commencez par : tracesguide setup"
     ),
-    no_args_is_help=True,
-    add_completion=False,
+    no_args_is_help=True,  # bare `tracesguide`: the help, exit 0 (see main)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -35,11 +34,11 @@ StateOption = Annotated[
     Path | None,
     typer.Option(
         "--state",
-        help="Fichier d'état à utiliser (sinon TRACESGUIDE_STATE, sinon l'emplacement par défaut).",
+        help="cli.state_option",  # a catalog key: help screens are French (cli_french)
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="cli.json_option")]
 
 
 def _version_callback(value: bool) -> None:
@@ -57,7 +56,7 @@ def _root(
         typer.Option(
             "--version",
             "-V",
-            help="Affiche la version et quitte.",
+            help="cli.version_option",
             callback=_version_callback,
             is_eager=True,
         ),
@@ -69,6 +68,9 @@ def _root(
 def _console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
+    from tracesguide.typography import keep_french_spaces
+
+    keep_french_spaces()  # no line starts with « : » or ends with «
     # highlight=False: never colour numbers or paths found inside untrusted text.
     return Console(stderr=stderr, highlight=False)
 
@@ -137,13 +139,14 @@ def steps_command(state: StateOption = None) -> None:
     from tracesguide.render import steps_table
 
     content = load()
-    _, saved = open_state(state)
+    path, saved = open_state(state)
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
+        from tracesguide.hints import command
         from tracesguide.i18n import t
 
-        console.print(t("status.not_started"))
+        console.print(t("status.not_started", command=command("setup", path)))
 
 
 @app.command("show")
@@ -290,7 +293,7 @@ def check_command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="[CHEMIN]...",
             help="Fichiers d'état ou dossiers (chaque *.toml) ; sinon l'état par défaut.",
             show_default=False,
         ),
@@ -405,13 +408,34 @@ def _fail(error: TracesguideError) -> NoReturn:
     sys.exit(error.exit_code)
 
 
+def _usage_error(error: typer.TyperException) -> NoReturn:
+    """A click usage error (unknown option, missing argument...) as one French line."""
+    from tracesguide.cli_french import french_usage_error
+    from tracesguide.i18n import t
+    from tracesguide.sanitize import inert
+
+    message, command = french_usage_error(error)  # type: ignore[arg-type]
+    print(
+        inert(t("cli.usage_error", message=message, command=command), single_line=True),
+        file=sys.stderr,
+    )
+    sys.exit(getattr(error, "exit_code", EXIT_USAGE))
+
+
 def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    from typer.main import get_command
+
+    from tracesguide.cli_french import frenchify
+
     try:
-        code = app(prog_name="tracesguide", standalone_mode=False)
+        code = frenchify(get_command(app)).main(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:
         _fail(error)
-    except typer.Abort:  # Ctrl-C or end of input at a typer confirmation (reset)
+    except NoArgsIsHelpError:  # a bare group: its help was shown, which is no error
+        sys.exit(0)
+    except typer.Abort:  # Ctrl-C or end of input at a confirmation (reset)
         from tracesguide.i18n import t
 
         _fail(Interrupted(t("cli.aborted"), None))
@@ -419,16 +443,8 @@ def main() -> None:
         from tracesguide.i18n import t
 
         _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
-    except typer.TyperException as error:  # click's usage errors (bad option, missing value)
-        from tracesguide.i18n import t
-        from tracesguide.sanitize import inert
-
-        context = getattr(error, "ctx", None)
-        command = context.command_path if context is not None else "tracesguide"
-        if error.format_message():  # empty when no arguments: the help was just shown
-            message = inert(error.format_message(), single_line=True)
-            print(t("cli.usage_error", message=message, command=command), file=sys.stderr)
-        sys.exit(getattr(error, "exit_code", 2))
+    except ClickException as error:  # click's usage errors (bad option, missing value)
+        _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)

@@ -372,12 +372,10 @@ def info_command(
 
 
 def _date(iso: str) -> str:
-    from datetime import datetime
+    from tracesguide.wording import moment
 
     try:
-        from tracesguide.i18n import t
-
-        return datetime.fromisoformat(iso).astimezone().strftime(t("operators.date_format"))
+        return moment(iso)
     except ValueError:
         return _clean(iso)
 

@@ -555,7 +555,9 @@ def parse_text(text: str, name: str = "content") -> Content:
     try:
         data = loads(text)
     except TOMLDecodeError as error:
-        raise ContentError(t("content.invalid_toml", name=name, error=error)) from error
+        from tracesguide.wording import toml_error
+
+        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
     return parse(data, name)
 
 
@@ -597,4 +599,6 @@ def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
     try:
         return loads(data.decode("utf-8"))
     except (TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ContentError(t("content.invalid_toml", name=name, error=error)) from error
+        from tracesguide.wording import toml_error
+
+        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error

@@ -26,6 +26,7 @@ from rich.text import Text
 from tracesguide import secrets, validate
 from tracesguide.content import Content, Message, Question, Step
 from tracesguide.engine import OPERATOR_NOT_FOUND, answer_effect, expired_timer, progress
+from tracesguide.hints import command
 from tracesguide.i18n import t
 from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
 from tracesguide.state import State
@@ -146,7 +147,7 @@ class Flow:
             if effect == "blocks":
                 self._record("blocked", step.id, reason)
                 self.console.print(Text("⏸ " + reason, style="bold yellow"))
-                self.console.print(t("wizard.come_back"))
+                self.console.print(t("wizard.come_back", command=command("setup", self.path)))
                 return "blocked"
             self._record("done", step.id)
             return "done"
@@ -181,7 +182,7 @@ class Flow:
         self.console.print(problem_panel(text or t("wizard.other_problem_help")))
 
     def _say_resume(self) -> None:
-        self.console.print(Text(t("wizard.saved_resume")))
+        self.console.print(Text(t("wizard.saved_resume", command=command("setup", self.path))))
 
     # -- questions -----------------------------------------------------------------
 

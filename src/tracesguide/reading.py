@@ -27,13 +27,15 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
 
 
 def require_step(content: Content, step_id: str) -> Step:
-    """The step with that id, or an error that names the closest ids."""
-    if content.has_step(step_id):
-        return content.step(step_id)
+    """The step with that id (any case: EU-LOGIN.FORM is eu-login.form to a person), or an
+    error that names the closest ids."""
+    for candidate in (step_id, step_id.strip().lower()):
+        if content.has_step(candidate):
+            return content.step(candidate)
     from tracesguide.errors import shorten
     from tracesguide.i18n import t
 
-    close = closest_ids(content, step_id)
+    close = closest_ids(content, step_id.strip().lower())
     hint = t("session.did_you_mean", ids=", ".join(close)) if close else t("session.steps_hint")
     raise TracesguideError(t("session.unknown_step", step=shorten(step_id)), hint)
 

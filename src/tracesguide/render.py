@@ -195,7 +195,10 @@ def welcome(content: Content, state: State, path: Path) -> Panel:
     from tracesguide.engine import progress
 
     if not any(record.status == DONE for record in state.steps.values()):
-        text = Text(t("wizard.welcome", title=content.title, path=path))
+        from tracesguide.hints import command
+
+        resume = command("setup", path)
+        text = Text(t("wizard.welcome", title=content.title, path=path, command=resume))
         return Panel(text, border_style="cyan")
     report = progress(content, state)
     lines = Text(t("wizard.already_done"), style="bold")

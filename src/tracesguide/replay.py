@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tracesguide import wording
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
 from tracesguide.engine import OPERATOR_NOT_FOUND, StepStatus, progress
@@ -90,7 +91,7 @@ def format_gap(seconds: float) -> str:
 
 def format_time(moment: datetime) -> str:
     """A date and time in UTC (the state file's times carry their zone)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return wording.moment(moment, utc=True)
 
 
 def event_detail(content: Content, event: Event, make_inert: Callable[[str], str] = clean) -> str:

@@ -6,15 +6,21 @@ import sys
 from pathlib import Path
 
 from tracesguide.errors import Interrupted, TracesguideError
+from tracesguide.hints import command, resume_hint
 from tracesguide.paths import resolve_state_path
 from tracesguide.state import State
 from tracesguide.state import store as state_module
+from tracesguide.typography import keep_french_spaces
 
 
-def _no_terminal_hint() -> str:
+def no_terminal_hint(path: Path) -> str:
     from tracesguide.i18n import t
 
-    return t("session.no_terminal_hint")
+    return t(
+        "session.no_terminal_hint",
+        setup=command("setup", path),
+        answers=command("setup --answers FICHIER", path),
+    )
 
 
 def _load_or_new(path: Path) -> State:
@@ -35,6 +41,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
     path, _ = resolve_state_path(state_option)
     state = _load_or_new(path)  # a bad file stops here, untouched, before any lock
     console = Console(highlight=False)
+    keep_french_spaces()
     prompter: Prompter
     if answers_file is not None:
         from tracesguide.answers import AnswersPrompter, read
@@ -42,7 +49,7 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         prompter = AnswersPrompter(read(answers_file, content), console)
     else:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise TracesguideError(t("session.no_terminal"), _no_terminal_hint())
+            raise TracesguideError(t("session.no_terminal"), no_terminal_hint(path))
         from tracesguide.wizard import QuestionaryPrompter
 
         prompter = QuestionaryPrompter(console)
@@ -52,9 +59,9 @@ def run_setup(state_option: Path | None, answers_file: Path | None) -> str:
         try:
             return flow.run().how
         except KeyboardInterrupt:
-            raise Interrupted(t("session.interrupted"), t("session.interrupted_hint")) from None
+            raise Interrupted(t("session.interrupted"), resume_hint(path)) from None
         except EOFError:
-            raise TracesguideError(t("session.eof"), _no_terminal_hint()) from None
+            raise TracesguideError(t("session.eof"), no_terminal_hint(path)) from None
 
 
 def run_reset(state_option: Path | None, yes: bool) -> str:
@@ -71,10 +78,13 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
     state_module.load(path)  # refuse (untouched) anything that is not ours, before asking
     if not yes:
         if not sys.stdin.isatty():
-            raise TracesguideError(t("session.no_confirmation"), t("session.no_confirmation_hint"))
-        import typer
+            raise TracesguideError(
+                t("session.no_confirmation"),
+                t("session.no_confirmation_hint", command=command("reset --yes", path)),
+            )
+        from tracesguide.cli_french import confirm
 
-        if not typer.confirm(t("session.confirm_reset", path=path), default=False):
+        if not confirm(t("session.confirm_reset", path=path), default=False):
             return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
         if not (path.exists() or path.is_symlink()):
@@ -86,4 +96,4 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
     from tracesguide import secrets
 
     secrets.forget_phone()
-    return t("session.reset_done", backup=backup)
+    return t("session.reset_done", backup=backup, command=command("setup", path))

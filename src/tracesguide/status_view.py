@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from tracesguide.content import Content
+from tracesguide.hints import command
 from tracesguide.i18n import t
 from tracesguide.render import MARKS, STYLES, status_label
 from tracesguide.sanitize import inert
+from tracesguide.wording import moment
 
 # Who must act, for support staff (the same words as the replay page).
 STAFF_ACTORS = {
@@ -27,11 +30,12 @@ def print_status(
 
     *content* is the procedure the report was made with (the titles are in the report).
     """
+    resume = command("setup", Path(report["state_path"]))  # as typed, with --state
     console.print(Text(t("status.state_file"), style="dim") + Text(inert(report["state_path"])))
     if not report["started"]:
-        console.print(t("status.not_started"))
+        console.print(t("status.not_started", command=resume))
         return
-    console.print(Text(t("status.updated", updated=report["updated"]), style="dim"))
+    console.print(Text(t("status.updated", updated=moment(report["updated"])), style="dim"))
     console.print()
     for stage in report["stages"]:
         line = Text()
@@ -70,4 +74,4 @@ def print_status(
             + Text(f"{report['next_step_title']} ({report['next_step']})")
         )
         if for_user:
-            console.print(Text(t("status.resume"), style="dim"))
+            console.print(Text(t("status.resume", command=resume), style="dim"))

@@ -58,10 +58,12 @@ def email(value: str) -> Email:
     """Check an e-mail's syntax only (no network), and warn on webmail or shared boxes."""
     from email_validator import EmailNotValidError, validate_email
 
+    from tracesguide.wording import email_reason
+
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise Invalid(f"adresse électronique invalide : {error}") from None
+        raise Invalid(f"adresse électronique invalide : {email_reason(error)}") from None
     address = result.normalized
     local, _, domain = address.rpartition("@")
     warning = ""

@@ -24,6 +24,7 @@ from tracesguide.html import refuse_target, render, visible, write_private
 from tracesguide.html.replay_page import ACTOR_KEYS, full_name, waiting_days
 from tracesguide.i18n import t
 from tracesguide.state import State
+from tracesguide.wording import moment as people_moment
 
 # What needs action first: blocked, then waiting on someone else (the control body),
 # then in progress, not started, stopped by the guide, complete.
@@ -135,7 +136,7 @@ def user_row(
         actor=t(ACTOR_KEYS[nxt.actor]) if nxt else "",
         blocked=" ; ".join(visible(reason) for _, reason in where.blocked),
         waiting=days,
-        updated=saved.updated.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if saved else "",
+        updated=people_moment(saved.updated, utc=True) if saved else "",
         updated_at=saved.updated if saved else None,
         file=visible(str(path)),
         milestones=where.milestones,
@@ -188,7 +189,7 @@ def page(
     toc = [("effectifs", labels["counts"]), ("utilisateurs", labels["users"])]
     if unusable:
         toc.append(("inutilisables", labels["unusable"]))
-    stamp = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    stamp = people_moment(moment, utc=True)
     html = render(
         "folder.html.j2",
         L=labels,

@@ -23,6 +23,7 @@ from tracesguide.render import PLACEHOLDER, reason, status_label, values
 from tracesguide.replay import event_detail, format_gap, kind_label
 from tracesguide.state import Event, State
 from tracesguide.status_view import STAFF_ACTORS
+from tracesguide.wording import moment as people_moment
 
 LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
 ACTOR_KEYS = STAFF_ACTORS
@@ -58,7 +59,7 @@ def labels() -> dict[str, str]:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return people_moment(moment, utc=True)
 
 
 def full_name(answers: dict[str, str]) -> str:

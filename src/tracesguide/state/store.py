@@ -72,8 +72,10 @@ def parse_text(text: str, path: Path) -> State:
         document = toml.loads(text)
     except toml.TOMLDecodeError as error:
         from tracesguide.i18n import t
+        from tracesguide.wording import toml_error
 
-        raise unusable(path, t("state.bad_toml", why=shorten(str(error), 200))) from None
+        why = shorten(toml_error(error).rstrip("."), 200)
+        raise unusable(path, t("state.bad_toml", why=why)) from None
     except (ValueError, OverflowError, RecursionError, MemoryError, UnicodeError) as error:
         # Every other way the parser can fail on a hostile file: an integer of more than
         # 4 300 digits (ValueError), nesting too deep, a date out of range, no memory.
