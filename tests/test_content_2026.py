@@ -193,7 +193,7 @@ DATES = {
     "18 juin 2024": ("seed-000", "Principe"),
     "1er juillet 2025": ("facts", "FLI"),
     "10 juillet 2025": ("facts", "10.07.2025"),
-    "2 juin 2025": ("facts", "Livsmedelsverket news, 2025-06-02"),
+    "2 juin 2025": ("facts", "Livsmedelsverket news of 2 June 2025"),
     "30 juin 2025": ("facts", "Livsmedelsverket"),
     "21 janvier 2025": ("facts", "21 January 2025"),
 }
