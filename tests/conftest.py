@@ -51,6 +51,11 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     for var in ("TRACESGUIDE_STATE", "TRACESGUIDE_DIRECTORY", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # the tests' own keyring backends (tests/keyring_backends.py) count as OS keyrings
+    monkeypatch.setenv(
+        "TRACESGUIDE_TRUSTED_KEYRING",
+        "keyring_backends.MemoryKeyring,keyring_backends.FileKeyring",
+    )
     monkeypatch.setenv("COLUMNS", "120")
     yield home
 

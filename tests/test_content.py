@@ -48,8 +48,11 @@ EXPECTED_IDS = [
     "second-factor.sms-warning",
     "second-factor.choose-method",
     "second-factor.app.install",
+    "second-factor.app.my-account",
     "second-factor.app.add-device",
     "second-factor.app.scan-qr",
+    "second-factor.app.enter-pin",
+    "second-factor.app.sign-in",
     "second-factor.sms.route",
     "second-factor.sms.sign-in",
     "second-factor.sms.account-name",
@@ -61,6 +64,7 @@ EXPECTED_IDS = [
     "second-factor.sms.add-number",
     "second-factor.sms.finalise",
     "second-factor.sms.usage",
+    "second-factor.second-method",
     "traces.welcome",
     "traces.sign-in",
     "traces.home",
@@ -155,7 +159,8 @@ def test_ids_are_unique(content: Content) -> None:
         [s.id for s in content.sources],
         [s.id for s in content.stages],
         [s.id for s in content.steps],
-        [p.id for s in content.steps for p in s.problems],
+        [e.id for e in content.troubleshooting],
+        *[[p.id for p in s.problems] for s in content.steps],
         [q.key for s in content.steps for q in s.ask],
     ):
         assert len(ids) == len(set(ids)), ids
@@ -334,9 +339,9 @@ def test_seed_004_elements(content: Content) -> None:
 def test_sms_conflict_is_stated(content: Content) -> None:
     text = " ".join(all_strings(content.step("second-factor.sms-warning")))
     assert "11 juin 2024" in text
-    assert "mi-2025" in text
+    assert "1er juillet 2025" in text
     assert "30 juin 2025" in text
-    assert "Les SMS ne seront plus acceptés" in text
+    assert "Les SMS ne seront plus acceptés" in text  # the welcome page, as seed 004 quotes it
 
 
 def test_password_and_codes_are_never_asked(content: Content) -> None:

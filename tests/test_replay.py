@@ -179,7 +179,8 @@ def test_hostile_strings_are_printed_inert_and_markup_literally(cli, tmp_path: P
     assert_inert(result.out)
     assert MARKUP in result.out and LINK in result.out and SCRIPT in result.out
     assert "ROUGE" in result.out and "cliquez@exemple.fr" in result.out
-    assert "abcdcbax" in result.out  # bidi overrides gone, the letters kept in order
+    # bidi overrides shown as visible escapes, never applied; the letters kept in order
+    assert "abc⟨U+202E⟩dcba⟨U+2066⟩x⟨U+2069⟩" in result.out
 
 
 def test_raw_c1_and_bidi_bytes_in_the_file_are_inert(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -100,7 +100,7 @@ def test_a_missing_answer_names_the_key_and_keeps_progress(cli, tmp_path: Path) 
     ("key", "value", "message"),
     [
         ("email", "pas-une-adresse", "« email »"),
-        ("phone", "0612345678", "« phone »"),
+        ("phone", "06 12 34", "« phone »"),
         ("phone", "+33 1 23 45 67 89", "portable"),
         ("role", "chef", "« role »"),
         ("first_name", "<script>", "« first_name »"),
@@ -227,7 +227,9 @@ def test_phone_checks_and_mask() -> None:
     assert phone.e164 == "+33612345678"
     assert phone.masked == "+33 6 •• •• •• 78"
     assert validate.phone("+32 470 12 34 56").masked.startswith("+32 4")
-    for bad in ("0612345678", "+33 1 23 45 67 89", "+33 6 12", "+999 123"):
+    for national in ("06 12 34 56 78", "0612345678", "06.12.34.56.78"):
+        assert validate.phone(national).e164 == "+33612345678"  # French forms are +33
+    for bad in ("06 12 34", "+33 1 23 45 67 89", "01 23 45 67 89", "+33 6 12", "+999 123"):
         with pytest.raises(Invalid):
             validate.phone(bad)
 

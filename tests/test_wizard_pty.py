@@ -114,7 +114,7 @@ def test_invalid_email_and_phone_are_asked_again(tmp_path: Path) -> None:
     invalid = {
         # one distinctive word of each reason (prompt_toolkit redraws only what changed)
         "email": [("pas-une-adresse", "invalide")],
-        "phone": [("06 12 34 56 78", "indiquez"), ("+33 1 23 45 67 89", "commenc")],
+        "phone": [("+33 1 23 45 67 89", "portable"), ("06 12 34", "exist")],
     }
     assert session.run(SMS, invalid=invalid) == 0
     assert "Aucun trousseau (keyring) utilisable" in session.output

@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide import files, toml
+from tracesguide import files, toml, validate
 from tracesguide.content import Choice, Content, Question, Step
 from tracesguide.errors import AnswersError, shorten
 from tracesguide.flow import LATER, PROBLEM, OperatorChoice
@@ -138,9 +138,13 @@ class AnswersPrompter:
         return True
 
     def operator(self, step: Step) -> OperatorChoice | None:
-        name, number = (self._get(key, step).strip() for key in OPERATOR_KEYS)
-        if not name or not number:
-            raise AnswersError(t("answers.invalid_operator"))
+        values = []
+        for key in OPERATOR_KEYS:
+            try:  # visible characters only, held to what the state reader accepts
+                values.append(validate.stored_text(self._get(key, step)))
+            except Invalid as error:
+                raise AnswersError(t("answers.invalid_answer", key=key, why=error)) from None
+        name, number = values
         return OperatorChoice(name=name, traces_number=number)
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:

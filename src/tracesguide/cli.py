@@ -398,6 +398,38 @@ def check_command(
     raise typer.Exit(exit_code(collected))
 
 
+@app.command("troubleshoot")
+def troubleshoot_command(
+    problem: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PROBLEM]",
+            help="Identifiant du problème (ou d'une étape) ; sans lui, la liste des problèmes.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Dépannage : symptômes, vérifications, que faire et qui peut agir, avec les sources.
+
+    Sans argument : un menu dans un terminal, la liste sinon.
+
+    Un identifiant inconnu : code 2 et les identifiants les plus proches.
+
+    Exemples :
+
+      tracesguide troubleshoot
+
+      tracesguide troubleshoot oper-029
+
+      tracesguide troubleshoot access.wait-validation --json
+    """
+    from tracesguide.content import load
+    from tracesguide.troubleshoot import run
+
+    run(load(), _console(), problem, json_output)
+
+
 from tracesguide.cli_operators import operators_app  # noqa: E402  (a sub-app: cheap to import)
 
 app.add_typer(operators_app, name="operators")

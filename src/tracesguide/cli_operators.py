@@ -123,12 +123,16 @@ def _progress(label: str) -> Iterator["ProgressCallback | None"]:
         yield update
 
 
-def _report_problems(problems: Sequence["RowProblem"], shown: int = _SHOWN_PROBLEMS) -> None:
-    if not problems:
+def _report_problems(
+    problems: Sequence["RowProblem"], skipped: int | None = None, shown: int = _SHOWN_PROBLEMS
+) -> None:
+    """The first rows skipped, then how many more (``skipped`` counts them all)."""
+    skipped = len(problems) if skipped is None else skipped
+    if not skipped:
         return
     from tracesguide.i18n import t
 
-    count = _plural(len(problems), t("operators.invalid_row"), t("operators.invalid_rows"))
+    count = _plural(skipped, t("operators.invalid_row"), t("operators.invalid_rows"))
     _say(t("operators.invalid_rows_heading", count=count))
     for problem in problems[:shown]:
         _say(
@@ -138,8 +142,9 @@ def _report_problems(problems: Sequence["RowProblem"], shown: int = _SHOWN_PROBL
                 message=_clean(problem.message),
             )
         )
-    if len(problems) > shown:
-        _say(t("operators.more_problems", count=_number(len(problems) - shown)))
+    if skipped > shown:
+        more = skipped - min(shown, len(problems))
+        _say(t("operators.more_problems", count=_number(more)))
 
 
 def _load(directory: Path | None) -> "Directory":
@@ -208,7 +213,7 @@ def search_command(
 ) -> None:
     """Search the directory; help text in SEARCH_HELP."""
     from tracesguide.i18n import t
-    from tracesguide.operators import NOT_FOUND_RULE, search
+    from tracesguide.operators import not_found_rule, search
 
     text = text.strip() if text else None
     if not (text or traces_number or country or activity):
@@ -221,7 +226,7 @@ def search_command(
             count=_operators(len(loaded)),
         )
     )
-    _report_problems(loaded.problems, shown=3)
+    _report_problems(loaded.problems, loaded.skipped, shown=3)
     matches = search(
         loaded,
         text,
@@ -240,7 +245,7 @@ def search_command(
         _say(t("operators.sample_only"))
     if not matches:
         _say(t("operators.none_found"))
-        _say(NOT_FOUND_RULE)
+        _say(not_found_rule())
         raise typer.Exit(EXIT_NO_MATCH)
 
 
@@ -251,7 +256,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
     from rich.text import Text
 
     from tracesguide.i18n import t
-    from tracesguide.operators import NOT_FOUND_RULE
+    from tracesguide.operators import not_found_rule
 
     console = Console(highlight=False)
     title = Text(t("operators.results_for", count=_operators(len(matches))))
@@ -281,7 +286,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
                 row.append(_clean(value) or "—")
                 console.print(row)
     console.print()
-    console.print(Text(NOT_FOUND_RULE, style="dim"))
+    console.print(Text(not_found_rule(), style="dim"))
 
 
 @operators_app.command("import", help=IMPORT_HELP)
@@ -304,7 +309,7 @@ def import_command(
     info = result.info
     print(t("operators.imported", count=_operators(info.rows), origin=_clean(info.origin)))
     print(t("operators.index", path=_clean(str(info.path))))
-    _report_problems(result.problems)
+    _report_problems(result.problems, result.skipped)
 
 
 @operators_app.command("info", help=INFO_HELP)

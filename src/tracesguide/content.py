@@ -144,6 +144,27 @@ class Stage(NamedTuple):
     offer_change: str = ""  # after a problem at one of its steps, offer to change this answer
 
 
+class Desk(NamedTuple):
+    """Who can act on a problem: the control body, the organisation's administrator…"""
+
+    id: str
+    name: str
+    role: str  # what this desk can and cannot do
+
+
+class Entry(NamedTuple):
+    """A troubleshooting entry: a problem users meet, what to check, what to do, who acts."""
+
+    id: str
+    label: str  # what the user says ("Je n'ai pas reçu le courriel")
+    symptoms: tuple[str, ...]
+    check: tuple[str, ...]
+    actions: tuple[str, ...]
+    desks: tuple[str, ...]  # desk ids, the first one first
+    steps: tuple[str, ...]  # the steps whose « problème » answer offers this entry
+    source: tuple[SourceRef, ...]
+
+
 class Content(NamedTuple):
     """The whole procedure in one language (``by_id`` indexes ``steps``)."""
 
@@ -154,6 +175,8 @@ class Content(NamedTuple):
     stages: tuple[Stage, ...]
     steps: tuple[Step, ...]
     by_id: dict[str, Step]
+    desks: tuple[Desk, ...] = ()
+    troubleshooting: tuple[Entry, ...] = ()
 
     def step(self, step_id: str) -> Step:
         return self.by_id[step_id]
@@ -406,6 +429,7 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         )
         sr.done()
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
+    desks, entries = _troubleshooting(r.tables("desks"), r.tables("troubleshooting"))
     content = Content(
         format_version=version,
         language=r.text("language"),
@@ -414,10 +438,12 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         stages=tuple(stages),
         steps=steps,
         by_id={s.id: s for s in steps},
+        desks=desks,
+        troubleshooting=entries,
     )
     r.done()
     _check_references(content)
-    return content
+    return _attach_troubleshooting(content)
 
 
 def _check_references(content: Content) -> None:
@@ -479,6 +505,80 @@ def _check_references(content: Content) -> None:
     for milestone in MILESTONES:
         if not any(s.milestone == milestone for s in content.steps):
             raise ContentError(t("content.milestone_unreached", milestone=milestone))
+
+
+# --- troubleshooting: [[desks]] and [[troubleshooting]] (docs/content.md) -------------------
+
+
+def _troubleshooting(
+    desk_tables: list[Any], entry_tables: list[Any]
+) -> tuple[tuple[Desk, ...], tuple[Entry, ...]]:
+    """Read the desks and the troubleshooting entries; references are checked later."""
+    desks = []
+    for i, table in enumerate(desk_tables):
+        dr = _Reader(table, f"desks[{i}]")
+        desks.append(Desk(id=dr.text("id"), name=dr.text("name"), role=dr.text("role")))
+        dr.done()
+    entries = []
+    for i, table in enumerate(entry_tables):
+        where = f"troubleshooting[{i}]"
+        er = _Reader(table, where)
+        refs = []
+        for j, ref in enumerate(er.tables("source", required=True)):
+            sr = _Reader(ref, f"{where}.source[{j}]")
+            refs.append(SourceRef(source=sr.text("source"), where=sr.text("where")))
+            sr.done()
+        entry = Entry(
+            id=er.text("id"),
+            label=er.text("label"),
+            symptoms=er.texts("symptoms"),
+            check=er.texts("check"),
+            actions=er.texts("actions"),
+            desks=er.texts("desks"),
+            steps=er.texts("steps"),
+            source=tuple(refs),
+        )
+        er.done()
+        if not (entry.symptoms and entry.actions and entry.desks and entry.source):
+            raise ContentError(t("troubleshoot.content_required", where=where))
+        entries.append(entry)
+    return tuple(desks), tuple(entries)
+
+
+def _attach_troubleshooting(content: Content) -> Content:
+    """Check the entries' references and offer each entry at its steps (``Step.problems``)."""
+    desk_ids = [d.id for d in content.desks]
+    entry_ids = [e.id for e in content.troubleshooting]
+    for ids in (desk_ids, entry_ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ContentError(t("troubleshoot.content_duplicate", ids=", ".join(twice)))
+    source_ids = {s.id for s in content.sources}
+    for entry in content.troubleshooting:
+        unknown = (
+            [d for d in entry.desks if d not in desk_ids]
+            + [s for s in entry.steps if s not in content.by_id]
+            + [r.source for r in entry.source if r.source not in source_ids]
+        )
+        if unknown or not _ID.match(entry.id):
+            raise ContentError(
+                t("troubleshoot.content_reference", id=entry.id, unknown=", ".join(unknown))
+            )
+    steps = []
+    for step in content.steps:
+        offered = tuple(
+            Problem(id=e.id, label=e.label, help="\n".join(f"• {x}" for x in e.check + e.actions))
+            for e in troubleshooting_for(content, step.id)
+        )
+        if {p.id for p in step.problems} & {p.id for p in offered}:
+            raise ContentError(t("troubleshoot.content_clash", step=step.id))
+        steps.append(step._replace(problems=step.problems + offered) if offered else step)
+    return content._replace(steps=tuple(steps), by_id={s.id: s for s in steps})
+
+
+def troubleshooting_for(content: Content, step_id: str) -> tuple[Entry, ...]:
+    """The troubleshooting entries the « problème » answer offers at step *step_id*."""
+    return tuple(e for e in content.troubleshooting if step_id in e.steps)
 
 
 def parse_text(text: str, name: str = "content") -> Content:

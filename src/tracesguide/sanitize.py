@@ -1,10 +1,18 @@
-"""Make untrusted text inert before it reaches a terminal.
+"""Make untrusted text inert, and what it hides visible, before it reaches a terminal.
 
-State files from someone else and operator directories are untrusted. rich's
-``escape()``, ``Text()`` and ``markup=False`` stop rich markup but let terminal
-escape sequences through, so stripping them is ours: ANSI CSI/OSC/DCS sequences,
-C0 and C1 control characters, and bidirectional overrides (U+202A–U+202E,
-U+2066–U+2069) that can make text read differently from what it is.
+State files from someone else, operator directories and file names are untrusted.
+rich's ``escape()``, ``Text()`` and ``markup=False`` stop rich markup but let terminal
+escape sequences through, so handling them is ours:
+
+- ANSI CSI/OSC/DCS sequences and C0/C1 control characters are removed;
+- invisible format characters (Unicode category Cf: zero-width space and joiners, BOM,
+  word joiner, soft hyphen, bidirectional marks and overrides, tag characters) are
+  shown as a visible escape, ``⟨U+200B⟩``, so that ``Cam\\u200bille`` never reads as
+  ``Camille`` and support sees what is there;
+- bytes that were not UTF-8 in a file name (kept by Python as surrogate escapes,
+  U+DC80–U+DCFF) are shown as ``⟨0xE9⟩``; any other lone surrogate as ``⟨U+D800⟩``.
+
+The HTML view uses :func:`visible` too, before escaping for HTML.
 """
 
 import re
@@ -19,28 +27,60 @@ _ESCAPE_SOURCE = r"""
     | [\x9b][0-?]*[ -/]*[@-~]              # 8-bit CSI
     | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|$)  # 8-bit OSC / DCS / SOS / PM / APC
     """
-# Remaining C0 controls (but tab and newline), DEL, C1 controls, bidi controls.
-_CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
-
+# Remaining C0 controls (but tab and newline), DEL, C1 controls.
+_CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+# Every character of Unicode category Cf (Unicode 14, Python 3.11; tests/test_faults_inputs
+# checks the list against unicodedata), and every surrogate.
+_HIDDEN_SOURCE = (
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\ud800-\udfff]"
+)
 
 _ONE_LINE = str.maketrans(dict.fromkeys("\t\n\u2028\u2029", " "))
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     # compiled on first use: most commands never print untrusted text
-    return re.compile(_ESCAPE_SOURCE, re.VERBOSE | re.DOTALL), re.compile(_CONTROL_SOURCE)
+    return (
+        re.compile(_ESCAPE_SOURCE, re.VERBOSE | re.DOTALL),
+        re.compile(_CONTROL_SOURCE),
+        re.compile(_HIDDEN_SOURCE),
+    )
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that was not UTF-8
+        return f"⟨0x{code - 0xDC00:02X}⟩"
+    return f"⟨U+{code:04X}⟩"
+
+
+def visible(text: str) -> str:
+    """*text* with each invisible format character and surrogate as a visible escape."""
+    return _patterns()[2].sub(_shown, text)
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The visible escapes of the invisible characters and controls in *text*, in order."""
+    _, control, hidden = _patterns()
+    found = [_shown(m) for m in hidden.finditer(text)]
+    found += [f"⟨U+{ord(m.group()[0]):04X}⟩" for m in control.finditer(text)]
+    return found
 
 
 def inert(text: str, *, single_line: bool = False) -> str:
-    """Return *text* without escape sequences, control or bidi characters.
+    """Return *text* without escape sequences or control characters, invisible ones shown.
 
     With ``single_line``, tabs and newlines become spaces too (for table cells
     and one-line fields). The result is plain text: print it through
     ``rich.text.Text`` (never as markup) so that ``[bold]`` stays literal.
     """
-    escape_sequence, control = _patterns()
+    escape_sequence, control, hidden = _patterns()
     cleaned = control.sub("", escape_sequence.sub("", text))
+    cleaned = hidden.sub(_shown, cleaned)
     if single_line:  # tab, newline and the Unicode line and paragraph separators
         cleaned = cleaned.translate(_ONE_LINE)
     return cleaned

@@ -1,43 +1,71 @@
 """The OS keyring, for the one secret-ish value the guide keeps: the full mobile number.
 
-The state file holds only a masked number. A headless machine has no usable
-backend (keyring raises ``NoKeyringError``), and some backends raise other
-exceptions than ``KeyringError`` (D-Bus, locked collections): every failure means
-"unavailable", and the wizard carries on with the masked form only. We never fall
-back to ``keyrings.alt``, which would store the number in plain text.
+The state file holds only a masked number; the full one goes to a keyring that keeps
+secrets with the operating system, or nowhere. Only these backends are used:
+Secret Service (GNOME Keyring, KeePassXC… directly or through libsecret), KWallet,
+the macOS Keychain and the Windows Credential Locker. keyring's chainer is resolved to
+its members and the first of those is used. Any other backend — ``keyrings.alt``'s
+plaintext or "encrypted" files, the null and fail backends, a backend we do not know —
+means "no keyring": the wizard says so once and keeps the masked form only.
+
+``TRACESGUIDE_TRUSTED_KEYRING`` may name more backend classes to trust (full dotted
+names, comma-separated), for a keyring the person knows to be safe; the tests use it
+for their in-memory backend. Every backend failure (D-Bus, locked collection) also
+means "unavailable", never a crash.
 """
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 SERVICE = "tracesguide"
 PHONE = "phone"
+TRUST_ENV = "TRACESGUIDE_TRUSTED_KEYRING"
+# The backends that keep secrets with the operating system, by module and class name.
+OS_BACKENDS = frozenset(
+    {
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.Windows.WinVaultKeyring",
+    }
+)
 
 
-def _usable() -> bool:
+def backend_name(backend: object) -> str:
+    kind = type(backend)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def trusted(backend: object) -> bool:
+    """Whether *backend* keeps secrets with the OS (or is named in TRACESGUIDE_TRUSTED_KEYRING)."""
+    extra = {n.strip() for n in os.environ.get(TRUST_ENV, "").split(",") if n.strip()}
+    return backend_name(backend) in OS_BACKENDS | extra
+
+
+def usable_backend() -> KeyringBackend | None:
+    """The keyring backend to use, or None: the chainer resolved to its first trusted member."""
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import chainer
 
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
-        return False
-    try:
-        from keyring.backends import chainer
-
-        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-            return False
-    except ImportError:  # pragma: no cover - every supported keyring has chainer
-        pass
-    return not type(backend).__module__.startswith("keyrings.alt")
+    members = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
+    return next((member for member in members if trusted(member)), None)
 
 
 def store_phone(number: str) -> bool:
     """Keep the full number in the keyring; False if no usable backend."""
     try:
-        import keyring
-
-        if not _usable():
+        backend = usable_backend()
+        if backend is None:
             return False
-        keyring.set_password(SERVICE, PHONE, number)
+        backend.set_password(SERVICE, PHONE, number)
     except Exception:  # any backend failure means "unavailable", never a crash
         return False
     return True
@@ -45,20 +73,16 @@ def store_phone(number: str) -> bool:
 
 def read_phone() -> str | None:
     try:
-        import keyring
-
-        if not _usable():
-            return None
-        return keyring.get_password(SERVICE, PHONE)
+        backend = usable_backend()
+        return None if backend is None else backend.get_password(SERVICE, PHONE)
     except Exception:
         return None
 
 
 def forget_phone() -> None:
     try:
-        import keyring
-
-        if _usable() and keyring.get_password(SERVICE, PHONE) is not None:
-            keyring.delete_password(SERVICE, PHONE)
+        backend = usable_backend()
+        if backend is not None and backend.get_password(SERVICE, PHONE) is not None:
+            backend.delete_password(SERVICE, PHONE)
     except Exception:
         return

@@ -1,29 +1,66 @@
 """Checks of what the user types, with the reason in French when it is refused.
 
 Pure functions over well-kept libraries (email-validator, phonenumbers): no
-network, no printing. A refused value raises ``Invalid`` with the reason.
+network, no printing. A refused value raises ``Invalid`` with the reason, short
+enough to fit one line of a terminal. The bounds are those of the state reader
+(``ANSWER_MAX_CHARS``), so that what the wizard saves it can read back; invisible
+format characters (``Cam\u200bille``) are refused, never stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracesguide.i18n import t
+from tracesguide.state import MAX_ANSWER
+
 # Free webmail domains: allowed, but the procedure asks for the individual
 # professional address, so the wizard warns (it does not refuse).
 WEBMAIL_DOMAINS = frozenset(
-    """
-    gmail.com googlemail.com yahoo.com yahoo.fr ymail.com hotmail.com hotmail.fr
-    outlook.com outlook.fr live.com live.fr msn.com orange.fr wanadoo.fr free.fr sfr.fr
-    neuf.fr bbox.fr laposte.net aliceadsl.fr icloud.com me.com aol.com gmx.fr gmx.com
-    gmx.de web.de protonmail.com proton.me yandex.com mail.com
-    """.split()
+    (
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "neuf.fr",
+        "bbox.fr",
+        "laposte.net",
+        "aliceadsl.fr",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.fr",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "protonmail.com",
+        "proton.me",
+        "yandex.com",
+        "mail.com",
+    )
 )
 # Shared mailboxes: one EU Login account per real person, never a generic one.
 GENERIC_LOCAL_PARTS = frozenset(
     "contact info infos admin accueil bonjour commercial compta comptabilite direction "
     "export import office secretariat service support ventes sales qualite".split()
 )
-EXAMPLE_PHONE = "+33 6 12 34 56 78"
+EXAMPLE_PHONE = "06 12 34 56 78"
+# The longest answer the state reader accepts (``answers.*`` in the state file): every
+# value the wizard stores, typed or picked from a directory, is held to it on write.
+ANSWER_MAX_CHARS = MAX_ANSWER
+NAME_MAX_CHARS = 100
 
 
 class Invalid(ValueError):
@@ -43,14 +80,36 @@ class Phone:
     masked: str
 
 
+def _visible_only(value: str) -> None:
+    """Refuse invisible format characters (zero-width, BOM, bidi marks) and controls."""
+    from tracesguide.sanitize import hidden_characters
+
+    hidden = hidden_characters(value)
+    if hidden:
+        raise Invalid(t("validate.invisible", shown=hidden[0]))
+
+
 def name(value: str) -> str:
+    _visible_only(value)
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise Invalid("ce champ est obligatoire.")
-    if len(cleaned) > 100:
-        raise Invalid("100 caractères au plus.")
+        raise Invalid(t("validate.required"))
+    if len(cleaned) > NAME_MAX_CHARS:
+        raise Invalid(t("validate.too_long", limit=NAME_MAX_CHARS))
     if any(not (c.isalpha() or c in " -'’.") for c in cleaned):
-        raise Invalid("lettres, espaces, tirets et apostrophes seulement.")
+        raise Invalid(t("validate.name_letters"))
+    return cleaned
+
+
+def stored_text(value: str) -> str:
+    """Any other answer kept in the state (operator name, TRACES number): visible
+    characters on one line, no longer than the state reader accepts."""
+    _visible_only(value)
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise Invalid(t("validate.required"))
+    if len(cleaned) > ANSWER_MAX_CHARS:
+        raise Invalid(t("validate.too_long", limit=ANSWER_MAX_CHARS))
     return cleaned
 
 
@@ -60,49 +119,42 @@ def email(value: str) -> Email:
 
     from tracesguide.wording import email_reason
 
+    _visible_only(value)
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise Invalid(f"adresse électronique invalide : {email_reason(error)}") from None
+        raise Invalid(t("validate.email_invalid", reason=email_reason(error))) from None
     address = result.normalized
+    if len(address) > ANSWER_MAX_CHARS:
+        raise Invalid(t("validate.too_long", limit=ANSWER_MAX_CHARS))
     local, _, domain = address.rpartition("@")
     warning = ""
     if domain.lower() in WEBMAIL_DOMAINS:
-        warning = (
-            f"{domain} est une messagerie grand public : la procédure demande votre adresse "
-            "personnelle professionnelle (celle de votre entreprise)."
-        )
+        warning = t("validate.email_webmail", domain=domain)
     elif local.lower() in GENERIC_LOCAL_PARTS:
-        warning = (
-            f"« {local}@… » ressemble à une adresse partagée : le compte EU Login est "
-            "individuel, utilisez votre propre adresse professionnelle."
-        )
+        warning = t("validate.email_shared", local=local)
     return Email(address=address, warning=warning)
 
 
 def phone(value: str) -> Phone:
-    """A mobile number in international form (with the country code)."""
+    """A mobile number, international (+32 ...) or French national (06 ...) form."""
     import phonenumbers
     from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+    _visible_only(value)
     text = value.strip()
-    if not text.startswith("+"):
-        raise Invalid(
-            f"indiquez le numéro au format international, avec l'indicatif du pays, "
-            f"par exemple {EXAMPLE_PHONE}."
-        )
+    if len(text) > 64:
+        raise Invalid(t("validate.phone_unreadable", example=EXAMPLE_PHONE))
     try:
-        number = phonenumbers.parse(text, None)
+        # A number without "+" is read as French: 06 12 34 56 78 is +33 6 12 34 56 78.
+        number = phonenumbers.parse(text, "FR")
     except NumberParseException:
-        raise Invalid(f"numéro illisible ; exemple attendu : {EXAMPLE_PHONE}.") from None
+        raise Invalid(t("validate.phone_unreadable", example=EXAMPLE_PHONE)) from None
     if not phonenumbers.is_valid_number(number):
-        raise Invalid(f"ce numéro n'existe pas dans ce pays ; exemple attendu : {EXAMPLE_PHONE}.")
+        raise Invalid(t("validate.phone_invalid", example=EXAMPLE_PHONE))
     kind = phonenumbers.number_type(number)
     if kind not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise Invalid(
-            "ce n'est pas un numéro de téléphone portable (en France, un portable commence "
-            f"par 06 ou 07) ; exemple : {EXAMPLE_PHONE}."
-        )
+        raise Invalid(t("validate.phone_not_mobile", example=EXAMPLE_PHONE))
     international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
     return Phone(
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),

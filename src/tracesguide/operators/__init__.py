@@ -10,7 +10,7 @@ and ``import_directory`` functions)::
 
 Operator text comes from files someone else wrote: sanitise it before display
 (``tracesguide.sanitize.inert``). When the person does not find their company, show
-:data:`NOT_FOUND_RULE`.
+:func:`not_found_rule`.
 """
 
 from __future__ import annotations
@@ -33,22 +33,23 @@ from tracesguide.operators.sources import (
     load_sample,
 )
 
-# The rule of the guide (seed 004: "Really didn't find the operator you belong to? In this
-# case only you might consider creating a new one") and of the TRACES NT help ("do not
-# create duplicate operators"; Certipaq BIO creates the profile with the first certificate).
-NOT_FOUND_RULE = (
-    "Votre entreprise n'est pas dans la liste ? Cherchez encore avec moins de mots, sans "
-    "forme juridique, ou avec son numéro TRACES, et vérifiez auprès de Certipaq BIO : "
-    "c'est Certipaq BIO qui crée le profil d'opérateur avec votre premier certificat de "
-    "conformité. Ne créez un nouvel opérateur dans TRACES NT que s'il n'existe vraiment "
-    "pas : jamais de doublon."
-)
+
+def not_found_rule() -> str:
+    """What to do when the company is not in the directory (the rule of the guide).
+
+    Seed 004: "Really didn't find the operator you belong to? In this case only you
+    might consider creating a new one"; the TRACES NT help: "do not create duplicate
+    operators"; Certipaq BIO creates the profile with the first certificate.
+    """
+    from tracesguide.i18n import t
+
+    return t("operators.not_found_rule")
+
 
 __all__ = [
     "DIRECTORY_ENV",
     "DOCUMENTED_COLUMNS",
     "MIN_SCORE",
-    "NOT_FOUND_RULE",
     "Directory",
     "DirectorySource",
     "ImportResult",
@@ -63,6 +64,7 @@ __all__ = [
     "load_directory",
     "load_sample",
     "name_key",
+    "not_found_rule",
     "read_directory_file",
     "read_index_info",
     "search",

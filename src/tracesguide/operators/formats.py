@@ -1,36 +1,58 @@
 """Read directory files: CSV as spreadsheets export it, or JSON from the public directory.
 
 Bad rows are skipped and reported with their line (CSV) or index (JSON); a file that
-is no directory at all raises :class:`~tracesguide.errors.DirectoryError`.
+is no directory at all raises :class:`~tracesguide.errors.DirectoryError`, and so does
+every failure of a parser on it (``ValueError``, ``OverflowError``, ``RecursionError``,
+``UnicodeError``, ``MemoryError``, ``csv.Error``): one French line, never a traceback.
+
+Files are opened with :func:`tracesguide.files.open_regular` (a regular file only, its
+size checked first) and read as a stream: a first pass in 1 MiB chunks recognises the
+encoding and counts lines, a second one yields operators one at a time
+(:func:`open_directory`), so that an import holds one row at a time, never the file's
+text and all its operators at once (bounds in docs/operators.md).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import BinaryIO, Literal
 
 from tracesguide.errors import DirectoryError
+from tracesguide.files import Unreadable, open_regular
+from tracesguide.i18n import t
 from tracesguide.operators.model import Operator, RowProblem
-from tracesguide.operators.normalize import (
-    country_code,
-    country_from_identifier,
-    country_in_address,
-    text_key,
+from tracesguide.operators.normalize import text_key
+from tracesguide.operators.records import (
+    MAX_FIELD_CHARS,
+    BadRow,
+    operator_from_mapping,
+    operator_from_record,
 )
 
 # A directory of every organic operator in the EU is some tens of megabytes.
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_FIELD_CHARS = 2000
 # How often (in rows) the progress callback is called.
 PROGRESS_STEP = 2000
+# Rows skipped are all counted; the first ones are kept to be shown.
+KEPT_PROBLEMS = 1000
+_CHUNK = 1 << 20
+_HEAD = 1 << 16
+# Bytes Windows-1252 leaves undefined: a file holding one is not a Windows-1252 text.
+_NOT_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+# What a parser may raise on a hostile file, beside its own error.
+PARSER_FAILURES = (ValueError, OverflowError, RecursionError, UnicodeError, csv.Error)
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (rows done, rows in all) while a file is read."""
+
+__all__ = ["MAX_FIELD_CHARS", "PARSER_FAILURES"]
 
 # Column names, folded by text_key with "_" between words, and the field each one fills.
 _COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -70,79 +92,183 @@ _COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _FIELD_BY_COLUMN = {alias: f for f, aliases in _COLUMN_ALIASES.items() for alias in aliases}
 DOCUMENTED_COLUMNS = tuple(_COLUMN_ALIASES)
-_LIST_FIELDS = ("activities", "categories")
-_LIST_SEPARATORS = str.maketrans({";": "|", "\n": "|"})
-_HINT = (
-    "Attendu : un CSV avec au moins une colonne « name » (ou « nom ») et, si possible, "
-    "traces_number, address, country, activities, reference ; ou le JSON de l'annuaire "
-    "public TRACES NT. Voir docs/operators.md."
-)
 # Keys under which a JSON answer may wrap its list of records.
 _WRAPPER_KEYS = ("items", "data", "results", "records", "content", "operators")
+_REASONS = {
+    "missing": "operators.file_missing",
+    "not_regular": "operators.file_not_regular",
+    "too_big": "operators.file_too_big",
+    "os_error": "operators.file_os_error",
+}
+
+
+def _error(key: str, **values: object) -> DirectoryError:
+    return DirectoryError(t(key, **values), t("operators.file_hint"))
 
 
 @dataclass(frozen=True)
 class ParsedDirectory:
-    """The operators read from a file, the rows skipped, and the format recognised."""
+    """The operators read from a file, the rows skipped, and the format recognised.
+
+    ``problems`` holds the first :data:`KEPT_PROBLEMS` rows skipped; ``skipped`` counts
+    them all.
+    """
 
     operators: list[Operator]
     problems: list[RowProblem]
     format: Literal["csv", "json"]
+    skipped: int = 0
 
 
-class _BadRow(Exception):
-    """A row that cannot be an operator (internal: becomes a RowProblem)."""
+@dataclass
+class DirectoryStream:
+    """The operators of an open directory file, read one at a time.
+
+    Iterate once: rows that cannot be operators are counted in ``skipped`` (the first
+    ones kept in ``problems``); a file with no operator at all, or that a parser
+    cannot read, raises :class:`DirectoryError` during the iteration.
+    """
+
+    format: Literal["csv", "json"]
+    name: str
+    rows: Callable[[DirectoryStream], Iterator[Operator]]
+    problems: list[RowProblem] = field(default_factory=list)
+    skipped: int = 0
+    count: int = 0
+
+    def skip(self, location: str, message: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(RowProblem(location, message))
+
+    def __iter__(self) -> Iterator[Operator]:
+        try:
+            for operator in self.rows(self):
+                self.count += 1
+                yield operator
+        except DirectoryError:
+            raise
+        except json.JSONDecodeError as error:
+            raise _error(
+                "operators.json_invalid", name=self.name, line=error.lineno, column=error.colno
+            ) from None
+        except RecursionError:
+            raise _error("operators.too_nested", name=self.name) from None
+        except MemoryError:
+            raise _error("operators.out_of_memory", name=self.name) from None
+        except PARSER_FAILURES:
+            raise _error("operators.unreadable", name=self.name) from None
+        if not self.count:
+            if self.skipped:
+                raise _error("operators.no_operator_bad_rows", name=self.name, bad=self.skipped)
+            raise _error("operators.no_operator", name=self.name)
+
+
+def validate_record(record: object, location: str) -> Operator | RowProblem:
+    """One record of the public directory's JSON, validated as ``import`` validates it."""
+    try:
+        return operator_from_record(record)
+    except BadRow as bad:
+        return RowProblem(location, str(bad))
+    except PARSER_FAILURES:  # e.g. a number of more than 4 300 digits
+        return RowProblem(location, t("operators.row_out_of_range"))
 
 
 def read_directory_file(path: Path, progress: ProgressCallback | None = None) -> ParsedDirectory:
     """Read a CSV or JSON directory file (the format is recognised from the content)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DirectoryError(
-                f"{path} : fichier trop gros pour un annuaire ({size // 2**20} Mio).",
-                f"Taille maximale : {MAX_FILE_BYTES // 2**20} Mio.",
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DirectoryError(f"annuaire introuvable : {path}") from None
-    except IsADirectoryError:
-        raise DirectoryError(f"{path} est un dossier, pas un fichier d'annuaire.") from None
-    except OSError as error:
-        raise DirectoryError(f"impossible de lire {path} : {error.strerror}") from None
-    return parse_directory_bytes(data, str(path), progress)
+    with open_directory(path, progress) as stream:
+        operators = list(stream)
+        return ParsedDirectory(operators, stream.problems, stream.format, stream.skipped)
 
 
 def parse_directory_bytes(
     data: bytes, name: str, progress: ProgressCallback | None = None
 ) -> ParsedDirectory:
     """Parse the content of a directory file; *name* is only used in messages."""
-    if b"\x00" in data[:65536]:
-        raise DirectoryError(f"{name} n'est pas un annuaire : c'est un fichier binaire.", _HINT)
-    text = _decode(data, name)
-    stripped = text.lstrip()
-    if not stripped:
-        raise DirectoryError(f"{name} est vide.", _HINT)
-    if stripped[0] in "[{":
-        parsed = _parse_json(stripped, name, progress)
-    else:
-        parsed = _parse_csv(text, name, progress)
-    if not parsed.operators:
-        detail = f" ({len(parsed.problems)} lignes invalides)" if parsed.problems else ""
-        raise DirectoryError(f"{name} ne contient aucun opérateur utilisable{detail}.", _HINT)
-    return parsed
+    stream = _stream(io.BytesIO(data), name, progress)
+    operators = list(stream)
+    return ParsedDirectory(operators, stream.problems, stream.format, stream.skipped)
 
 
-def _decode(data: bytes, name: str) -> str:
+@contextmanager
+def open_directory(
+    path: Path, progress: ProgressCallback | None = None
+) -> Iterator[DirectoryStream]:
+    """Open a directory file and yield its operators as a :class:`DirectoryStream`."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        handle = open_regular(path, MAX_FILE_BYTES)
+    except Unreadable as error:
+        size = int(error.detail) // 2**20 if error.reason == "too_big" else 0
+        raise DirectoryError(
+            t(_REASONS[error.reason], path=path, detail=error.detail, size=size),
+            t("operators.file_too_big_hint", limit=MAX_FILE_BYTES // 2**20)
+            if error.reason == "too_big"
+            else None,
+        ) from None
+    with handle:
+        try:
+            yield _stream(handle, str(path), progress)
+        except OSError as error:
+            raise DirectoryError(
+                t("operators.file_os_error", path=path, detail=error.strerror or error)
+            ) from None
+
+
+@dataclass(frozen=True)
+class _Survey:
+    encoding: str
+    lines: int
+    head: str  # the start of the text, without its leading white space
+
+
+def _survey(handle: BinaryIO, name: str) -> _Survey:
+    """First pass, in chunks: binary or text, which encoding, how many lines."""
+    head = handle.read(_HEAD)
+    if b"\x00" in head:
+        raise _error("operators.binary", name=name)
+    utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+    is_utf8 = True
+    is_cp1252 = True
+    lines = 0
+    chunk = head
+    while chunk:
+        lines += chunk.count(b"\n")
+        if is_utf8:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                is_utf8 = False
+        is_cp1252 = is_cp1252 and not any(byte in chunk for byte in _NOT_CP1252)
+        chunk = handle.read(_CHUNK)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
     # Excel on a French Windows saves "CSV (séparateur : point-virgule)" in Windows-1252.
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise DirectoryError(f"{name} n'est pas un texte UTF-8 lisible.", _HINT) from None
+    if not (is_utf8 or is_cp1252):
+        raise _error("operators.not_text", name=name)
+    encoding = "utf-8-sig" if is_utf8 else "cp1252"
+    text = head.decode(encoding, errors="ignore").lstrip()
+    if not text:
+        raise _error("operators.empty", name=name)
+    handle.seek(0)
+    return _Survey(encoding, lines, text)
+
+
+def _stream(handle: BinaryIO, name: str, progress: ProgressCallback | None) -> DirectoryStream:
+    survey = _survey(handle, name)
+    if survey.head[0] in "[{":
+
+        def json_rows(stream: DirectoryStream) -> Iterator[Operator]:
+            return _json_rows(handle, survey, stream, progress)
+
+        return DirectoryStream("json", name, json_rows)
+
+    def csv_rows(stream: DirectoryStream) -> Iterator[Operator]:
+        return _csv_rows(handle, survey, stream, progress)
+
+    return DirectoryStream("csv", name, csv_rows)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -158,15 +284,18 @@ def _column_key(header: str) -> str:
     return text_key(header).replace(" ", "_")
 
 
-def _parse_csv(text: str, name: str, progress: ProgressCallback | None) -> ParsedDirectory:
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+def _csv_rows(
+    handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
+) -> Iterator[Operator]:
+    text = io.TextIOWrapper(handle, encoding=survey.encoding, newline="")
+    first_line = survey.head.split("\n", 1)[0]
+    reader = csv.reader(text, delimiter=_sniff_delimiter(first_line))
     try:
         header = next(reader)
         while not any(cell.strip() for cell in header):
             header = next(reader)
     except (StopIteration, csv.Error):
-        raise DirectoryError(f"{name} n'a pas de ligne d'en-tête lisible.", _HINT) from None
+        raise _error("operators.no_header", name=stream.name) from None
     columns: dict[str, int] = {}
     for position, column in enumerate(header):
         field_name = _FIELD_BY_COLUMN.get(_column_key(column))
@@ -174,14 +303,8 @@ def _parse_csv(text: str, name: str, progress: ProgressCallback | None) -> Parse
             columns[field_name] = position
     if "name" not in columns:
         found = ", ".join(repr(c.strip()[:40]) for c in header[:8])
-        raise DirectoryError(
-            f"{name} n'est pas un annuaire d'opérateurs : aucune colonne de nom reconnue "
-            f"(colonnes trouvées : {found}).",
-            _HINT,
-        )
-    total = text.count("\n")
-    operators: list[Operator] = []
-    problems: list[RowProblem] = []
+        raise _error("operators.no_name_column", name=stream.name, found=found)
+    total = survey.lines
     width = len(header)
     rows = 0
     while True:
@@ -189,9 +312,9 @@ def _parse_csv(text: str, name: str, progress: ProgressCallback | None) -> Parse
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as error:
-            problems.append(RowProblem(f"ligne {reader.line_num}", f"CSV illisible ({error})"))
-            continue
+        except csv.Error:
+            # A field past csv's limit: the rows after it cannot be told apart.
+            raise _error("operators.csv_broken", name=stream.name, line=reader.line_num) from None
         line = reader.line_num
         rows += 1
         if progress is not None and rows % PROGRESS_STEP == 0:
@@ -200,87 +323,39 @@ def _parse_csv(text: str, name: str, progress: ProgressCallback | None) -> Parse
             continue
         try:
             if len(row) > width and any(cell.strip() for cell in row[width:]):
-                raise _BadRow(f"{len(row)} colonnes au lieu de {width}")
+                raise BadRow(t("operators.row_columns", found=len(row), expected=width))
             values = {f: row[i] if i < len(row) else "" for f, i in columns.items()}
-            operators.append(_operator_from_mapping(values))
-        except _BadRow as bad:
-            problems.append(RowProblem(f"ligne {line}", str(bad)))
+            yield operator_from_mapping(values)
+        except BadRow as bad:
+            stream.skip(t("operators.at_line", line=line), str(bad))
     if progress is not None:
         progress(total, total)
-    return ParsedDirectory(operators, problems, "csv")
-
-
-def _split_list(cell: str) -> tuple[str, ...]:
-    return tuple(
-        part.strip() for part in cell.translate(_LIST_SEPARATORS).split("|") if part.strip()
-    )
-
-
-def _operator_from_mapping(values: Mapping[str, str]) -> Operator:
-    for value in values.values():
-        if len(value) > MAX_FIELD_CHARS:
-            raise _BadRow(f"valeur de plus de {MAX_FIELD_CHARS} caractères")
-    name = values.get("name", "").strip()
-    if not name:
-        raise _BadRow("nom d'opérateur vide")
-    strings = {k: v.strip() for k, v in values.items() if k not in _LIST_FIELDS}
-    address = strings.get("address", "")
-    traces_number = strings.get("traces_number", "")
-    reference = strings.get("reference", "")
-    given_country = strings.get("country", "")
-    country = (
-        country_code(given_country)
-        if given_country
-        else country_in_address(address)
-        or country_from_identifier(traces_number)
-        or country_from_identifier(reference)
-    )
-    return Operator(
-        name=name,
-        traces_number=traces_number,
-        address=address,
-        country=country,
-        activities=_split_list(values.get("activities", "")),
-        reference=reference,
-        status=strings.get("status", ""),
-        issuing_body=strings.get("issuing_body", ""),
-        categories=_split_list(values.get("categories", "")),
-        issued_on=strings.get("issued_on", ""),
-        expires_on=strings.get("expires_on", ""),
-    )
 
 
 # --- JSON --------------------------------------------------------------------------------
 
 
-def _parse_json(text: str, name: str, progress: ProgressCallback | None) -> ParsedDirectory:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DirectoryError(
-            f"{name} : JSON invalide (ligne {error.lineno}, colonne {error.colno}).", _HINT
-        ) from None
-    except RecursionError:
-        raise DirectoryError(f"{name} : JSON trop imbriqué.", _HINT) from None
+def _json_rows(
+    handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
+) -> Iterator[Operator]:
+    document = json.loads(handle.read().decode(survey.encoding))
     records = _records_of(document)
     if records is None:
-        raise DirectoryError(
-            f"{name} n'est pas un annuaire : le JSON doit être une liste d'enregistrements.",
-            _HINT,
-        )
-    operators: list[Operator] = []
-    problems: list[RowProblem] = []
+        raise _error("operators.json_not_a_list", name=stream.name)
+    del document
     total = len(records)
-    for index, record in enumerate(records):
+    for index in range(total):
         if progress is not None and index % PROGRESS_STEP == 0:
             progress(index, total)
+        record = records[index]
+        if isinstance(records, list):
+            records[index] = None  # each record freed once read
         try:
-            operators.append(_operator_from_record(record))
-        except _BadRow as bad:
-            problems.append(RowProblem(f"élément [{index}]", str(bad)))
+            yield operator_from_record(record)
+        except BadRow as bad:
+            stream.skip(t("operators.at_item", index=index), str(bad))
     if progress is not None:
         progress(total, total)
-    return ParsedDirectory(operators, problems, "json")
 
 
 def _records_of(document: object) -> Sequence[object] | None:
@@ -292,157 +367,3 @@ def _records_of(document: object) -> Sequence[object] | None:
             if isinstance(value, list):
                 return value
     return None
-
-
-def _text(value: object, what: str) -> str:
-    """A scalar as text; a wrong type makes the record bad."""
-    if isinstance(value, str):
-        text = value.strip()
-    elif value is None:
-        return ""
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        raise _BadRow(f"{what} : type inattendu")
-    if len(text) > MAX_FIELD_CHARS:
-        raise _BadRow(f"{what} : valeur de plus de {MAX_FIELD_CHARS} caractères")
-    return text
-
-
-def _label(value: object, what: str) -> str:
-    """A string, or an object's name/label/description/code."""
-    if isinstance(value, dict):
-        for key in ("name", "label", "description", "translation", "value", "code", "id"):
-            if isinstance(value.get(key), str) and value[key].strip():
-                return _text(value[key], what)
-        for key in ("activity", "type", "category"):
-            if key in value:
-                return _label(value[key], what)
-        return ""
-    return _text(value, what)
-
-
-def _labels(value: object, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return _split_list(value)
-    items = value if isinstance(value, list) else [value]
-    return tuple(label for item in items if (label := _label(item, what)))
-
-
-_COUNTRY_KEYS = ("country", "countryCode", "countryIsoCode", "countryName")
-_SKIPPED_ADDRESS_KEYS = frozenset({"id", "type", "latitude", "longitude", "coordinates"})
-
-
-def _address(value: object) -> tuple[str, str]:
-    """Flatten an address (string, object or list) into text; return it and its country code."""
-    if value is None:
-        return "", ""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = _text(value, "adresse")
-        return text, country_in_address(text)
-    parts: list[str] = []
-    country = ""
-    country_label = ""
-
-    def walk(node: object, depth: int) -> None:
-        nonlocal country, country_label
-        if depth > 4:
-            return
-        if isinstance(node, dict):
-            for key, item in node.items():
-                if key in _COUNTRY_KEYS:
-                    code, label = _country_value(item)
-                    country = country or code
-                    country_label = country_label or label
-                elif key not in _SKIPPED_ADDRESS_KEYS:
-                    walk(item, depth + 1)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, depth + 1)
-        elif isinstance(node, str) and node.strip():
-            parts.append(_text(node, "adresse"))
-
-    walk(value, 0)
-    if country_label:
-        parts.append(country_label)
-    text = " ".join(parts)
-    if len(text) > MAX_FIELD_CHARS:
-        raise _BadRow(f"adresse : valeur de plus de {MAX_FIELD_CHARS} caractères")
-    return text, country or country_in_address(text)
-
-
-def _country_value(value: object) -> tuple[str, str]:
-    """(ISO code, name to show) of a country given as a string or as {code, name}."""
-    if isinstance(value, str):
-        code = country_code(value)
-        return (code if len(code) == 2 else ""), value.strip()
-    if isinstance(value, dict):
-        label = _label(value, "pays")
-        for key in ("isoCode", "code", "iso", "id"):
-            raw = value.get(key)
-            if isinstance(raw, str) and len(raw.strip()) == 2:
-                return country_code(raw), label
-        code = country_code(label) if label else ""
-        return (code if len(code) == 2 else ""), label
-    return "", ""
-
-
-def _status(value: object) -> str:
-    """The status code (``{"id": "ISSUED", "translation": ...}`` gives ISSUED), else its label."""
-    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].strip():
-        return _text(value["id"], "statut")
-    return _label(value, "statut")
-
-
-def validate_record(record: object, location: str) -> Operator | RowProblem:
-    """One record of the public directory's JSON, validated as ``import`` validates it."""
-    try:
-        return _operator_from_record(record)
-    except _BadRow as bad:
-        return RowProblem(location, str(bad))
-
-
-def _operator_from_record(record: object) -> Operator:
-    if not isinstance(record, dict):
-        raise _BadRow("ce n'est pas un objet")
-    operator: dict[str, Any] = record.get("operator") or {}
-    if not isinstance(operator, dict):
-        operator = {"name": operator} if isinstance(operator, str) else {}
-    name = _text(operator.get("name") or record.get("name") or record.get("operatorName"), "nom")
-    if not name:
-        raise _BadRow("nom d'opérateur manquant")
-    address, country = _address(operator.get("address", record.get("address")))
-    traces_number = _text(
-        record.get("operatorIdentifier")
-        or operator.get("identifier")
-        or operator.get("operatorIdentifier")
-        or operator.get("tracesNumber")
-        or record.get("tracesNumber"),
-        "identifiant",
-    )
-    reference = _text(record.get("reference"), "référence")
-    body = record.get("issuingBody")
-    if isinstance(body, dict):
-        code = _text(body.get("code"), "organisme")
-        body_name = _text(body.get("name"), "organisme")
-        issuing_body = f"{body_name} ({code})" if body_name and code else body_name or code
-    else:
-        issuing_body = _text(body, "organisme")
-    activities = record.get("activities", operator.get("activities"))
-    return Operator(
-        name=name,
-        traces_number=traces_number,
-        address=address,
-        country=country
-        or country_from_identifier(reference)
-        or country_from_identifier(traces_number),
-        activities=_labels(activities, "activités"),
-        reference=reference,
-        status=_status(record.get("status")),
-        issuing_body=issuing_body,
-        categories=_labels(record.get("categoriesOfProduct"), "catégories"),
-        issued_on=_text(record.get("issuedOn"), "date"),
-        expires_on=_text(record.get("expiresOn"), "date"),
-    )

@@ -19,17 +19,23 @@ reading and its text stays untrusted. It is written atomically (temp file + rena
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import IO
 
 from tracesguide.errors import DirectoryError
-from tracesguide.files import write_atomic
+from tracesguide.files import Unreadable, open_regular, read_regular, write_atomic
+from tracesguide.i18n import t
 from tracesguide.operators.formats import (
     MAX_FILE_BYTES,
+    PARSER_FAILURES,
     ProgressCallback,
-    read_directory_file,
+    open_directory,
 )
 from tracesguide.operators.model import (
     Directory,
@@ -44,7 +50,8 @@ from tracesguide.operators.normalize import name_key
 INDEX_FILE = "operators-index.txt"
 FORMAT_NAME = "tracesguide-operators-index"
 FORMAT_VERSION = 1
-_REINDEX = "Relancez : tracesguide operators import FICHIER"
+# The index holds each operator about three times (name key, facets, record).
+MAX_INDEX_BYTES = 4 * MAX_FILE_BYTES
 _FIELDS = 11
 
 
@@ -81,58 +88,143 @@ class IndexInfo:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """The index written, the first rows skipped and how many were skipped in all."""
+
     info: IndexInfo
     problems: list[RowProblem]
+    skipped: int = 0
 
 
 def import_directory(
     source: Path, progress: ProgressCallback | None = None, target: Path | None = None
 ) -> ImportResult:
-    """Read *source* once and write the index (default: in the user data folder)."""
-    parsed = read_directory_file(source, progress)
-    origin = source.resolve()
-    stat = origin.stat()
-    described = {"origin": str(origin), "origin_size": stat.st_size, "origin_mtime": stat.st_mtime}
-    info = write_index(parsed.operators, len(parsed.problems), described, target, str(source))
-    return ImportResult(info, parsed.problems)
+    """Read *source* once and write the index (default: in the user data folder).
+
+    The operators are streamed from the file into the index (:func:`write_index`):
+    memory holds a batch of rows, never the whole directory. Nothing is written when
+    the file is refused.
+    """
+    with open_directory(source, progress) as stream:
+        origin = source.resolve()
+        try:
+            stat = origin.stat()
+        except OSError as error:
+            raise DirectoryError(
+                t("operators.file_os_error", path=source, detail=error.strerror or error)
+            ) from None
+        described = {
+            "origin": str(origin),
+            "origin_size": stat.st_size,
+            "origin_mtime": stat.st_mtime,
+        }
+        info = write_index(stream, lambda: stream.skipped, described, target)
+    return ImportResult(info, stream.problems, stream.skipped)
 
 
 def write_index(
-    operators: Sequence[Operator],
-    skipped: int,
+    operators: Iterable[Operator],
+    skipped: int | Callable[[], int],
     described: Mapping[str, object],
     target: Path | None = None,
     name: str = "",
 ) -> IndexInfo:
-    """Write the index of *operators* atomically; *described* says where they come from
-    (``origin`` and, for a file, its size and time; for a download, ``fetch``)."""
+    """Write the index of *operators* atomically, reading them once, one at a time.
+
+    They go into four anonymous temporary files (one per block) beside the index, then
+    into the index in one atomic write. *skipped* counts the rows left out (or says it,
+    once the operators are read); *described* says where they come from (``origin`` and,
+    for a file, its size and time; for a download, ``fetch``). *name* is unused, kept
+    for the callers that name their source.
+    """
+    del name
     target = target or index_path()
-    records = [_encode(op).encode("utf-8") + b"\n" for op in operators]
-    offsets: list[str] = []
-    position = 0
-    for record in records:
-        offsets.append(f"{position:08x}")
-        position += len(record)
-    if position >= 16**8:
-        raise DirectoryError(f"{name} : annuaire trop gros pour l'index.")
-    blocks = [
-        "".join(f"{name_key(op.name)}\n" for op in operators).encode("utf-8"),
-        "".join(f"{facet_line(op)}\n" for op in operators).encode("utf-8"),
-        ("".join(offsets) + "\n").encode("ascii"),
-        b"".join(records),
-    ]
-    header = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "rows": len(operators),
-        "skipped": skipped,
-        **described,
-        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "blocks": [len(block) for block in blocks],
-    }
-    head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
-    _write_atomically(target, [head, *blocks])
+    _make_folder(target.parent)
+    with _Blocks(target.parent) as blocks:
+        rows = 0
+        for operator in operators:
+            blocks.add(operator)
+            rows += 1
+        blocks.flush()
+        header = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "rows": rows,
+            "skipped": skipped() if callable(skipped) else skipped,
+            **described,
+            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "blocks": blocks.sizes(),
+        }
+        head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+        write_atomic(target, chain([head], blocks.chunks()))  # never all in memory
     return _info(target, header)
+
+
+class _Blocks:
+    """The four blocks of an index being written, each in an anonymous temporary file."""
+
+    BATCH = 4096
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: list[IO[bytes]] = []
+        self.pending: tuple[list[str], list[str], list[str], list[bytes]] = ([], [], [], [])
+        self.position = 0
+
+    def __enter__(self) -> _Blocks:
+        with ExitStack() as stack:
+            self.files = [
+                stack.enter_context(tempfile.TemporaryFile(dir=self.folder)) for _ in range(4)
+            ]
+            self._close = stack.pop_all()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._close.close()
+
+    def add(self, operator: Operator) -> None:
+        keys, facets, offsets, records = self.pending
+        record = _encode(operator).encode("utf-8") + b"\n"
+        keys.append(name_key(operator.name))
+        facets.append(facet_line(operator))
+        offsets.append(f"{self.position:08x}")
+        records.append(record)
+        self.position += len(record)
+        if self.position >= 16**8:
+            raise DirectoryError(t("operators.index_too_big"))
+        if len(records) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        keys, facets, offsets, records = self.pending
+        for handle, lines in zip(self.files[:2], (keys, facets), strict=True):
+            if lines:
+                handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+        self.files[2].write("".join(offsets).encode("ascii"))
+        self.files[3].write(b"".join(records))
+        for batch in self.pending:
+            batch.clear()
+
+    def sizes(self) -> list[int]:
+        sizes = [handle.tell() for handle in self.files]
+        sizes[2] += 1  # the newline that ends the offsets
+        return sizes
+
+    def chunks(self) -> Iterator[bytes]:
+        for number, handle in enumerate(self.files):
+            handle.seek(0)
+            while chunk := handle.read(1 << 20):
+                yield chunk
+            if number == 2:
+                yield b"\n"
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DirectoryError(
+            t("operators.index_unwritable", path=folder, detail=error.strerror or error)
+        ) from None
 
 
 def _encode(operator: Operator) -> str:
@@ -154,10 +246,14 @@ def _encode(operator: Operator) -> str:
     )
 
 
-def _decode(line: str) -> Operator:
+def _corrupt(key: str = "operators.index_corrupt") -> DirectoryError:
+    return DirectoryError(t(key), t("operators.index_hint"))
+
+
+def _decode(line: bytes | str) -> Operator:
     try:
         values = json.loads(line)
-    except (json.JSONDecodeError, RecursionError):
+    except (*PARSER_FAILURES, MemoryError):
         values = None
     if (
         not isinstance(values, list)
@@ -168,7 +264,7 @@ def _decode(line: str) -> Operator:
             for i in (4, 8)
         )
     ):
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
+        raise _corrupt()
     return Operator(
         name=values[0],
         traces_number=values[1],
@@ -184,89 +280,102 @@ def _decode(line: str) -> Operator:
     )
 
 
-def _write_atomically(target: Path, chunks: list[bytes]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, chunks)
-
-
-def _check_header(header: object) -> dict[str, object]:
+def _check_header(line: bytes) -> dict[str, object]:
+    try:
+        header = json.loads(line.decode("utf-8")) if line.strip() else None
+    except (*PARSER_FAILURES, MemoryError):
+        raise _corrupt() from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
+        raise _corrupt()
     version = header.get("version")
     if not isinstance(version, int) or version < 1:
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
+        raise _corrupt()
     if version > FORMAT_VERSION:
-        raise DirectoryError(
-            "l'index des opérateurs vient d'une version plus récente de tracesguide.",
-            "Mettez tracesguide à jour, ou " + _REINDEX[0].lower() + _REINDEX[1:],
-        )
+        raise DirectoryError(t("operators.index_newer"), t("operators.index_newer_hint"))
     rows = header.get("rows")
-    if not isinstance(rows, int) or rows < 0:
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
+    if not isinstance(rows, int) or not 0 <= rows < 16**8:
+        raise _corrupt()
     return header
 
 
+def _number(value: object, kind: type[int] | type[float]) -> int | float | None:
+    """A number of the header, or None (a huge integer is no size and no date)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if kind is int and not isinstance(value, int):
+        return None
+    try:
+        return kind(value) if abs(value) < 2**63 else None
+    except (OverflowError, ValueError):  # inf and nan
+        return None
+
+
 def _info(path: Path, header: dict[str, object]) -> IndexInfo:
-    size = header.get("origin_size")
-    mtime = header.get("origin_mtime")
-    skipped = header.get("skipped")
-    rows = header.get("rows")
+    size = _number(header.get("origin_size"), int)
+    mtime = _number(header.get("origin_mtime"), float)
+    skipped = _number(header.get("skipped"), int)
+    rows = _number(header.get("rows"), int)
     return IndexInfo(
         path=path,
         origin=str(header.get("origin", "")),
-        rows=rows if isinstance(rows, int) else 0,
-        skipped=skipped if isinstance(skipped, int) else 0,
+        rows=int(rows or 0),
+        skipped=int(skipped or 0),
         imported_at=str(header.get("imported_at", "")),
-        origin_size=size if isinstance(size, int) else None,
-        origin_mtime=float(mtime) if isinstance(mtime, int | float) else None,
+        origin_size=int(size) if size is not None else None,
+        origin_mtime=float(mtime) if mtime is not None else None,
         fetch=fetched if isinstance(fetched := header.get("fetch"), dict) else None,
     )
+
+
+def _unreadable(error: Unreadable) -> DirectoryError:
+    if error.reason == "too_big":
+        return _corrupt("operators.index_too_big_to_read")
+    if error.reason == "not_regular":
+        return _corrupt("operators.index_not_regular")
+    return DirectoryError(t("operators.index_unreadable", path=error.path, detail=error.detail))
 
 
 def read_index_info(path: Path | None = None) -> IndexInfo | None:
     """The header of the index, or None when nothing was imported."""
     path = path or index_path()
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, MAX_INDEX_BYTES) as handle:
             first = handle.readline(1 << 16)
-    except FileNotFoundError:
-        return None
+    except Unreadable as error:
+        if error.reason == "missing":
+            return None
+        raise _unreadable(error) from None
     except OSError as error:
-        raise DirectoryError(f"impossible de lire l'index {path} : {error.strerror}") from None
-    try:
-        header = json.loads(first.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX) from None
-    return _info(path, _check_header(header))
+        raise DirectoryError(
+            t("operators.index_unreadable", path=path, detail=error.strerror or error)
+        ) from None
+    return _info(path, _check_header(first))
 
 
 def load_index(path: Path | None = None) -> Directory | None:
     """Load the index for searching, or None when nothing was imported."""
     path = path or index_path()
     try:
-        if path.stat().st_size > 4 * MAX_FILE_BYTES:
-            raise DirectoryError("l'index des opérateurs est trop gros.", _REINDEX)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise DirectoryError(f"impossible de lire l'index {path} : {error.strerror}") from None
+        data = read_regular(path, MAX_INDEX_BYTES)
+    except Unreadable as error:
+        if error.reason == "missing":
+            return None
+        raise _unreadable(error) from None
+    except MemoryError:
+        raise _corrupt("operators.index_too_big_to_read") from None
     end = data.find(b"\n", 0, 1 << 16)
-    try:
-        header = _check_header(json.loads(data[:end].decode("utf-8")) if end > 0 else None)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX) from None
+    header = _check_header(data[:end] if end > 0 else b"")
     info = _info(path, header)
     rows = info.rows
     blocks = header.get("blocks")
     if (
         not isinstance(blocks, list)
         or len(blocks) != 4
-        or not all(isinstance(size, int) and size >= 0 for size in blocks)
+        or not all(type(size) is int and 0 <= size <= len(data) for size in blocks)
         or end + 1 + sum(blocks) != len(data)
         or blocks[2] != 8 * rows + 1
     ):
-        raise DirectoryError("l'index des opérateurs est incomplet ou corrompu.", _REINDEX)
+        raise _corrupt("operators.index_incomplete")
     keys_at = end + 1
     facets_at = keys_at + blocks[0]
     offsets_at = facets_at + blocks[1]
@@ -283,11 +392,8 @@ def load_index(path: Path | None = None) -> Directory | None:
             start = -1
         stop = data.find(b"\n", start) if records_at <= start < len(data) else -1
         if stop < 0:
-            raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX)
-        try:
-            return _decode(data[start:stop].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise DirectoryError("l'index des opérateurs est corrompu.", _REINDEX) from None
+            raise _corrupt()
+        return _decode(data[start:stop])
 
     return Directory(
         source=DirectorySource("index", path, imported_at=info.imported_at, origin=info.origin),
@@ -304,6 +410,6 @@ def _lines(block: bytes, rows: int) -> list[str]:
     except UnicodeDecodeError:
         lines = []
     if len(lines) != rows + 1 or lines[-1]:
-        raise DirectoryError("l'index des opérateurs est incomplet ou corrompu.", _REINDEX)
+        raise _corrupt("operators.index_incomplete")
     lines.pop()
     return lines

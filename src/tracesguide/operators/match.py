@@ -28,10 +28,9 @@ _EXTRA_CANDIDATES = 20
 def _facet(line: str) -> list[str]:
     parts = line.split("\t")
     if len(parts) != 4:
-        raise DirectoryError(
-            "l'index des opérateurs est corrompu.",
-            "Relancez : tracesguide operators import FICHIER",
-        )
+        from tracesguide.i18n import t
+
+        raise DirectoryError(t("operators.index_corrupt"), t("operators.index_hint"))
     return parts
 
 

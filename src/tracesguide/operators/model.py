@@ -78,15 +78,19 @@ class DirectorySource:
     origin: str | None = None
 
     def describe(self) -> str:
-        """One French line for the user (paths are untrusted: sanitise before display)."""
+        """One line for the user (paths are untrusted: sanitise before display)."""
+        from tracesguide.i18n import t
+
         if self.kind == "sample":
-            return "exemple fourni (guide Certipaq BIO)"
+            return t("operators.source_sample")
         if self.kind == "index":
-            when = f", importé le {self.imported_at}" if self.imported_at else ""
-            return f"annuaire importé depuis {self.origin or '?'}{when}"
+            origin = self.origin or "?"
+            if self.imported_at:
+                return t("operators.source_index_at", origin=origin, at=self.imported_at)
+            return t("operators.source_index", origin=origin)
         if self.kind == "env":
-            return f"fichier TRACESGUIDE_DIRECTORY {self.path}"
-        return f"fichier {self.path}"
+            return t("operators.source_env", path=self.path)
+        return t("operators.source_file", path=self.path)
 
 
 # Countries and activities repeat across thousands of rows: normalise each once.
@@ -124,6 +128,7 @@ class Directory:
     facets: Sequence[str]
     fetch: Callable[[int], Operator]
     problems: tuple[RowProblem, ...] = field(default=())
+    skipped: int = 0  # rows skipped in all; ``problems`` keeps the first ones
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -137,6 +142,7 @@ class Directory:
         operators: Sequence[Operator],
         source: DirectorySource,
         problems: Sequence[RowProblem] = (),
+        skipped: int | None = None,
     ) -> Directory:
         return cls(
             source=source,
@@ -144,6 +150,7 @@ class Directory:
             facets=LazyLines(lambda: [facet_line(op) for op in operators]),
             fetch=operators.__getitem__,
             problems=tuple(problems),
+            skipped=len(problems) if skipped is None else skipped,
         )
 
 

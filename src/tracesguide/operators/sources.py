@@ -1,8 +1,8 @@
 """Load a directory: a named file, TRACESGUIDE_DIRECTORY, the imported index, the sample.
 
 Each loader returns a ``Directory`` that names its source. Files are read and parsed by
-``operators.formats`` (CSV, JSON) and ``operators.index`` (the imported index); only the
-packaged sample is read here.
+``operators.formats`` (CSV, JSON) and ``operators.index`` (the imported index), both
+through ``tracesguide.files.open_regular``; only the packaged sample is read here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from tracesguide.errors import DirectoryError
+from tracesguide.i18n import t
 from tracesguide.operators.formats import (
     ProgressCallback,
     parse_directory_bytes,
@@ -28,7 +29,9 @@ def load_directory(
 ) -> Directory:
     """Read a CSV or JSON directory file directly (no index)."""
     parsed = read_directory_file(path, progress)
-    return Directory.from_operators(parsed.operators, DirectorySource(kind, path), parsed.problems)
+    return Directory.from_operators(
+        parsed.operators, DirectorySource(kind, path), parsed.problems, parsed.skipped
+    )
 
 
 def load_sample() -> Directory:
@@ -37,7 +40,9 @@ def load_sample() -> Directory:
 
     data = files("tracesguide").joinpath(SAMPLE_RESOURCE).read_bytes()
     parsed = parse_directory_bytes(data, SAMPLE_RESOURCE)
-    return Directory.from_operators(parsed.operators, DirectorySource("sample"), parsed.problems)
+    return Directory.from_operators(
+        parsed.operators, DirectorySource("sample"), parsed.problems, parsed.skipped
+    )
 
 
 def load_default_directory() -> Directory:
@@ -49,10 +54,10 @@ def load_default_directory() -> Directory:
     env = os.environ.get(DIRECTORY_ENV)
     if env:
         path = Path(env)
-        if not path.is_file():
+        if not path.exists():  # a folder or a FIFO gets the reader's own error
             raise DirectoryError(
-                f"{DIRECTORY_ENV} désigne un fichier introuvable : {path}",
-                f"Corrigez ou videz la variable {DIRECTORY_ENV}.",
+                t("operators.env_missing", variable=DIRECTORY_ENV, path=path),
+                t("operators.env_missing_hint", variable=DIRECTORY_ENV),
             )
         return load_directory(path, kind="env")
     return load_index() or load_sample()
