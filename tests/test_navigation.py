@@ -33,7 +33,7 @@ def test_the_steps_an_answer_opens_again_are_declared_in_the_content() -> None:
 def test_previous_step_skips_what_does_not_apply() -> None:
     state = advance(State.new(now=T0), CONTENT, APP_ANSWERS, until="traces.welcome")
     back = previous_step(CONTENT, state, CONTENT.step("traces.welcome"))
-    assert back is not None and back.id == "second-factor.app.scan-qr"
+    assert back is not None and back.stage == "second-factor" and ".sms." not in back.id
     assert previous_step(CONTENT, state, CONTENT.steps[0]) is None
 
 
@@ -129,10 +129,10 @@ def test_edit_without_a_terminal_lists_the_answers_and_refuses_a_change(
 
 
 def test_show_gives_one_short_source_line_and_every_source_on_request(cli) -> None:  # type: ignore[no-untyped-def]
-    short = cli("show", "second-factor.sms-warning")
-    assert "Source : Préfecture des Ardennes ; Guide Certipaq BIO ; Sources officielles UE" in (
-        " ".join(short.out.split())
-    )
-    assert "Second factor (EU Login)" not in short.out  # the places in English notes: not shown
-    full = cli("show", "second-factor.sms-warning", "--sources")
-    assert "Second factor (EU Login)" in " ".join(full.out.split())
+    step = CONTENT.step("second-factor.sms-warning")
+    shorts = dict.fromkeys(CONTENT.source(ref.source).short for ref in step.source)
+    short = " ".join(cli("show", step.id).out.split())
+    assert "Source : " + " ; ".join(shorts) in short
+    where = " ".join(step.source[0].where.split())
+    assert where not in short  # the places (some are English notes): only on request
+    assert where in " ".join(cli("show", step.id, "--sources").out.split())
