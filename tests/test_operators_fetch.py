@@ -198,7 +198,7 @@ def test_ctrl_c_keeps_what_was_fetched_and_the_next_fetch_resumes(
     message = err.decode().strip().splitlines()[-1]
     assert "téléchargement interrompu" in message
     assert "enregistrements reçus sont gardés" in message
-    assert "relancez « tracesguide operators fetch »" in message.lower()
+    assert "tracesguide operators fetch » pour reprendre" in message
     assert not (Path(os.environ["TRACESGUIDE_DATA_DIR"]) / "operators-index.txt").exists()
     asked_before = directory.offsets()
     resumed = subprocess.run([*command, "--delay", "0"], env=env, capture_output=True, text=True)

@@ -16,6 +16,8 @@ from tracesguide.check import Checked, Result, Unusable
 from tracesguide.sanitize import inert
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.text import Text
 
@@ -37,9 +39,7 @@ def as_json(result: Result) -> dict[str, Any]:
         "updated": result.updated.isoformat() if result.updated else None,
     }
     if not result.started:
-        from tracesguide.i18n import t
-
-        record["hint"] = t("state.new_file_hint")
+        record["hint"] = _new_file_hint(result.path)
     return record
 
 
@@ -121,7 +121,7 @@ def _row(result: Checked, require: str | None, notes: list[Text]) -> list[Text]:
         milestones = f"{sum(result.milestones.values())}/{len(result.milestones)}"
     if not result.started:
         label, style = t("check.not_started"), "yellow"
-        notes.append(_cell(f"· {path} : ", "yellow") + _cell(t("state.new_file_hint")))
+        notes.append(_cell(f"· {path} : ", "yellow") + _cell(_new_file_hint(result.path)))
     elif result.complete:
         label, style = t("check.complete"), "green"
     else:
@@ -142,3 +142,10 @@ def _cell(value: str, style: str = "") -> Text:
     from rich.text import Text
 
     return Text(inert(value, single_line=True), style=style)
+
+
+def _new_file_hint(path: Path) -> str:
+    from tracesguide.hints import command
+    from tracesguide.i18n import t
+
+    return t("state.new_file_hint", command=command("setup", path))

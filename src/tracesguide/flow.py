@@ -164,7 +164,8 @@ class Flow:
                 return Result("ended", self.state)
             step = report.next_step
             if step is None:  # nothing left that applies, yet not complete: say where
-                self.console.print(t("wizard.nothing_to_offer"))
+                where = command("status", self.path)
+                self.console.print(t("wizard.nothing_to_offer", command=where))
                 return Result("later", self.state)
             try:
                 how = self._step(step)

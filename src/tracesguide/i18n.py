@@ -55,4 +55,8 @@ def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
 def t(key: str, /, **values: Any) -> str:
     """The sentence *key* in the current language, with *values* filled in."""
     text = catalog(_language)[key]
+    if "{program}" in text and "program" not in values:  # a command the user can type
+        from tracesguide.hints import program
+
+        values = {**values, "program": program()}
     return text.format(**values) if values else text

@@ -52,7 +52,11 @@ def unusable(path: Path, why: str, hint: str | None = None) -> StateError:
     """The one error of a state file that cannot be used (the file is never changed)."""
     from tracesguide.i18n import t
 
-    return StateError(t("state.unusable", path=path, why=why), hint or t("state.unusable_hint"))
+    if hint is None:
+        from tracesguide.hints import command
+
+        hint = t("state.unusable_hint", command=command("setup", path))
+    return StateError(t("state.unusable", path=path, why=why), hint)
 
 
 def unusable_prefix(path: Path) -> str:

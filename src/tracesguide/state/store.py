@@ -46,7 +46,10 @@ def read_bytes(path: Path) -> bytes:
         if error.reason == "missing" and path.is_symlink():  # a link to nothing
             raise unusable(path, t("state.dangling_link"), t("state.dangling_link_hint")) from None
         if error.reason == "missing":
-            raise StateError(t("state.missing", path=path), t("state.new_file_hint")) from None
+            from tracesguide.hints import command
+
+            hint = t("state.new_file_hint", command=command("setup", path))
+            raise StateError(t("state.missing", path=path), hint) from None
         if error.reason == "not_regular":
             raise unusable(path, t("state.not_regular")) from None
         if error.reason == "too_big":
