@@ -84,9 +84,7 @@ NOT_YET_IN_THE_CATALOG = {
 
 
 def _exempt_nodes(tree: ast.AST) -> set[int]:
-    """Docstrings, and the command-line help that Typer reads when the app is built
-    (``help=``, the ``_paragraphs(...)`` of cli_operators): kept in the code so that
-    the reading commands do not load the catalog to start."""
+    """Docstrings: developer documentation, in English. Help texts are catalog keys."""
     exempt: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -94,12 +92,6 @@ def _exempt_nodes(tree: ast.AST) -> set[int]:
             first = body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 exempt.add(id(first.value))
-        if isinstance(node, ast.Call):
-            helps = [k.value for k in node.keywords if k.arg == "help"]
-            if isinstance(node.func, ast.Name) and node.func.id == "_paragraphs":
-                helps += node.args
-            for value in helps:
-                exempt |= {id(n) for n in ast.walk(value)}
     return exempt
 
 

@@ -20,11 +20,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="tracesguide",
-    help=(
-        "Guide pas à pas pour accéder à TRACES NT : compte EU Login, second facteur, "
-        "rôle, profil d'opérateur et autorisation, organisme de contrôle.\n\n"
-        "Commencez par : tracesguide setup"
-    ),
+    help="help.tracesguide",
     no_args_is_help=True,  # bare `tracesguide`: the help, exit 0 (see main)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -78,97 +74,59 @@ def _console(stderr: bool = False) -> "Console":
     return Console(stderr=stderr, highlight=False)
 
 
-@app.command("setup")
+@app.command("setup", help="help.setup")
 def setup_command(
     state: StateOption = None,
     answers: Annotated[
         Path | None,
         typer.Option(
             "--answers",
-            help="Fichier TOML de réponses, pour un déroulé sans questions (automatisation).",
+            help="help.setup_answers",
             show_default=False,
         ),
     ] = None,
     accessible: AccessibleOption = False,
 ) -> None:
-    """Vous guide pas à pas jusqu'à l'accès à TRACES NT ; reprend où vous vous étiez arrêté.
-
-    Ne demande jamais votre mot de passe ni un code à usage unique : ils se tapent
-    sur la page EU Login. Ctrl-C arrête sans rien perdre.
-
-    Exemples :
-
-      tracesguide setup
-
-      tracesguide setup --answers mes-reponses.toml
-    """
+    """``setup``: its help is ``help.setup`` in the catalog."""
     from tracesguide.session import accessible_mode, run_setup
 
     run_setup(state, answers, accessible_mode(accessible))
 
 
-@app.command("edit")
+@app.command("edit", help="help.edit")
 def edit_command(
     answer: Annotated[
         str | None,
         typer.Argument(
             metavar="[RÉPONSE]",
-            help="La réponse à changer (email, role, second_factor_method, operator…).",
+            help="help.edit_answer",
             show_default=False,
         ),
     ] = None,
     state: StateOption = None,
     accessible: AccessibleOption = False,
 ) -> None:
-    """Liste vos réponses et en change une, avec les mêmes vérifications que setup.
-
-    Les étapes qui dépendent de cette réponse sont rouvertes : « tracesguide setup »
-    les reprend. Le changement est enregistré pour la relecture (replay).
-
-    Exemples :
-
-      tracesguide edit
-
-      tracesguide edit email
-
-      tracesguide edit role --state ~/suivi/dupont.toml
-    """
+    """``edit``: its help is ``help.edit`` in the catalog."""
     from tracesguide.edit import run_edit
     from tracesguide.session import accessible_mode
 
     run_edit(state, answer, accessible_mode(accessible))
 
 
-@app.command("reset")
+@app.command("reset", help="help.reset")
 def reset_command(
     state: StateOption = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Ne pas demander de confirmation.")
-    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="help.reset_yes")] = False,
 ) -> None:
-    """Recommence depuis le début, en gardant une copie horodatée de l'ancien état.
-
-    Exemples :
-
-      tracesguide reset
-
-      tracesguide reset --yes --state ~/suivi/dupont.toml
-    """
+    """``reset``: its help is ``help.reset`` in the catalog."""
     from tracesguide.session import run_reset
 
     print(run_reset(state, yes))
 
 
-@app.command("steps")
+@app.command("steps", help="help.steps")
 def steps_command(state: StateOption = None) -> None:
-    """Liste les étapes majeures et toutes les étapes, avec leur avancement.
-
-    Exemples :
-
-      tracesguide steps
-
-      tracesguide steps --state ~/suivi/dupont.toml
-    """
+    """``steps``: its help is ``help.steps`` in the catalog."""
     from tracesguide.content import load
     from tracesguide.engine import progress
     from tracesguide.reading import open_state
@@ -185,23 +143,16 @@ def steps_command(state: StateOption = None) -> None:
         console.print(t("status.not_started", command=command("setup", path)))
 
 
-@app.command("show")
+@app.command("show", help="help.show")
 def show_command(
-    step_id: Annotated[str, typer.Argument(metavar="STEP_ID", help="Identifiant de l'étape.")],
+    step_id: Annotated[str, typer.Argument(metavar="STEP_ID", help="help.show_step_id")],
     state: StateOption = None,
     sources: Annotated[
         bool,
-        typer.Option("--sources", help="Toutes les sources de l'étape, avec l'endroit précis."),
+        typer.Option("--sources", help="help.show_sources"),
     ] = False,
 ) -> None:
-    """Affiche l'écran d'une étape, tel que vous le verrez, avec vos nom et courriel.
-
-    Exemples :
-
-      tracesguide show eu-login.form
-
-      tracesguide show second-factor.sms.add-number
-    """
+    """``show``: its help is ``help.show`` in the catalog."""
     from tracesguide.content import load
     from tracesguide.reading import open_state, require_step
     from tracesguide.render import step_view
@@ -213,19 +164,9 @@ def show_command(
     _console().print(step_view(content, step, answers, full_sources=sources))
 
 
-@app.command("status")
+@app.command("status", help="help.status")
 def status_command(state: StateOption = None, json_output: JsonOption = False) -> None:
-    """Indique où vous en êtes : étapes majeures, prochaine étape, jalons, blocages.
-
-    Sort avec le code 0 (même sans progression enregistrée) ; 2 si le fichier
-    d'état est inutilisable.
-
-    Exemples :
-
-      tracesguide status
-
-      tracesguide status --json | jq .next_step
-    """
+    """``status``: its help is ``help.status`` in the catalog."""
     from tracesguide.content import load
     from tracesguide.reading import open_state, status_report
 
@@ -244,20 +185,18 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     print_status(_console(), content, report)
 
 
-@app.command("replay")
+@app.command("replay", help="help.replay")
 def replay_command(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="Fichier d'état de l'utilisateur (lu seulement).")
-    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="help.replay_file")],
     step: Annotated[
         str | None,
-        typer.Option("--step", help="N'affiche que cette étape (ses évènements et son écran)."),
+        typer.Option("--step", help="help.replay_step"),
     ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
             "--html",
-            help="Écrit le même rapport dans ce fichier HTML autonome, à joindre à un ticket.",
+            help="help.replay_html",
             show_default=False,
         ),
     ] = None,
@@ -266,29 +205,12 @@ def replay_command(
         typer.Option(
             "--redact",
             metavar="FICHIER",
-            help=(
-                "Écrit une copie du fichier d'état sans nom, courriel, téléphone, opérateur "
-                "ni texte libre, à joindre à un ticket."
-            ),
+            help="help.replay_redact",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Rejoue la progression d'un utilisateur pour l'assistance : chronologie, blocage, écrans.
-
-    Lecture seule : le fichier n'est jamais modifié, rien n'est écrit à côté. Son
-    contenu est affiché inerte (ni balisage, ni séquences d'échappement).
-
-    Exemples :
-
-      tracesguide replay state.toml
-
-      tracesguide replay state.toml --step second-factor.sms.code
-
-      tracesguide replay state.toml --html rapport-dupont.html
-
-      tracesguide replay state.toml --redact etat-masque.toml
-    """
+    """``replay``: its help is ``help.replay`` in the catalog."""
     from tracesguide.replay import load_for_replay, print_report
 
     if html is not None or redact is not None:
@@ -328,13 +250,13 @@ def _report_written(out: Path) -> None:
     _console().print(Text(t("cli.report_written", path=inert(str(out), single_line=True))))
 
 
-@app.command("check")
+@app.command("check", help="help.check")
 def check_command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
             metavar="[CHEMIN]...",
-            help="Fichiers d'état ou dossiers (chaque *.toml) ; sinon l'état par défaut.",
+            help="help.check_paths",
             show_default=False,
         ),
     ] = None,
@@ -343,10 +265,7 @@ def check_command(
         typer.Option(
             "--require",
             metavar="JALON",
-            help=(
-                "Réussit si ce jalon est atteint au lieu de tout exiger : eu-login-account, "
-                "second-factor, traces-role, authorisation-requested, access-granted."
-            ),
+            help="help.check_require",
         ),
     ] = None,
     json_output: JsonOption = False,
@@ -355,26 +274,12 @@ def check_command(
         typer.Option(
             "--html",
             metavar="FICHIER",
-            help="Écrit une page HTML de suivi (une ligne par utilisateur) au lieu du tableau.",
+            help="help.check_html",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Vérifie qui a terminé : code 0 si tout est complet, 1 sinon, 2 si un fichier est illisible.
-
-    Un dossier compte pour chacun de ses fichiers *.toml. Avec --json, une ligne
-    JSON par fichier (voir docs/scripting.md).
-
-    Exemples :
-
-      tracesguide check
-
-      tracesguide check suivi/ --require second-factor
-
-      tracesguide check --json suivi/ | jq -r 'select(.ok == false) | .path'
-
-      tracesguide check suivi/ --html suivi.html
-    """
+    """``check``: its help is ``help.check`` in the catalog."""
     from tracesguide.check import check_milestone, exit_code, run
     from tracesguide.content import load
 
@@ -398,32 +303,19 @@ def check_command(
     raise typer.Exit(exit_code(collected))
 
 
-@app.command("troubleshoot")
+@app.command("troubleshoot", help="help.troubleshoot")
 def troubleshoot_command(
     problem: Annotated[
         str | None,
         typer.Argument(
             metavar="[PROBLEM]",
-            help="Identifiant du problème (ou d'une étape) ; sans lui, la liste des problèmes.",
+            help="help.troubleshoot_problem",
             show_default=False,
         ),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Dépannage : symptômes, vérifications, que faire et qui peut agir, avec les sources.
-
-    Sans argument : un menu dans un terminal, la liste sinon.
-
-    Un identifiant inconnu : code 2 et les identifiants les plus proches.
-
-    Exemples :
-
-      tracesguide troubleshoot
-
-      tracesguide troubleshoot oper-029
-
-      tracesguide troubleshoot access.wait-validation --json
-    """
+    """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
     from tracesguide.content import load
     from tracesguide.troubleshoot import run
 

@@ -28,55 +28,11 @@ _SHOWN_PROBLEMS = 10
 
 operators_app = typer.Typer(
     name="operators",
-    help=(
-        "Retrouver le profil d'opérateur de votre entreprise dans l'annuaire TRACES NT, "
-        "hors ligne, avant de demander l'autorisation d'y être rattaché.\n\n"
-        "Sans annuaire importé, la recherche porte sur l'exemple du guide Certipaq BIO "
-        "(4 opérateurs). Voir docs/operators.md pour obtenir l'annuaire complet."
-    ),
+    help="help.operators",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _paragraphs(*paragraphs: str) -> str:
-    # rich help keeps single line breaks: one paragraph per string, examples one per line.
-    return "\n\n".join(paragraphs)
-
-
-SEARCH_HELP = _paragraphs(
-    "Cherche un opérateur par nom, numéro TRACES, pays ou activité.",
-    "La recherche ignore les accents, la casse, la ponctuation, les petits mots (du, de l', "
-    "und, van...) et la forme juridique (SARL, GmbH, bvba...), et tolère une faute de frappe. "
-    "Un numéro TRACES ou une référence de certificat exacts passent en premier (score 100).",
-    "Annuaire utilisé, dans l'ordre : --directory, la variable TRACESGUIDE_DIRECTORY, l'index "
-    "importé (tracesguide operators import), l'exemple fourni. La source est indiquée sur la "
-    "sortie d'erreur ; avec --json, la sortie standard ne contient que la liste JSON.",
-    "Code de sortie : 0 si au moins un opérateur est trouvé, 1 si aucun, 2 si la demande ou "
-    "l'annuaire est inutilisable.",
-    "Exemples :",
-    '  tracesguide operators search "cooperative du moulin"\n'
-    "  tracesguide operators search okohof --country DE\n"
-    "  tracesguide operators search BE-ORG-OP-5\n"
-    "  tracesguide operators search --country BE --activity importer --limit 20\n"
-    "  tracesguide operators search alpro --directory annuaire.csv --json",
-)
-IMPORT_HELP = _paragraphs(
-    "Importe un annuaire une fois, pour des recherches rapides ensuite.",
-    "Le fichier (CSV séparé par des virgules ou des points-virgules, ou JSON de l'annuaire "
-    "public TRACES NT) est lu, vérifié et gardé sous forme d'index dans le dossier de données "
-    "de l'utilisateur (TRACESGUIDE_DATA_DIR pour le changer). Les lignes invalides sont "
-    "signalées et ignorées. Réimporter remplace l'index.",
-    "Exemples :",
-    "  tracesguide operators import ~/Téléchargements/annuaire-bio.csv\n"
-    "  tracesguide operators import organic-operators.json",
-)
-INFO_HELP = _paragraphs(
-    "Indique l'annuaire importé : fichier source, nombre d'opérateurs, date d'import.",
-    "Exemples :",
-    "  tracesguide operators info\n  tracesguide operators info --json",
 )
 
 
@@ -166,33 +122,30 @@ def _match_dict(match: "Match") -> dict[str, object]:
     return fields
 
 
-@operators_app.command("search", help=SEARCH_HELP)
+@operators_app.command("search", help="help.operators_search")
 def search_command(
     text: Annotated[
         str | None,
         typer.Argument(
             metavar="TEXTE",
-            help="Nom de l'entreprise (même approximatif), numéro TRACES ou référence de "
-            "certificat.",
+            help="help.operators_search_text",
             show_default=False,
         ),
     ] = None,
     country: Annotated[
         str | None,
-        typer.Option("--country", metavar="PAYS", help="Pays : code (FR, BE) ou nom (Belgique)."),
+        typer.Option("--country", metavar="PAYS", help="help.operators_search_country"),
     ] = None,
     activity: Annotated[
         str | None,
-        typer.Option(
-            "--activity", metavar="ACTIVITÉ", help="Mots de l'activité, par exemple « importer »."
-        ),
+        typer.Option("--activity", metavar="ACTIVITÉ", help="help.operators_search_activity"),
     ] = None,
     traces_number: Annotated[
         str | None,
         typer.Option(
             "--traces-number",
             metavar="NUMÉRO",
-            help="Numéro TRACES (BE-ORG-OP-5) ou référence de certificat exacts.",
+            help="help.operators_search_traces_number",
         ),
     ] = None,
     directory: Annotated[
@@ -200,18 +153,18 @@ def search_command(
         typer.Option(
             "--directory",
             metavar="FICHIER",
-            help="Lire cet annuaire (CSV ou JSON) au lieu de l'index importé.",
+            help="help.operators_search_directory",
             show_default=False,
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=1000, help="Nombre maximal de résultats.")
+        int, typer.Option("--limit", min=1, max=1000, help="help.operators_search_limit")
     ] = 10,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Sortie JSON (une liste) pour les scripts.")
+        bool, typer.Option("--json", help="help.operators_search_json_output")
     ] = False,
 ) -> None:
-    """Search the directory; help text in SEARCH_HELP."""
+    """Search the directory; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators import not_found_rule, search
 
@@ -289,18 +242,18 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
     console.print(Text(not_found_rule(), style="dim"))
 
 
-@operators_app.command("import", help=IMPORT_HELP)
+@operators_app.command("import", help="help.operators_import")
 def import_command(
     file: Annotated[
         Path,
         typer.Argument(
             metavar="FICHIER",
-            help="Annuaire à importer : CSV (séparé par , ou ;) ou JSON de l'annuaire public.",
+            help="help.operators_import_file",
             show_default=False,
         ),
     ],
 ) -> None:
-    """Import a directory file into the index; help text in IMPORT_HELP."""
+    """Import a directory file into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators import import_directory
 
@@ -312,13 +265,13 @@ def import_command(
     _report_problems(result.problems, result.skipped)
 
 
-@operators_app.command("info", help=INFO_HELP)
+@operators_app.command("info", help="help.operators_info")
 def info_command(
     json_output: Annotated[
-        bool, typer.Option("--json", help="Sortie JSON pour les scripts.")
+        bool, typer.Option("--json", help="help.operators_info_json_output")
     ] = False,
 ) -> None:
-    """Describe the imported index; help text in INFO_HELP."""
+    """Describe the imported index; its help is in the catalog."""
     import os
 
     from tracesguide.operators import DIRECTORY_ENV, read_index_info
@@ -387,45 +340,32 @@ def _date(iso: str) -> str:
 
 # --- operators fetch ---------------------------------------------------------------------
 
-FETCH_HELP = _paragraphs(
-    "Télécharge l'annuaire public TRACES NT des certificats bio et en fait l'index local.",
-    "Par défaut : la France, les certificats délivrés (ISSUED). Une requête à la fois, "
-    "par pages de 100, avec une pause entre les requêtes ; l'index n'est remplacé qu'une "
-    "fois tout reçu. Ctrl-C garde ce qui est reçu : relancez la même commande pour "
-    "reprendre. Adresse de l'annuaire : la variable TRACESGUIDE_DIRECTORY_URL pour la "
-    "changer (miroir, tests).",
-    "Exemples :",
-    "  tracesguide operators fetch\n"
-    "  tracesguide operators fetch --country FR --country BE\n"
-    "  tracesguide operators fetch --status ISSUED --status EXPIRED",
-)
 
-
-@operators_app.command("fetch", help=FETCH_HELP)
+@operators_app.command("fetch", help="help.operators_fetch")
 def fetch_command(
     country: Annotated[
         list[str] | None,
-        typer.Option("--country", metavar="PAYS", help="Pays : code (FR) ou nom ; répétable."),
+        typer.Option("--country", metavar="PAYS", help="help.operators_fetch_country"),
     ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option(
             "--status",
             metavar="STATUT",
-            help="Statut des certificats : ISSUED, EXPIRED, WITHDRAWN... ; répétable.",
+            help="help.operators_fetch_status",
         ),
     ] = None,
     delay: Annotated[
-        float, typer.Option("--delay", min=0.0, max=60.0, help="Pause entre deux requêtes (s).")
+        float, typer.Option("--delay", min=0.0, max=60.0, help="help.operators_fetch_delay")
     ] = 0.3,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, max=600.0, help="Attente maximale (s).")
+        float, typer.Option("--timeout", min=0.1, max=600.0, help="help.operators_fetch_timeout")
     ] = 30.0,
     restart: Annotated[
-        bool, typer.Option("--restart", help="Oublier un téléchargement interrompu.")
+        bool, typer.Option("--restart", help="help.operators_fetch_restart")
     ] = False,
 ) -> None:
-    """Download the public directory into the index; help text in FETCH_HELP."""
+    """Download the public directory into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
 
@@ -525,18 +465,6 @@ def _print_fetch_info(info: "IndexInfo") -> None:
 
 # --- operators certificate ---------------------------------------------------------------
 
-CERTIFICATE_HELP = _paragraphs(
-    "Vérifie les certificats d'un opérateur : peut-il demander l'autorisation dans TRACES NT ?",
-    "Cherche l'opérateur dans l'annuaire (nom, numéro TRACES ou référence de certificat) et "
-    "montre ses certificats : statut, organisme de contrôle, activités, catégories de "
-    "produits, dates. Il peut demander l'autorisation quand un certificat est délivré, avec "
-    "une activité d'import, et n'a pas expiré ; sinon la commande dit pourquoi.",
-    "Code de sortie : 0 s'il peut demander l'autorisation, 1 sinon (ou opérateur introuvable, "
-    "ou plusieurs opérateurs se ressemblent), 2 si la demande ou l'annuaire est inutilisable.",
-    "Exemples :",
-    '  tracesguide operators certificate "cooperative du moulin"\n'
-    "  tracesguide operators certificate FR-BIO-01.040-0000017.2024.001 --json",
-)
 
 _STATE_KEYS = {
     "valid": "certificate.state_valid",
@@ -547,27 +475,25 @@ _STATE_KEYS = {
 }
 
 
-@operators_app.command("certificate", help=CERTIFICATE_HELP)
+@operators_app.command("certificate", help="help.operators_certificate")
 def certificate_command(
     query: Annotated[
         str,
         typer.Argument(
             metavar="NOM_OU_NUMÉRO",
-            help="Nom de l'opérateur, numéro TRACES ou référence de certificat.",
+            help="help.operators_certificate_query",
             show_default=False,
         ),
     ],
     on: Annotated[
         str | None,
-        typer.Option(
-            "--date", metavar="AAAA-MM-JJ", help="Juger à cette date (défaut : aujourd'hui)."
-        ),
+        typer.Option("--date", metavar="AAAA-MM-JJ", help="help.operators_certificate_on"),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Sortie JSON pour les scripts.")
+        bool, typer.Option("--json", help="help.operators_certificate_json_output")
     ] = False,
 ) -> None:
-    """Judge an operator's certificates; help text in CERTIFICATE_HELP."""
+    """Judge an operator's certificates; its help is in the catalog."""
     from datetime import date
 
     from tracesguide.i18n import t
