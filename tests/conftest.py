@@ -51,6 +51,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     for var in ("TRACESGUIDE_STATE", "TRACESGUIDE_DIRECTORY", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # French by default, whatever the machine's locale; each test starts in French.
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    from tracesguide import i18n
+
+    monkeypatch.setattr(i18n, "_language", i18n.DEFAULT_LANGUAGE)
+    monkeypatch.setattr(i18n, "_chosen", False)
     # the tests' own keyring backends (tests/keyring_backends.py) count as OS keyrings
     monkeypatch.setenv(
         "TRACESGUIDE_TRUSTED_KEYRING",

@@ -81,8 +81,8 @@ FRENCH = re.compile(r"\b(vous|votre|vos|cliquez|étape|depuis|n'est|courriel)\b"
 
 
 def english(text: str) -> str:
-    """*text* without what it quotes from French pages: « … » and French screen labels."""
-    return re.sub(r"«[^»]*»", "", text)
+    """*text* without what it quotes from French pages: “…” and French screen labels."""
+    return re.sub(r"“[^”]*”", "", text)
 
 
 @pytest.mark.parametrize("step", EN.steps, ids=lambda s: s.id)

@@ -67,6 +67,6 @@ def test_loading_the_packaged_content_writes_nothing_into_the_package() -> None:
         return sorted((str(p), p.stat().st_mtime_ns) for p in package.rglob("*") if p.is_file())
 
     before = listing()
-    content.load.cache_clear()
+    content._load.cache_clear()
     content.load("fr")
     assert listing() == before

@@ -48,6 +48,35 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang_callback(value: str | None) -> str | None:
+    """``--lang``: checked here; ``main`` chose it already (help screens included)."""
+    from tracesguide.i18n import LANGUAGES
+
+    if value is not None and value not in LANGUAGES:
+        from tracesguide.i18n import t
+
+        known = "|".join(LANGUAGES)
+        raise TracesguideError(t("cli.lang_unknown", value=value, languages=known))
+    return value
+
+
+def _choose_language(argv: list[str]) -> None:
+    """``--lang X`` (before the command), else the locale; a state file's own language
+    is followed later, when it is read, unless ``--lang`` was given."""
+    from tracesguide import i18n
+
+    for index, arg in enumerate(argv):
+        value = None
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in i18n.LANGUAGES:
+            i18n.set_language(value, chosen=True)
+            return
+    i18n.set_language(i18n.from_environment())
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -60,8 +89,18 @@ def _root(
             is_eager=True,
         ),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="fr|en",
+            help="cli.lang_option",
+            callback=_lang_callback,
+            is_eager=True,
+        ),
+    ] = None,
 ) -> None:
-    """Guide TRACES NT."""
+    """The root of the command line: ``--version`` and ``--lang``."""
 
 
 def _console(stderr: bool = False) -> "Console":
@@ -132,8 +171,8 @@ def steps_command(state: StateOption = None) -> None:
     from tracesguide.reading import open_state
     from tracesguide.render import steps_table
 
+    path, saved = open_state(state)  # first: its language, unless --lang
     content = load()
-    path, saved = open_state(state)
     console = _console()
     console.print(steps_table(content, progress(content, saved) if saved else None))
     if saved is None:
@@ -157,9 +196,9 @@ def show_command(
     from tracesguide.reading import open_state, require_step
     from tracesguide.render import step_view
 
+    _, saved = open_state(state)  # first: its language, unless --lang
     content = load()
     step = require_step(content, step_id)
-    _, saved = open_state(state)
     answers = saved.answers if saved else {}
     _console().print(step_view(content, step, answers, full_sources=sources))
 
@@ -170,8 +209,8 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     from tracesguide.content import load
     from tracesguide.reading import open_state, status_report
 
+    path, saved = open_state(state)  # first: its language, unless --lang
     content = load()
-    path, saved = open_state(state)
     report = status_report(content, path, saved)
     if json_output:
         import json
@@ -361,6 +400,7 @@ def main() -> None:
 
     from tracesguide.cli_french import frenchify
 
+    _choose_language(sys.argv[1:])
     try:
         code = frenchify(get_command(app)).main(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:

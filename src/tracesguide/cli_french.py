@@ -39,8 +39,9 @@ _TYPE_KEYS = {
     "choice": "cli.type_choice",
 }
 COMPLETE_VAR = "_TRACESGUIDE_COMPLETE"  # set by the shell when it asks for completions
-YES = frozenset({"o", "oui"})
-NO = frozenset({"n", "non"})
+# Both languages' words are understood, whatever the language shown.
+YES = frozenset({"o", "oui", "y", "yes"})
+NO = frozenset({"n", "non", "no"})
 
 
 class FrenchHelpFormatter(_click.HelpFormatter):

@@ -16,7 +16,7 @@ from tracesguide.i18n import t
 from tracesguide.toml import TOMLDecodeError, loads
 
 FORMAT_VERSION = 1
-LANGUAGES = ("fr",)
+LANGUAGES = ("fr", "en")
 MILESTONES = (
     "eu-login-account",
     "second-factor",
@@ -591,9 +591,18 @@ def parse_text(text: str, name: str = "content") -> Content:
     return parse(data, name)
 
 
+def load(language: str | None = None) -> Content:
+    """The packaged content for *language*, by default the language chosen for messages
+    (``i18n.language()``); each is loaded once per process."""
+    if language is None:
+        from tracesguide.i18n import language as chosen
+
+        language = chosen()
+    return _load(language)
+
+
 @cache
-def load(language: str = "fr") -> Content:
-    """Load the packaged content for *language* (loaded once per process)."""
+def _load(language: str) -> Content:
     if language not in LANGUAGES:
         raise ContentError(
             t("content.unknown_language", language=language),

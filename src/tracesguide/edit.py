@@ -16,7 +16,7 @@ from tracesguide.content import Content, Question
 from tracesguide.errors import Interrupted, TracesguideError
 from tracesguide.flow import answered
 from tracesguide.hints import command
-from tracesguide.i18n import t
+from tracesguide.i18n import follow, t
 from tracesguide.paths import resolve_state_path
 from tracesguide.render import values
 from tracesguide.sanitize import inert
@@ -43,11 +43,11 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
     from tracesguide.flow import Flow
     from tracesguide.session import make_prompter
 
-    content = load()
     path, _ = resolve_state_path(state_option)
     if not (path.exists() or path.is_symlink()):
         raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
-    state_module.load(path)  # a bad file stops here, untouched
+    follow(state_module.load(path).language)  # a bad file stops here, untouched
+    content = load()
     console = Console(highlight=False, no_color=accessible or None)
     keep_french_spaces()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

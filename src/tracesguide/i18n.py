@@ -12,26 +12,53 @@ key chosen at run time comes from a literal mapping (``{"done": "status.done"}``
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("fr",)
+LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
+# The locale variables, in the order POSIX reads them for messages.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 _language = DEFAULT_LANGUAGE
+_chosen = False  # --lang was given: a state file's language does not override it
 
 
-def set_language(language: str) -> None:
-    """Choose the language of every later message (the CLI does it once, early)."""
-    global _language
+def set_language(language: str, *, chosen: bool = False) -> None:
+    """Choose the language of every later message (the CLI does it once, early).
+
+    With *chosen* (the user's ``--lang``), ``follow`` will not change it.
+    """
+    global _language, _chosen
     if language not in LANGUAGES:
         raise ValueError(language)
     _language = language
+    _chosen = _chosen or chosen
+
+
+def follow(language: str) -> None:
+    """Use a state file's language, unless the user chose one with ``--lang``."""
+    if not _chosen and language in LANGUAGES:
+        set_language(language)
 
 
 def language() -> str:
     return _language
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The language the locale asks for (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), when
+    it is one we have; French otherwise (``C``, ``POSIX``, unset, or another language)."""
+    environ = os.environ if environ is None else environ
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].split("@")[0].lower()
+            return code if code in LANGUAGES else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 @cache

@@ -23,7 +23,11 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
     path, explicit = resolve_state_path(option)
     if not explicit and not path.exists() and not path.is_symlink():
         return path, None
-    return path, state_module.load(path)
+    state = state_module.load(path)
+    from tracesguide.i18n import follow
+
+    follow(state.language)
+    return path, state
 
 
 def require_step(content: Content, step_id: str) -> Step:

@@ -50,9 +50,15 @@ def make_prompter(
 
 
 def _load_or_new(path: Path) -> State:
+    """The saved state (whose language is followed unless --lang), or a new one in the
+    language chosen."""
+    from tracesguide.i18n import follow, language
+
     if path.exists() or path.is_symlink():
-        return state_module.load(path)
-    return State.new()
+        state = state_module.load(path)
+        follow(state.language)
+        return state
+    return State.new(language=language())
 
 
 def run_setup(
@@ -65,9 +71,9 @@ def run_setup(
     from tracesguide.flow import Flow, Prompter
     from tracesguide.i18n import t
 
-    content = load()
     path, _ = resolve_state_path(state_option)
     state = _load_or_new(path)  # a bad file stops here, untouched, before any lock
+    content = load()  # in the state's language, unless --lang
     console = Console(highlight=False, no_color=accessible or None)
     keep_french_spaces()
     prompter: Prompter
