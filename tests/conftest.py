@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,6 +114,22 @@ def corpus_files() -> list[Path]:
     )
     _corpus_uses.append(len(files))
     return files
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its counts to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fault_counts"] = dict(FAULT_COUNTS)
+        workeroutput["corpus_uses"] = list(_corpus_uses)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    for fault_class, count in output.get("fault_counts", {}).items():
+        FAULT_COUNTS[fault_class] = FAULT_COUNTS.get(fault_class, 0) + count
+    _corpus_uses.extend(output.get("corpus_uses", []))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

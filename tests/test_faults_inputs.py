@@ -15,7 +15,6 @@ import os
 import sys
 import tomllib
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
+from conftest import FAULT_COUNTS
 from keyring_backends import MemoryKeyring
 from tracesguide import secrets, validate
 from tracesguide.answers import MAX_BYTES as ANSWERS_MAX
@@ -36,7 +36,20 @@ from tracesguide.sanitize import _HIDDEN_SOURCE, hidden_characters, inert, visib
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "answers.toml"
-COUNTS: Counter[str] = Counter()
+
+
+class _Counts:
+    """How many cases each class ran, kept in the run's summary (``faults: inputs, …``),
+    which adds up every test worker's counts."""
+
+    def __getitem__(self, name: str) -> int:
+        return FAULT_COUNTS.get(f"inputs, {name}", 0)
+
+    def __setitem__(self, name: str, value: int) -> None:
+        FAULT_COUNTS[f"inputs, {name}"] = value
+
+
+COUNTS = _Counts()
 
 # --- hostile files ---------------------------------------------------------------------
 
@@ -350,11 +363,3 @@ def test_zero_width_names_are_refused_with_the_character_shown() -> None:
     assert inert("caf\udce9.toml") == "caf⟨0xE9⟩.toml"  # a Latin-1 byte of a file name
     assert hidden_characters("ok") == []
     COUNTS["sanitizer: cases"] += 3
-
-
-def test_zz_counts(capsys: pytest.CaptureFixture[str]) -> None:
-    """Print how many cases each class ran (run the whole file to see every count)."""
-    with capsys.disabled():
-        print("\nfault suite (inputs):")
-        for name, count in sorted(COUNTS.items()):
-            print(f"  {name}: {count}")
