@@ -319,3 +319,23 @@ def test_check_loads_neither_questionary_nor_keyring(tmp_path: Path, json_output
     args = ["check", *(["--json"] if json_output else []), str(path)]
     loaded = modules_loaded_by(args, code=1, watch=(*HEAVY, "rich"))
     assert loaded == ([] if json_output else ["rich"])
+
+
+def test_many_files_are_checked_in_parallel_with_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``PARALLEL_MIN`` files, forked workers judge them: same records, same order."""
+    from tracesguide import check
+    from tracesguide.content import load
+
+    folder = tmp_path / "suivi"
+    folder.mkdir()
+    for i, until in enumerate(["eu-login.form", "operator.certificate", None] * 4):
+        write_state(folder / f"u{i:02d}.toml", until=until)
+    (folder / "zz-bad.toml").write_text("schema_version = 1\n", "utf-8")
+    sequential = list(check.run(load(), [folder], None))
+    monkeypatch.setattr(check, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(check, "_CHUNK", 3)
+    parallel = list(check.run(load(), [folder], None))
+    assert parallel == sequential
+    assert isinstance(parallel[-1], check.Unusable) and len(parallel) == 13

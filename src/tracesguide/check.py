@@ -120,7 +120,9 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
     check_milestone(require)
     files = list(targets(paths))
     readable = [not problem and _present(path, explicit) for path, explicit, problem in files]
-    loaded = _load([path for (path, _, _), read in zip(files, readable, strict=True) if read])
+    checked = _check_all(
+        content, [path for (path, _, _), read in zip(files, readable, strict=True) if read], require
+    )
     for (path, _, problem), read in zip(files, readable, strict=True):
         if problem:
             yield Unusable(path, problem)
@@ -138,11 +140,7 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
                 next_action=next_action(content, content.steps[0]),
             )
         else:
-            saved = next(loaded)
-            if isinstance(saved, StateError):
-                yield Unusable(path, saved.message)
-            else:
-                yield _checked(content, path, saved, require)
+            yield next(checked)
 
 
 def _checked(content: Content, path: Path, saved: State, require: str | None) -> Checked:
@@ -161,11 +159,49 @@ def _checked(content: Content, path: Path, saved: State, require: str | None) ->
     )
 
 
-def _load(paths: list[Path]) -> Iterator[State | StateError]:
+# From this many files on, ``check`` reads and judges them in one process per CPU: the
+# work per file (read, parse, validate, ``engine.progress``) is pure CPU, and starting the
+# workers (forked, so nothing is imported again) costs a few milliseconds.
+PARALLEL_MIN = 2000
+_CHUNK = 250
+_job: tuple[Content, str | None] | None = None  # what forked workers judge with
+
+
+def _check_all(content: Content, paths: list[Path], require: str | None) -> Iterator[Result]:
+    """A result per path, in order: in parallel for many files where the OS can fork."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN or workers < 2 or not hasattr(os, "fork"):
+        yield from _check_paths(content, paths, require, fast=len(paths) > 1)
+        return
+    import multiprocessing
+
+    global _job
+    _job = (content, require)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+            for results in pool.imap(_check_chunk, chunks):
+                yield from results
+    finally:
+        _job = None
+
+
+def _check_chunk(paths: list[Path]) -> list[Result]:
+    assert _job is not None
+    content, require = _job
+    return list(_check_paths(content, paths, require, fast=True))
+
+
+def _check_paths(
+    content: Content, paths: list[Path], require: str | None, fast: bool
+) -> Iterator[Result]:
     """The states, through the fast reader when there are several (it pays for itself)."""
-    fast = len(paths) > 1
     for path in paths:
-        yield load_state(path, fast)
+        saved = load_state(path, fast)
+        if isinstance(saved, StateError):
+            yield Unusable(path, saved.message)
+        else:
+            yield _checked(content, path, saved, require)
 
 
 def load_state(path: Path, fast: bool) -> State | StateError:
