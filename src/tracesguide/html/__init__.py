@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 HERE = Path(__file__).parent
-# Invisible and direction-changing characters: shown as ⟨U+XXXX⟩ rather than removed,
-# so that staff see that the file holds them (the terminal report removes them).
+# Invisible and direction-changing characters, and a few blank-looking letters: shown as
+# their code point (⟨U+200B⟩) rather than removed, so that staff see what the file holds.
 _INVISIBLE = re.compile(
     "[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     "\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
