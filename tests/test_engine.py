@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import APP_ANSWERS, T0, advance
-from tracesguide.content import MILESTONES, load
+from tracesguide.content import MILESTONES, Content, load
 from tracesguide.engine import (
     BLOCKED,
     DONE,
@@ -17,8 +20,9 @@ from tracesguide.engine import (
     expired_timer,
     minutes_since,
     progress,
+    progress_key,
 )
-from tracesguide.state import State
+from tracesguide.state import State, StepRecord
 
 
 @pytest.fixture
@@ -109,3 +113,83 @@ def test_the_password_link_expires_after_90_minutes(content) -> None:  # type: i
 
 def test_closest_ids_for_a_typo(content) -> None:  # type: ignore[no-untyped-def]
     assert closest_ids(content, "second-factor.sms.add-numbr")[0] == "second-factor.sms.add-number"
+
+
+# --- progress_key: what check shares between files at the same position -------------
+
+_CONTENTS = {language: load(language) for language in ("fr", "en")}
+
+
+@st.composite
+def _positions(draw: st.DrawFn) -> tuple[str, State]:
+    """A state over a small domain (so that keys often collide): every answer a choice
+    value, another word, or absent; each step recorded or not, with a few reasons."""
+    language = draw(st.sampled_from(sorted(_CONTENTS)))
+    content = _CONTENTS[language]
+    rng = draw(st.randoms(use_true_random=False))
+    saved = State.new(now=T0)
+    for question in (q for step in content.steps for q in step.ask):
+        value = rng.choice([c.value for c in question.choices] + ["autre", None])
+        if value is not None:
+            saved.answers[question.key] = value
+    for step in content.steps:
+        status = rng.choice([None, None, "done", "skipped", "blocked"])
+        if status is not None:
+            at = T0 + timedelta(minutes=rng.randrange(10_000))
+            saved.steps[step.id] = StepRecord(status, at, rng.choice(["", "r"]))
+    return language, saved
+
+
+def _moved(content: Content, saved: State, rng: random.Random) -> State:
+    """*saved* with one thing changed: an answer, or a step's record."""
+    other = State.new(now=T0)
+    other.answers, other.steps = dict(saved.answers), dict(saved.steps)
+    if rng.random() < 0.5:
+        question = rng.choice([q for step in content.steps for q in step.ask])
+        value = rng.choice([c.value for c in question.choices] + ["autre", None])
+        other.answers.pop(question.key, None)
+        if value is not None:
+            other.answers[question.key] = value
+    else:
+        step = rng.choice(content.steps).id
+        other.steps.pop(step, None)
+        status = rng.choice([None, "done", "skipped", "blocked"])
+        if status is not None:
+            other.steps[step] = StepRecord(status, T0, rng.choice(["", "r"]))
+    return other
+
+
+@settings(max_examples=200, deadline=None)
+@given(_positions(), st.randoms(use_true_random=False), st.text(max_size=20))
+def test_states_with_the_same_key_have_the_same_progress(
+    position: tuple[str, State], rng: random.Random, name: str
+) -> None:
+    language, one = position
+    content = _CONTENTS[language]
+    key = progress_key(content)
+    # One thing changed: if the key stays, progress must stay (a key that forgot an
+    # answer or a record progress reads would fail here).
+    other = _moved(content, one, rng)
+    if key(other) == key(one):
+        assert progress(content, other) == progress(content, one)
+    # The same position told differently (names, dates, events) has the same key.
+    twin = State.new(now=T0 + timedelta(minutes=7))
+    twin.answers = {**one.answers, "first_name": name, "email": f"{name}@exemple.fr"}
+    twin.steps = {s: r._replace(at=r.at + timedelta(days=3)) for s, r in one.steps.items()}
+    twin.record("note", "eu-login.welcome", name)
+    assert key(twin) == key(one)
+    assert progress(content, twin) == progress(content, one)
+
+
+def test_a_changed_answer_or_record_changes_the_key(content) -> None:  # type: ignore[no-untyped-def]
+    key = progress_key(content)
+    saved = advance(State.new(now=T0), content, APP_ANSWERS, until="second-factor.app.install")
+    before = key(saved)
+    changed = State.new(now=T0)
+    changed.answers = {**saved.answers, "second_factor_method": "sms"}
+    changed.steps = dict(saved.steps)
+    assert key(changed) != before
+    reopened = State.new(now=T0)
+    reopened.answers = dict(saved.answers)
+    reopened.steps = {k: v for k, v in saved.steps.items() if k != "eu-login.form"}
+    assert key(reopened) != before

@@ -9,6 +9,7 @@ escape differently, would differ from the parser on the generated or mutated fil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from tracesguide.errors import StateError
 from tracesguide.state import (
     EVENT_KINDS,
     FORBIDDEN_ANSWERS,
+    MAX_STEP_ID,
+    MAX_TEXT,
     STEP_STATUSES,
     Event,
     State,
@@ -111,6 +114,78 @@ def test_mutated_files_are_declined_or_read_like_the_parser(saved: State, edits:
     fast = fast_document(text)
     if fast is not None:
         assert fast == loads(text), text
+    assert _outcome(lambda: parse_fast(text, PATH)) == _outcome(
+        lambda: state_module.parse_text(text, PATH)
+    ), text
+
+
+PATH = Path("s.toml")
+
+
+def _outcome(read: Callable[[], State]) -> State | str:
+    """A state, or the message of the error that refuses the text."""
+    try:
+        return read()
+    except StateError as error:
+        return error.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(states(), st.integers(min_value=0), st.sampled_from(["", "\\", "\t", "x"]))
+def test_the_event_log_read_in_bulk_is_the_parser_s(saved: State, where: int, piece: str) -> None:
+    """``fast_events`` (the whole log at once) gives the parser's events, or declines."""
+    saved.events.append(Event(saved.created, "note", "s" * (where % 140), piece * (where % 5)))
+    text = state_module.dumps(saved).decode("utf-8")
+    events, head = fastread.fast_events(text)
+    if events is not None:
+        assert events == state_module.parse_text(text, PATH).events
+        assert "[[events]]" not in head
+    assert _outcome(lambda: parse_fast(text, PATH)) == _outcome(
+        lambda: state_module.parse_text(text, PATH)
+    )
+
+
+def test_the_event_log_is_read_in_bulk_when_written_by_the_tool(tmp_path: Path) -> None:
+    saved = write_state(tmp_path / "s.toml", APP_ANSWERS, until="traces.sign-in")
+    text = (tmp_path / "s.toml").read_text("utf-8")
+    events, _ = fastread.fast_events(text)
+    assert events == saved.events and len(events) > 20
+    bad = text.replace('kind = "done"', 'kind = "fini"', 1)
+    assert fastread.fast_events(bad)[0] is None  # an unknown kind: read as a whole
+    assert _outcome(lambda: parse_fast(bad, PATH)) == _outcome(
+        lambda: state_module.parse_text(bad, PATH)
+    )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event(datetime(2026, 1, 1, tzinfo=UTC), "note", "s" * size, "")
+        for size in (MAX_STEP_ID - 1, MAX_STEP_ID, MAX_STEP_ID + 1)
+    ]
+    + [
+        Event(datetime(2026, 1, 1, tzinfo=UTC), "note", "", "d" * size)
+        for size in (MAX_TEXT, MAX_TEXT + 1)
+    ]
+    + [Event(datetime(year, 6, 1, tzinfo=UTC), "note") for year in (1, 2, 9998, 9999)]
+    + [  # out of range once in UTC: refused by the schema, whichever the reader
+        Event(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))), "note"),
+        Event(datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=23))), "note"),
+    ],
+)
+def test_the_event_log_at_the_schema_s_limits(event: Event) -> None:
+    saved = State(
+        created=datetime(2026, 1, 1, tzinfo=UTC), updated=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    saved.events = [Event(saved.created, "note", "a", "n" * 120), event]  # long: [[events]]
+    text = state_module.dumps(saved).decode("utf-8")
+    events, _ = fastread.fast_events(text)
+    assert "\n[[events]]\n" in text
+    if events is not None:
+        assert events == state_module.parse_text(text, PATH).events
+    assert _outcome(lambda: parse_fast(text, PATH)) == _outcome(
+        lambda: state_module.parse_text(text, PATH)
+    )
 
 
 def test_the_toml_test_corpus(tmp_path: Path) -> None:

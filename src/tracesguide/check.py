@@ -14,13 +14,13 @@ module imports neither rich nor the wizard's libraries.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracesguide.content import MILESTONES, Content
-from tracesguide.engine import progress
+from tracesguide.engine import Progress, progress, progress_key
 from tracesguide.errors import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -143,15 +143,16 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
             yield next(checked)
 
 
-def _checked(content: Content, path: Path, saved: State, require: str | None) -> Checked:
-    where = progress(content, saved)
+def _checked(
+    content: Content, path: Path, saved: State, where: Progress, require: str | None
+) -> Checked:
     return Checked(
         path,
         started=True,
         complete=where.complete,
         required=require,
         ok=where.complete if require is None else where.milestones[require],
-        milestones=where.milestones,
+        milestones=dict(where.milestones),
         next_step=where.next_step.id if where.next_step else None,
         blocked=list(where.blocked),
         updated=saved.updated,
@@ -164,7 +165,8 @@ def _checked(content: Content, path: Path, saved: State, require: str | None) ->
 # workers (forked, so nothing is imported again) costs a few milliseconds.
 PARALLEL_MIN = 2000
 _CHUNK = 250
-_job: tuple[Content, str | None] | None = None  # what forked workers judge with
+# What forked workers judge with: the content, the milestone, the positions known.
+_job: tuple[Content, str | None, dict[Hashable, Progress]] | None = None
 
 
 def _check_all(content: Content, paths: list[Path], require: str | None) -> Iterator[Result]:
@@ -176,32 +178,98 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
     import multiprocessing
 
     global _job
-    _job = (content, require)
+    _job = (content, require, {})
+    actions: dict[str | None, dict[str, Any] | None] = {None: None}
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-            for results in pool.imap(_check_chunk, chunks):
-                yield from results
+            done = iter(paths)
+            for packed in pool.imap(_check_chunk, chunks):
+                for result in packed:
+                    path = next(done)
+                    if isinstance(result, str):
+                        yield Unusable(path, result)
+                        continue
+                    complete, ok, reached, next_step, blocked, updated = result
+                    if next_step is not None and next_step not in actions:
+                        actions[next_step] = next_action(content, content.step(next_step))
+                    yield Checked(
+                        path,
+                        True,
+                        complete,
+                        require,
+                        ok,
+                        dict(zip(MILESTONES, reached, strict=True)),
+                        next_step,
+                        blocked,
+                        updated,
+                        actions[next_step],
+                    )
     finally:
         _job = None
 
 
-def _check_chunk(paths: list[Path]) -> list[Result]:
+# What a worker sends back for a file: the error of an unusable one, or the fields of
+# ``Checked`` that are not known already (the path is the parent's; the next action
+# follows from the next step): pickling and unpickling less is most of the parent's work.
+Packed = (
+    str | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None]
+)
+
+
+def _check_chunk(paths: list[Path]) -> list[Packed]:
     assert _job is not None
-    content, require = _job
-    return list(_check_paths(content, paths, require, fast=True))
+    content, require, known = _job
+    return [
+        result.error
+        if isinstance(result, Unusable)
+        else (
+            result.complete,
+            result.ok,
+            tuple(result.milestones.values()),
+            result.next_step,
+            result.blocked,
+            result.updated,
+        )
+        for result in _check_paths(content, paths, require, fast=True, known=known)
+    ]
+
+
+# Progress worked out per distinct position (``engine.progress_key``): users on the same
+# path at the same step share it. Bounded, for folders of files that all differ.
+_KNOWN_POSITIONS = 4096
 
 
 def _check_paths(
-    content: Content, paths: list[Path], require: str | None, fast: bool
+    content: Content,
+    paths: list[Path],
+    require: str | None,
+    fast: bool,
+    known: dict[Hashable, Progress] | None = None,
 ) -> Iterator[Result]:
-    """The states, through the fast reader when there are several (it pays for itself)."""
-    for path in paths:
-        saved = load_state(path, fast)
+    """The states, through the fast reader when there are several (it pays for itself).
+
+    *known*: the progress of each position seen so far (kept across a worker's chunks).
+    """
+    key_of = progress_key(content)
+    known = {} if known is None else known
+    if fast:
+        from tracesguide.state.fastread import load_many
+
+        states: Iterable[State | StateError] = load_many(paths)
+    else:
+        states = (load_state(path, fast=False) for path in paths)
+    for path, saved in zip(paths, states, strict=True):
         if isinstance(saved, StateError):
             yield Unusable(path, saved.message)
-        else:
-            yield _checked(content, path, saved, require)
+            continue
+        key = key_of(saved)
+        where = known.get(key)
+        if where is None:
+            if len(known) >= _KNOWN_POSITIONS:
+                known.clear()
+            where = known[key] = progress(content, saved)
+        yield _checked(content, path, saved, where, require)
 
 
 def load_state(path: Path, fast: bool) -> State | StateError:

@@ -6,7 +6,7 @@ drivers show (the next step, what is done, blocked or missing, the milestones)
 comes from ``progress()``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -76,24 +76,25 @@ def step_statuses(
 ) -> tuple[tuple[StepStatus, ...], str]:
     """Each step's status, and the explanation if the guide has ended."""
     statuses: list[StepStatus] = []
+    add = statuses.append
     ended = ""
     for step in content.steps:
-        record = records.get(step.id)
         if ended:
-            statuses.append(StepStatus(step, SKIPPED, ended))
+            add(StepStatus(step, SKIPPED, ended))
             continue
-        applicable = applies(step, answers)
+        applicable = applies(step, answers) if step.when else True
         if applicable is False:
-            statuses.append(StepStatus(step, SKIPPED, NOT_APPLICABLE))
+            add(StepStatus(step, SKIPPED, NOT_APPLICABLE))
             continue
-        effect, text = answer_effect(step, answers)
+        effect, text = answer_effect(step, answers) if step.ask else ("", "")
         if effect == "blocks":
-            statuses.append(StepStatus(step, BLOCKED, text))
+            add(StepStatus(step, BLOCKED, text))
             continue
+        record = records.get(step.id)
         if record is not None:
-            statuses.append(StepStatus(step, record.status, record.reason))
+            add(StepStatus(step, record.status, record.reason))
         else:
-            statuses.append(StepStatus(step, TO_DO, pending=applicable is None))
+            add(StepStatus(step, TO_DO, pending=applicable is None))
         if effect == "ends" and record is not None and record.status == DONE:
             ended = text
     return tuple(statuses), ended
@@ -102,16 +103,25 @@ def step_statuses(
 def _stage_status(stage: Stage, steps: list[StepStatus], ended_at: str = "") -> StageStatus:
     """A stage's status: blocked if one of its steps is (or ends the guide); done only
     when every step is done, skipped or not applicable (never both done and blocked)."""
-    if any(s.status == BLOCKED for s in steps):
-        reason = next(s.reason for s in steps if s.status == BLOCKED)
-        return StageStatus(stage, BLOCKED, reason)
-    ending = next((s for s in steps if s.step.id == ended_at), None)
+    ending = None
+    started = remaining = False
+    skipped = True
+    for s in steps:
+        status = s.status
+        if status == BLOCKED:
+            return StageStatus(stage, BLOCKED, s.reason)
+        if ended_at and s.step.id == ended_at and ending is None:
+            ending = s
+        if status != SKIPPED:
+            skipped = False
+            if status == DONE:
+                started = True
+            elif status == TO_DO:
+                remaining = True
     if ending is not None:
         return StageStatus(stage, BLOCKED, ending.reason)
-    if all(s.status == SKIPPED for s in steps):
+    if skipped:
         return StageStatus(stage, SKIPPED, steps[0].reason if steps else "")
-    remaining = [s for s in steps if s.status == TO_DO]
-    started = any(s.status == DONE for s in steps)
     if started and not remaining:
         return StageStatus(stage, DONE)
     if started:
@@ -120,29 +130,35 @@ def _stage_status(stage: Stage, steps: list[StepStatus], ended_at: str = "") -> 
 
 
 def progress(content: Content, state: State | None) -> Progress:
-    """Where the user stands: every status, the next step, milestones, completeness."""
+    """Where the user stands: every status, the next step, milestones, completeness.
+
+    Each step's status is looked at once (``check`` calls this for thousands of files).
+    """
     answers = state.answers if state else {}
     records = state.steps if state else {}
     statuses, ended = step_statuses(content, answers, records)
     ended_at = ""
     if ended:
         ended_at = next(s.step.id for s in statuses if answer_effect(s.step, answers)[0] == "ends")
-    stages = tuple(
-        _stage_status(stage, [s for s in statuses if s.step.stage == stage.id], ended_at)
-        for stage in content.stages
-    )
+    by_stage: dict[str, list[StepStatus]] = {stage.id: [] for stage in content.stages}
+    milestones = dict.fromkeys(MILESTONES, False)
     next_step = None
-    if not ended:
-        next_step = next(
-            (s.step for s in statuses if s.status in (TO_DO, BLOCKED) and not s.pending), None
-        )
-    milestones = {
-        name: any(s.status == DONE and s.step.milestone == name for s in statuses)
-        for name in MILESTONES
-    }
-    blocked = tuple((s.step.id, s.reason) for s in statuses if s.status == BLOCKED)
+    blocked: list[tuple[str, str]] = []
+    for s in statuses:
+        step, status = s.step, s.status
+        by_stage[step.stage].append(s)
+        if status == DONE:
+            if step.milestone in milestones:
+                milestones[step.milestone] = True
+        elif status == BLOCKED:
+            blocked.append((step.id, s.reason))
+            if next_step is None and not ended:
+                next_step = step
+        elif status == TO_DO and next_step is None and not ended and not s.pending:
+            next_step = step
+    stages = tuple(_stage_status(stage, by_stage[stage.id], ended_at) for stage in content.stages)
     if ended:
-        blocked = (*blocked, (ended_at, ended))
+        blocked.append((ended_at, ended))
     return Progress(
         steps=statuses,
         stages=stages,
@@ -150,8 +166,37 @@ def progress(content: Content, state: State | None) -> Progress:
         milestones=milestones,
         complete=all(milestones.values()),
         ended=ended,
-        blocked=blocked,
+        blocked=tuple(blocked),
     )
+
+
+def progress_key(content: Content) -> Callable[[State], Hashable]:
+    """A function giving a state a key such that states with equal keys have equal
+    ``progress``: the answers progress reads (those the steps' conditions name, and those
+    whose choice blocks or ends the guide, else None) and each step record's status and
+    reason. Names, dates and the event log are not in it. ``check`` uses it to work out
+    the progress of thousands of files once per distinct position.
+    """
+    conditions = tuple(sorted({key for step in content.steps for key, _ in step.when}))
+    effects = tuple(
+        (question.key, frozenset(c.value for c in question.choices if c.blocks or c.ends))
+        for step in content.steps
+        for question in step.ask
+        if any(c.blocks or c.ends for c in question.choices)
+    )
+
+    def key(state: State) -> Hashable:
+        answers = state.answers
+        return (
+            tuple(answers.get(name) for name in conditions),
+            tuple(
+                value if (value := answers.get(name)) in values else None
+                for name, values in effects
+            ),
+            tuple((step, r.status, r.reason) for step, r in state.steps.items()),
+        )
+
+    return key
 
 
 def position(content: Content, answers: Mapping[str, str], step: Step) -> tuple[int, int]:

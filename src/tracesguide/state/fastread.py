@@ -11,11 +11,13 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from tracesguide.errors import StateError
-from tracesguide.state.model import State
+from tracesguide.state.model import EVENT_KINDS, MAX_STEP_ID, MAX_TEXT, SCHEMA_VERSION, Event, State
 from tracesguide.state.schema import from_document
 from tracesguide.state.store import decode, parse_text, read_bytes
 
@@ -31,8 +33,64 @@ def load_many(paths: Iterable[Path]) -> Iterator[State | StateError]:
 
 def parse_fast(text: str, path: Path) -> State:
     """``store.parse_text``'s result, through the canonical subset when the text is in it."""
+    events, head = fast_events(text)
+    if events is not None:
+        document = fast_document(head)
+        if (
+            document is not None
+            and "events" not in document
+            and document.get("schema_version") == SCHEMA_VERSION  # no migration to run
+        ):
+            state = from_document(document, path)
+            state.events = events
+            return state
     document = fast_document(text)
     return parse_text(text, path) if document is None else from_document(document, path)
+
+
+# --- the event log, in bulk ---------------------------------------------------
+#
+# The ``[[events]]`` tables are most of a state file (dumps writes them last, one after
+# the other). ``fast_events`` reads them with one ``split`` of one pattern and checks
+# them with whole-list operations, without a Python step per event: it gives the
+# ``Event``s only when every table is as dumps writes it, without escapes, and passes the
+# checks ``schema`` applies to an event (a known kind, a moment between the years 1 and
+# 9999 exclusive, the step and detail within their limits). Otherwise it gives None and
+# the file is read as a whole. The text before the first table is read by
+# ``fast_document`` and validated by ``schema``; tests/test_state_fastpath.py proves the
+# result equal to ``store``'s on generated, mutated and corpus files.
+
+_KINDS = frozenset(EVENT_KINDS)
+_STEP_LINE, _DETAIL_LINE = len('step = ""\n'), len('detail = ""\n')
+_step_body = itemgetter(slice(len('step = "'), -2))
+_detail_body = itemgetter(slice(len('detail = "'), -2))
+
+
+def fast_events(text: str) -> tuple[list[Event] | None, str]:
+    """The events of the ``[[events]]`` tables that end the text, and the text before."""
+    start = text.find("\n[[events]]\n") + 1
+    if not start or "\\" in text[start:]:
+        return None, text
+    parts = _patterns().event_split(text[start:])
+    # split gives [between, at, kind, step line, detail line, between, at, ...]: the
+    # tables cover the whole text only if every "between" is empty.
+    if any(parts[::5]):
+        return None, text
+    moments, kinds, steps, details = parts[1::5], parts[2::5], parts[3::5], parts[4::5]
+    if (
+        not _KINDS.issuperset(kinds)
+        or min(moments)[:4] <= "0001"
+        or max(moments)[:4] >= "9999"
+        or max(map(len, steps)) > _STEP_LINE + MAX_STEP_ID
+        or max(map(len, details)) > _DETAIL_LINE + MAX_TEXT
+    ):
+        return None, text
+    try:
+        at = list(map(datetime.fromisoformat, moments))
+    except ValueError:  # e.g. February 30th
+        return None, text
+    rows = zip(at, kinds, map(_step_body, steps), map(_detail_body, details), strict=True)
+    return list(map(tuple.__new__, repeat(Event), rows)), text[:start]
 
 
 # --- the canonical subset ------------------------------------------------------
@@ -80,6 +138,11 @@ class _Patterns:
             rf'\[steps\."([A-Za-z0-9_.-]+)"\]\nstatus = "([a-z]+)"\nat = ({_DATETIME})\n'
             rf'(?:reason = "({_BODY})"\n)?\n*'
         )
+        # Every table captured whole (a step or detail line, or ""), for ``fast_events``.
+        self.event_split = re.compile(
+            rf'\[\[events\]\]\nat = ({_DATETIME})\nkind = "([a-z]+)"\n'
+            rf'((?:step = "{_BODY}"\n)?)((?:detail = "{_BODY}"\n)?)\n*'
+        ).split
         self.event_item = re.compile(
             rf'    \{{ at = ({_DATETIME}), kind = "([a-z]+)"'
             rf'(?:, step = "({_BODY})")?(?:, detail = "({_BODY})")? \}},\n'
