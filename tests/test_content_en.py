@@ -7,7 +7,6 @@ parsed here directly, with the same loader and checks as the packaged languages.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from tracesguide import content as content_module
 from tracesguide.content import Content, load, parse_text
 
-EN_FILE = Path(content_module.__file__).parent / "procedures" / "en.toml"
+EN_FILE = content_module.PROCEDURES / "en.toml"
 FR = load("fr")
 EN = parse_text(EN_FILE.read_text("utf-8"), EN_FILE.name)
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")

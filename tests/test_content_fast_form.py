@@ -11,7 +11,7 @@ import pytest
 from tracesguide import content, content_build
 from tracesguide.toml import loads
 
-PROCEDURES = Path(content.__file__).parent / "procedures"
+PROCEDURES = content.PROCEDURES
 
 
 @pytest.mark.parametrize("language", content.LANGUAGES)

@@ -14,9 +14,7 @@ from tracesguide.content import parse
 from tracesguide.errors import ContentError
 from tracesguide.toml import loads
 
-DOCUMENT = loads(
-    (content.Path(content.__file__).parent / "procedures" / "fr.toml").read_text("utf-8")
-)
+DOCUMENT = loads((content.PROCEDURES / "fr.toml").read_text("utf-8"))
 # One value of every type TOML has (an array of tables is a list of dicts).
 VALUES: dict[str, Any] = {
     "string": "x",

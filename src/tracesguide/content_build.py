@@ -19,7 +19,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-PROCEDURES = Path(__file__).parent / "procedures"
+from tracesguide.content import PROCEDURES
+
 MARSHAL_VERSION = 4
 
 

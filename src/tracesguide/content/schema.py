@@ -1,204 +1,40 @@
-"""The procedure as data: load a content file into typed, frozen objects.
+"""The content's schema: a parsed content file, checked key by key, into a ``Content``.
 
-A content file (``procedures/<lang>.toml``) holds the stages and the steps of the
-procedure in one language. Every key is checked: an unknown key, a missing
-source, a duplicate id or a reference to a step that does not exist is a
-``ContentError``. The schema is documented in ``docs/content.md``.
+Every key is checked: an unknown key, a wrong type, a missing source, a duplicate id
+or a reference to a step that does not exist is a ``ContentError`` naming where. The
+schema is documented in ``docs/content.md``.
 """
 
 import re
-from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from tracesguide.content.model import (
+    ACTORS,
+    ASK_KINDS,
+    FORMAT_VERSION,
+    MILESTONES,
+    Choice,
+    Content,
+    Desk,
+    Entry,
+    Field,
+    Message,
+    Problem,
+    Question,
+    Screen,
+    Source,
+    SourceRef,
+    Stage,
+    Step,
+    Timer,
+    troubleshooting_for,
+)
 from tracesguide.errors import ContentError
 from tracesguide.i18n import t
-from tracesguide.toml import TOMLDecodeError, loads
 
-FORMAT_VERSION = 1
-LANGUAGES = ("fr", "en")
-MILESTONES = (
-    "eu-login-account",
-    "second-factor",
-    "traces-role",
-    "authorisation-requested",
-    "access-granted",
-)
-ASK_KINDS = ("text", "email", "phone", "choice", "operator")
-# Who must act for a step to move on: the user, the control body, the organisation's admin.
-ACTORS = ("user", "control-body", "organisation-admin")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class Source(NamedTuple):
-    id: str
-    title: str
-    file: str
-    short: str = ""  # a few words, for the one-line source under a step (else the title)
-
-
-class SourceRef(NamedTuple):
-    """Where a step comes from: a source id and the place in it (step, section, line)."""
-
-    source: str
-    where: str
-
-
-class Field(NamedTuple):
-    """A labelled field on a screen; ``value`` may hold ``{placeholders}``."""
-
-    label: str
-    value: str = ""
-
-
-class Screen(NamedTuple):
-    """What the EU Login or TRACES NT page shows at that point."""
-
-    title: str
-    url: str = ""
-    lines: tuple[str, ...] = ()
-    fields: tuple[Field, ...] = ()
-    buttons: tuple[str, ...] = ()
-    links: tuple[str, ...] = ()
-
-
-class Choice(NamedTuple):
-    value: str
-    label: str
-    description: str = ""
-    recommended: bool = False
-    ends: str = ""  # choosing it ends the guide, with this explanation
-    blocks: str = ""  # choosing it blocks the stage, with this reason
-
-
-class Question(NamedTuple):
-    """A value the wizard asks at a step (``before`` the screen or after it)."""
-
-    key: str
-    kind: str
-    prompt: str
-    choices: tuple[Choice, ...] = ()
-    before: bool = False
-    help: str = ""
-    not_found: str = ""  # kind "operator": what to do when the company is not listed
-    optional: bool = False  # an empty answer is allowed
-
-    def choice(self, value: str) -> Choice | None:
-        return next((c for c in self.choices if c.value == value), None)
-
-
-class Problem(NamedTuple):
-    """A known problem at a step, with the checks the sources give."""
-
-    id: str
-    label: str
-    help: str
-
-
-class Timer(NamedTuple):
-    """A delay from the sources, counted from when step ``after`` was done."""
-
-    after: str
-    minutes: int
-    message: str
-
-
-class Message(NamedTuple):
-    """A message the step prepares for the user to send: shown, and saved as ``file``
-    beside the state file. ``subject`` and ``body`` may hold placeholders."""
-
-    title: str
-    file: str
-    subject: str
-    body: str
-    to: str = ""  # the recipient line; may hold placeholders
-
-
-class Step(NamedTuple):
-    id: str
-    stage: str
-    title: str
-    do: str
-    screen: Screen
-    source: tuple[SourceRef, ...]
-    action: str = ""
-    warnings: tuple[str, ...] = ()
-    ask: tuple[Question, ...] = ()
-    when: tuple[tuple[str, str], ...] = ()  # (answer key, required value) pairs, all must hold
-    milestone: str = ""
-    problems: tuple[Problem, ...] = ()
-    timer: Timer | None = None
-    optional: bool = False
-    message: Message | None = None
-    depends_on: tuple[str, ...] = ()  # answer keys whose change opens this step again
-    actor: str = "user"
-
-
-class Stage(NamedTuple):
-    id: str
-    number: int
-    title: str
-    summary: str
-    offer_change: str = ""  # after a problem at one of its steps, offer to change this answer
-
-
-class Desk(NamedTuple):
-    """Who can act on a problem: the control body, the organisation's administrator…"""
-
-    id: str
-    name: str
-    role: str  # what this desk can and cannot do
-
-
-class Entry(NamedTuple):
-    """A troubleshooting entry: a problem users meet, what to check, what to do, who acts."""
-
-    id: str
-    label: str  # what the user says ("Je n'ai pas reçu le courriel")
-    symptoms: tuple[str, ...]
-    check: tuple[str, ...]
-    actions: tuple[str, ...]
-    desks: tuple[str, ...]  # desk ids, the first one first
-    steps: tuple[str, ...]  # the steps whose « problème » answer offers this entry
-    source: tuple[SourceRef, ...]
-
-
-class Content(NamedTuple):
-    """The whole procedure in one language (``by_id`` indexes ``steps``)."""
-
-    format_version: int
-    language: str
-    title: str
-    sources: tuple[Source, ...]
-    stages: tuple[Stage, ...]
-    steps: tuple[Step, ...]
-    by_id: dict[str, Step]
-    desks: tuple[Desk, ...] = ()
-    troubleshooting: tuple[Entry, ...] = ()
-
-    def step(self, step_id: str) -> Step:
-        return self.by_id[step_id]
-
-    def has_step(self, step_id: str) -> bool:
-        return step_id in self.by_id
-
-    def stage(self, stage_id: str) -> Stage:
-        return next(s for s in self.stages if s.id == stage_id)
-
-    def steps_of(self, stage_id: str) -> tuple[Step, ...]:
-        return tuple(s for s in self.steps if s.stage == stage_id)
-
-    def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
-
-    def question(self, key: str) -> Question | None:
-        for step in self.steps:
-            for question in step.ask:
-                if question.key == key:
-                    return question
-        return None
 
 
 class _Reader:
@@ -574,70 +410,3 @@ def _attach_troubleshooting(content: Content) -> Content:
             raise ContentError(t("troubleshoot.content_clash", step=step.id))
         steps.append(step._replace(problems=step.problems + offered) if offered else step)
     return content._replace(steps=tuple(steps), by_id={s.id: s for s in steps})
-
-
-def troubleshooting_for(content: Content, step_id: str) -> tuple[Entry, ...]:
-    """The troubleshooting entries the « problème » answer offers at step *step_id*."""
-    return tuple(e for e in content.troubleshooting if step_id in e.steps)
-
-
-def parse_text(text: str, name: str = "content") -> Content:
-    try:
-        data = loads(text)
-    except TOMLDecodeError as error:
-        from tracesguide.wording import toml_error
-
-        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
-    return parse(data, name)
-
-
-def load(language: str | None = None) -> Content:
-    """The packaged content for *language*, by default the language chosen for messages
-    (``i18n.language()``); each is loaded once per process."""
-    if language is None:
-        from tracesguide.i18n import language as chosen
-
-        language = chosen()
-    return _load(language)
-
-
-@cache
-def _load(language: str) -> Content:
-    if language not in LANGUAGES:
-        raise ContentError(
-            t("content.unknown_language", language=language),
-            t("content.unknown_language_hint", languages=", ".join(LANGUAGES)),
-        )
-    # A plain path, not importlib.resources: the package is always installed as files,
-    # and this saves the reading commands a few milliseconds of start-up.
-    source = Path(__file__).parent / "procedures" / f"{language}.toml"
-    return parse(_document(source), source.name)
-
-
-def _document(source: Path) -> dict[str, Any]:
-    """The parsed TOML of a content file, from its fast form when that is up to date.
-
-    The fast form (``procedures/<language>.marshal``, see ``content_build``) is made at
-    build time and only read here: nothing is written at run time. It is used only when
-    it was made from exactly these bytes; ``parse`` still checks every key of it.
-    """
-    import marshal
-    import zlib
-
-    data = source.read_bytes()
-    try:
-        stamp, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
-        if stamp == [len(data), zlib.crc32(data)] and isinstance(document, dict):
-            return document
-    except Exception:  # missing, stale or damaged: parse the source
-        pass
-    return _parse_toml(data, source.name)
-
-
-def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
-    try:
-        return loads(data.decode("utf-8"))
-    except (TOMLDecodeError, UnicodeDecodeError) as error:
-        from tracesguide.wording import toml_error
-
-        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error

@@ -1,0 +1,129 @@
+"""The procedure as data: load a content file into typed, frozen objects.
+
+A content file (``procedures/<lang>.toml``) holds the stages and the steps of the
+procedure in one language. ``model`` holds the types, ``schema`` checks every key of a
+file (``docs/content.md``); this module loads the packaged content, once per language.
+"""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tracesguide.content.model import (
+    ACTORS,
+    ASK_KINDS,
+    FORMAT_VERSION,
+    LANGUAGES,
+    MILESTONES,
+    Choice,
+    Content,
+    Desk,
+    Entry,
+    Field,
+    Message,
+    Problem,
+    Question,
+    Screen,
+    Source,
+    SourceRef,
+    Stage,
+    Step,
+    Timer,
+    troubleshooting_for,
+)
+from tracesguide.content.schema import parse
+from tracesguide.errors import ContentError
+from tracesguide.i18n import t
+from tracesguide.toml import TOMLDecodeError, loads
+
+__all__ = [
+    "ACTORS",
+    "ASK_KINDS",
+    "FORMAT_VERSION",
+    "LANGUAGES",
+    "MILESTONES",
+    "PROCEDURES",
+    "Choice",
+    "Content",
+    "Desk",
+    "Entry",
+    "Field",
+    "Message",
+    "Problem",
+    "Question",
+    "Screen",
+    "Source",
+    "SourceRef",
+    "Stage",
+    "Step",
+    "Timer",
+    "load",
+    "parse",
+    "parse_text",
+    "troubleshooting_for",
+]
+
+# The packaged content files and their fast forms (``content_build``).
+PROCEDURES = Path(__file__).parent.parent / "procedures"
+
+
+def parse_text(text: str, name: str = "content") -> Content:
+    try:
+        data = loads(text)
+    except TOMLDecodeError as error:
+        from tracesguide.wording import toml_error
+
+        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
+    return parse(data, name)
+
+
+def load(language: str | None = None) -> Content:
+    """The packaged content for *language*, by default the language chosen for messages
+    (``i18n.language()``); each is loaded once per process."""
+    if language is None:
+        from tracesguide.i18n import language as chosen
+
+        language = chosen()
+    return _load(language)
+
+
+@cache
+def _load(language: str) -> Content:
+    if language not in LANGUAGES:
+        raise ContentError(
+            t("content.unknown_language", language=language),
+            t("content.unknown_language_hint", languages=", ".join(LANGUAGES)),
+        )
+    # A plain path, not importlib.resources: the package is always installed as files,
+    # and this saves the reading commands a few milliseconds of start-up.
+    source = PROCEDURES / f"{language}.toml"
+    return parse(_document(source), source.name)
+
+
+def _document(source: Path) -> dict[str, Any]:
+    """The parsed TOML of a content file, from its fast form when that is up to date.
+
+    The fast form (``procedures/<language>.marshal``, see ``content_build``) is made at
+    build time and only read here: nothing is written at run time. It is used only when
+    it was made from exactly these bytes; ``parse`` still checks every key of it.
+    """
+    import marshal
+    import zlib
+
+    data = source.read_bytes()
+    try:
+        stamp, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
+        if stamp == [len(data), zlib.crc32(data)] and isinstance(document, dict):
+            return document
+    except Exception:  # missing, stale or damaged: parse the source
+        pass
+    return _parse_toml(data, source.name)
+
+
+def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
+    try:
+        return loads(data.decode("utf-8"))
+    except (TOMLDecodeError, UnicodeDecodeError) as error:
+        from tracesguide.wording import toml_error
+
+        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
