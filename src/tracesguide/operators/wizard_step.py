@@ -249,7 +249,7 @@ def _fetch_now(console: Console) -> Directory | None:
     """Download the public directory (France, issued) now; None when it failed."""
     from rich.text import Text
 
-    from tracesguide.cli_operators import fetch_progress
+    from tracesguide.cli_operators.fetch import fetch_progress
     from tracesguide.errors import DirectoryError
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
