@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tracesguide import __version__
+from tracesguide.cli_params import AccessibleOption, JsonOption, StateOption, argument, option
 from tracesguide.errors import EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, TracesguideError
 
 if TYPE_CHECKING:
@@ -25,19 +26,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-StateOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--state",
-        help="cli.state_option",  # a catalog key: help screens are French (cli_french)
-        show_default=False,
-    ),
-]
-AccessibleOption = Annotated[
-    bool, typer.Option("--accessible", help="cli.accessible_option", show_default=False)
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="cli.json_option")]
 
 
 def _version_callback(value: bool) -> None:
@@ -118,11 +106,7 @@ def setup_command(
     state: StateOption = None,
     answers: Annotated[
         Path | None,
-        typer.Option(
-            "--answers",
-            help="help.setup_answers",
-            show_default=False,
-        ),
+        option("--answers", "help.setup_answers"),
     ] = None,
     accessible: AccessibleOption = False,
 ) -> None:
@@ -136,11 +120,7 @@ def setup_command(
 def edit_command(
     answer: Annotated[
         str | None,
-        typer.Argument(
-            metavar="[RÉPONSE]",
-            help="help.edit_answer",
-            show_default=False,
-        ),
+        argument("[RÉPONSE]", "help.edit_answer"),
     ] = None,
     state: StateOption = None,
     accessible: AccessibleOption = False,
@@ -233,20 +213,11 @@ def replay_command(
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option(
-            "--html",
-            help="help.replay_html",
-            show_default=False,
-        ),
+        option("--html", "help.replay_html"),
     ] = None,
     redact: Annotated[
         Path | None,
-        typer.Option(
-            "--redact",
-            metavar="FICHIER",
-            help="help.replay_redact",
-            show_default=False,
-        ),
+        option("--redact", "help.replay_redact", metavar="FICHIER"),
     ] = None,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
@@ -293,11 +264,7 @@ def _report_written(out: Path) -> None:
 def check_command(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(
-            metavar="[CHEMIN]...",
-            help="help.check_paths",
-            show_default=False,
-        ),
+        argument("[CHEMIN]...", "help.check_paths"),
     ] = None,
     require: Annotated[
         str | None,
@@ -310,12 +277,7 @@ def check_command(
     json_output: JsonOption = False,
     html: Annotated[
         Path | None,
-        typer.Option(
-            "--html",
-            metavar="FICHIER",
-            help="help.check_html",
-            show_default=False,
-        ),
+        option("--html", "help.check_html", metavar="FICHIER"),
     ] = None,
 ) -> None:
     """``check``: its help is ``help.check`` in the catalog."""
@@ -346,11 +308,7 @@ def check_command(
 def troubleshoot_command(
     problem: Annotated[
         str | None,
-        typer.Argument(
-            metavar="[PROBLEM]",
-            help="help.troubleshoot_problem",
-            show_default=False,
-        ),
+        argument("[PROBLEM]", "help.troubleshoot_problem"),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:

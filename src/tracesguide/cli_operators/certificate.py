@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracesguide.cli_operators.output import EXIT_NO_MATCH, SHOWN_PROBLEMS, clean, number, say
+from tracesguide.cli_params import JsonOption, argument
 from tracesguide.errors import TracesguideError
 
 if TYPE_CHECKING:
@@ -30,19 +31,13 @@ _STATE_KEYS = {
 def certificate_command(
     query: Annotated[
         str,
-        typer.Argument(
-            metavar="NOM_OU_NUMÉRO",
-            help="help.operators_certificate_query",
-            show_default=False,
-        ),
+        argument("NOM_OU_NUMÉRO", "help.operators_certificate_query"),
     ],
     on: Annotated[
         str | None,
         typer.Option("--date", metavar="AAAA-MM-JJ", help="help.operators_certificate_on"),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="help.operators_certificate_json_output")
-    ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Judge an operator's certificates; its help is in the catalog."""
     from datetime import date

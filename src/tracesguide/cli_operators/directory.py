@@ -18,6 +18,7 @@ from tracesguide.cli_operators.output import (
     report_problems,
     say,
 )
+from tracesguide.cli_params import JsonOption, argument, option
 from tracesguide.errors import TracesguideError
 
 if TYPE_CHECKING:
@@ -46,11 +47,7 @@ def _match_dict(match: "Match") -> dict[str, object]:
 def search_command(
     text: Annotated[
         str | None,
-        typer.Argument(
-            metavar="TEXTE",
-            help="help.operators_search_text",
-            show_default=False,
-        ),
+        argument("TEXTE", "help.operators_search_text"),
     ] = None,
     country: Annotated[
         str | None,
@@ -70,12 +67,7 @@ def search_command(
     ] = None,
     directory: Annotated[
         Path | None,
-        typer.Option(
-            "--directory",
-            metavar="FICHIER",
-            help="help.operators_search_directory",
-            show_default=False,
-        ),
+        option("--directory", "help.operators_search_directory", metavar="FICHIER"),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=1000, help="help.operators_search_limit")
@@ -165,11 +157,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
 def import_command(
     file: Annotated[
         Path,
-        typer.Argument(
-            metavar="FICHIER",
-            help="help.operators_import_file",
-            show_default=False,
-        ),
+        argument("FICHIER", "help.operators_import_file"),
     ],
 ) -> None:
     """Import a directory file into the index; its help is in the catalog."""
@@ -185,9 +173,7 @@ def import_command(
 
 
 def info_command(
-    json_output: Annotated[
-        bool, typer.Option("--json", help="help.operators_info_json_output")
-    ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Describe the imported index; its help is in the catalog."""
     import os

@@ -9,65 +9,20 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tracesguide.content.model import (
-    ACTORS,
-    ASK_KINDS,
-    FORMAT_VERSION,
-    LANGUAGES,
-    MILESTONES,
-    Choice,
-    Content,
-    Desk,
-    Entry,
-    Field,
-    Message,
-    Problem,
-    Question,
-    Screen,
-    Source,
-    SourceRef,
-    Stage,
-    Step,
-    Timer,
-    troubleshooting_for,
-)
+from tracesguide.content import model
+from tracesguide.content.model import *  # noqa: F403  (the model's names are the package's)
 from tracesguide.content.schema import parse
 from tracesguide.errors import ContentError
 from tracesguide.i18n import t
 from tracesguide.toml import TOMLDecodeError, loads
 
-__all__ = [
-    "ACTORS",
-    "ASK_KINDS",
-    "FORMAT_VERSION",
-    "LANGUAGES",
-    "MILESTONES",
-    "PROCEDURES",
-    "Choice",
-    "Content",
-    "Desk",
-    "Entry",
-    "Field",
-    "Message",
-    "Problem",
-    "Question",
-    "Screen",
-    "Source",
-    "SourceRef",
-    "Stage",
-    "Step",
-    "Timer",
-    "load",
-    "parse",
-    "parse_text",
-    "troubleshooting_for",
-]
+__all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text"]
 
 # The packaged content files and their fast forms (``content_build``).
 PROCEDURES = Path(__file__).parent.parent / "procedures"
 
 
-def parse_text(text: str, name: str = "content") -> Content:
+def parse_text(text: str, name: str = "content") -> model.Content:
     try:
         data = loads(text)
     except TOMLDecodeError as error:
@@ -77,7 +32,7 @@ def parse_text(text: str, name: str = "content") -> Content:
     return parse(data, name)
 
 
-def load(language: str | None = None) -> Content:
+def load(language: str | None = None) -> model.Content:
     """The packaged content for *language*, by default the language chosen for messages
     (``i18n.language()``); each is loaded once per process."""
     if language is None:
@@ -88,11 +43,11 @@ def load(language: str | None = None) -> Content:
 
 
 @cache
-def _load(language: str) -> Content:
-    if language not in LANGUAGES:
+def _load(language: str) -> model.Content:
+    if language not in model.LANGUAGES:
         raise ContentError(
             t("content.unknown_language", language=language),
-            t("content.unknown_language_hint", languages=", ".join(LANGUAGES)),
+            t("content.unknown_language_hint", languages=", ".join(model.LANGUAGES)),
         )
     # A plain path, not importlib.resources: the package is always installed as files,
     # and this saves the reading commands a few milliseconds of start-up.

@@ -6,6 +6,29 @@ every key, ``load`` gives the packaged content of a language.
 
 from typing import NamedTuple
 
+__all__ = [
+    "ACTORS",
+    "ASK_KINDS",
+    "FORMAT_VERSION",
+    "LANGUAGES",
+    "MILESTONES",
+    "Choice",
+    "Content",
+    "Desk",
+    "Entry",
+    "Field",
+    "Message",
+    "Problem",
+    "Question",
+    "Screen",
+    "Source",
+    "SourceRef",
+    "Stage",
+    "Step",
+    "Timer",
+    "troubleshooting_for",
+]
+
 FORMAT_VERSION = 1
 LANGUAGES = ("fr", "en")
 MILESTONES = (

@@ -6,6 +6,7 @@ schema is documented in ``docs/content.md``.
 """
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from tracesguide.content.model import (
@@ -40,11 +41,12 @@ _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 class _Reader:
     """Reads one table with a path for error messages; every key must be consumed."""
 
-    def __init__(self, table: Any, where: str) -> None:
+    def __init__(self, table: Any, where: str, root: bool = False) -> None:
         if not isinstance(table, dict):
             raise ContentError(t("content.table_expected", where=where))
         self.table: dict[str, Any] = dict(table)
         self.where = where
+        self.inner = "" if root else f"{where}."  # what the places inside it start with
 
     def _take(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
         if key not in self.table:
@@ -80,6 +82,13 @@ class _Reader:
         values: list[Any] = self._take(key, list, _REQUIRED if required else [])
         return values
 
+    def each(self, key: str, required: bool = False) -> Iterator["_Reader"]:
+        """A reader for each table of the list *key*, each checked whole once read."""
+        for i, table in enumerate(self.tables(key, required)):
+            reader = _Reader(table, f"{self.inner}{key}[{i}]")
+            yield reader
+            reader.done()
+
     def table_(self, key: str, required: bool = True) -> Any:
         return self._take(key, dict, _REQUIRED if required else None)
 
@@ -95,11 +104,7 @@ _NO_QUESTION = Question(key="", kind="", prompt="")
 
 def _screen(table: Any, where: str) -> Screen:
     r = _Reader(table, where)
-    fields = []
-    for i, f in enumerate(r.tables("fields")):
-        fr = _Reader(f, f"{where}.fields[{i}]")
-        fields.append(Field(label=fr.text("label"), value=fr.text("value", "")))
-        fr.done()
+    fields = [Field(label=f.text("label"), value=f.text("value", "")) for f in r.each("fields")]
     screen = Screen(
         title=r.text("title"),
         url=r.text("url", ""),
@@ -163,11 +168,7 @@ def _step(table: Any, index: int) -> Step:
     step_id = r.text("id")
     if not _ID.match(step_id):
         raise ContentError(t("content.bad_id", where=where, id=step_id))
-    sources = []
-    for i, s in enumerate(r.tables("source", required=True)):
-        sr = _Reader(s, f"{where}.source[{i}]")
-        sources.append(SourceRef(source=sr.text("source"), where=sr.text("where")))
-        sr.done()
+    sources = _source_refs(r)
     if not sources:
         raise ContentError(t("content.no_source", where=where))
     when_table = r.table_("when", required=False) or {}
@@ -176,11 +177,10 @@ def _step(table: Any, index: int) -> Step:
         if not isinstance(value, str):
             raise ContentError(t("content.when_text", where=where, key=key))
         when.append((key, value))
-    problems = []
-    for i, p in enumerate(r.tables("problems")):
-        pr = _Reader(p, f"{where}.problems[{i}]")
-        problems.append(Problem(id=pr.text("id"), label=pr.text("label"), help=pr.text("help")))
-        pr.done()
+    problems = [
+        Problem(id=p.text("id"), label=p.text("label"), help=p.text("help"))
+        for p in r.each("problems")
+    ]
     timer_table = r.table_("timer", required=False)
     timer = None
     if timer_table is not None:
@@ -195,7 +195,7 @@ def _step(table: Any, index: int) -> Step:
         title=r.text("title"),
         do=r.text("do"),
         screen=_screen(r.table_("screen"), f"{where}.screen"),
-        source=tuple(sources),
+        source=sources,
         action=r.text("action", ""),
         warnings=r.texts("warnings"),
         ask=tuple(_question(q, f"{where}.ask[{i}]") for i, q in enumerate(r.tables("ask"))),
@@ -235,37 +235,31 @@ def _message(table: Any, where: str) -> Message | None:
 
 def parse(data: dict[str, Any], name: str = "content") -> Content:
     """Build and check a ``Content`` from a parsed TOML document."""
-    r = _Reader(data, name)
+    r = _Reader(data, name, root=True)
     version = r.integer("format_version")
     if version != FORMAT_VERSION:
         raise ContentError(t("content.unsupported_format", where=name, version=version))
-    sources = []
-    for i, s in enumerate(r.tables("sources", required=True)):
-        sr = _Reader(s, f"sources[{i}]")
-        sources.append(
-            Source(
-                id=sr.text("id"),
-                title=sr.text("title"),
-                file=sr.text("file"),
-                short=sr.text("short", ""),
-            )
+    sources = [
+        Source(
+            id=s.text("id"), title=s.text("title"), file=s.text("file"), short=s.text("short", "")
         )
-        sr.done()
-    stages = []
-    for i, s in enumerate(r.tables("stages", required=True)):
-        sr = _Reader(s, f"stages[{i}]")
-        stages.append(
-            Stage(
-                id=sr.text("id"),
-                number=i + 1,
-                title=sr.text("title"),
-                summary=sr.text("summary"),
-                offer_change=sr.text("offer_change", ""),
-            )
+        for s in r.each("sources", required=True)
+    ]
+    stages = [
+        Stage(
+            id=s.text("id"),
+            number=number,
+            title=s.text("title"),
+            summary=s.text("summary"),
+            offer_change=s.text("offer_change", ""),
         )
-        sr.done()
+        for number, s in enumerate(r.each("stages", required=True), start=1)
+    ]
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
-    desks, entries = _troubleshooting(r.tables("desks"), r.tables("troubleshooting"))
+    desks = tuple(
+        Desk(id=d.text("id"), name=d.text("name"), role=d.text("role")) for d in r.each("desks")
+    )
+    entries = _troubleshooting(r.tables("troubleshooting"))
     content = Content(
         format_version=version,
         language=r.text("language"),
@@ -346,24 +340,21 @@ def _check_references(content: Content) -> None:
 # --- troubleshooting: [[desks]] and [[troubleshooting]] (docs/content.md) -------------------
 
 
-def _troubleshooting(
-    desk_tables: list[Any], entry_tables: list[Any]
-) -> tuple[tuple[Desk, ...], tuple[Entry, ...]]:
-    """Read the desks and the troubleshooting entries; references are checked later."""
-    desks = []
-    for i, table in enumerate(desk_tables):
-        dr = _Reader(table, f"desks[{i}]")
-        desks.append(Desk(id=dr.text("id"), name=dr.text("name"), role=dr.text("role")))
-        dr.done()
+def _source_refs(r: _Reader) -> tuple[SourceRef, ...]:
+    """The ``[[...source]]`` references of a step or an entry."""
+    return tuple(
+        SourceRef(source=s.text("source"), where=s.text("where"))
+        for s in r.each("source", required=True)
+    )
+
+
+def _troubleshooting(entry_tables: list[Any]) -> tuple[Entry, ...]:
+    """Read the troubleshooting entries; references are checked later."""
     entries = []
     for i, table in enumerate(entry_tables):
         where = f"troubleshooting[{i}]"
         er = _Reader(table, where)
-        refs = []
-        for j, ref in enumerate(er.tables("source", required=True)):
-            sr = _Reader(ref, f"{where}.source[{j}]")
-            refs.append(SourceRef(source=sr.text("source"), where=sr.text("where")))
-            sr.done()
+        refs = _source_refs(er)
         entry = Entry(
             id=er.text("id"),
             label=er.text("label"),
@@ -372,13 +363,13 @@ def _troubleshooting(
             actions=er.texts("actions"),
             desks=er.texts("desks"),
             steps=er.texts("steps"),
-            source=tuple(refs),
+            source=refs,
         )
         er.done()
         if not (entry.symptoms and entry.actions and entry.desks and entry.source):
             raise ContentError(t("troubleshoot.content_required", where=where))
         entries.append(entry)
-    return tuple(desks), tuple(entries)
+    return tuple(entries)
 
 
 def _attach_troubleshooting(content: Content) -> Content:

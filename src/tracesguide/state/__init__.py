@@ -14,30 +14,7 @@ One job per module:
 - ``fastread``: ``load_many``, the quick reader only ``check`` uses.
 """
 
-from tracesguide.state.model import (
-    EVENT_KINDS,
-    FORBIDDEN_ANSWERS,
-    MAX_ANSWER,
-    MAX_BYTES,
-    MAX_STEP_ID,
-    MAX_TEXT,
-    SCHEMA_VERSION,
-    STEP_STATUSES,
-    Event,
-    State,
-    StepRecord,
-)
+from tracesguide.state import model
+from tracesguide.state.model import *  # noqa: F403  (the model's names are the package's)
 
-__all__ = [
-    "EVENT_KINDS",
-    "FORBIDDEN_ANSWERS",
-    "MAX_ANSWER",
-    "MAX_BYTES",
-    "MAX_STEP_ID",
-    "MAX_TEXT",
-    "SCHEMA_VERSION",
-    "STEP_STATUSES",
-    "Event",
-    "State",
-    "StepRecord",
-]
+__all__ = model.__all__

@@ -15,6 +15,20 @@ from typing import Any, NamedTuple
 from tracesguide import __version__
 from tracesguide.errors import TooLong
 
+__all__ = [
+    "EVENT_KINDS",
+    "FORBIDDEN_ANSWERS",
+    "MAX_ANSWER",
+    "MAX_BYTES",
+    "MAX_STEP_ID",
+    "MAX_TEXT",
+    "SCHEMA_VERSION",
+    "STEP_STATUSES",
+    "Event",
+    "State",
+    "StepRecord",
+]
+
 SCHEMA_VERSION = 1
 MAX_BYTES = 2 * 1024 * 1024  # a real state file is a few kB; 2 MiB holds ~10 000 events
 STEP_STATUSES = ("done", "skipped", "blocked")

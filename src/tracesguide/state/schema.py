@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from tracesguide.errors import StateError, shorten
 from tracesguide.state.model import (
@@ -89,6 +89,17 @@ def from_document(document: dict[str, Any], path: Path) -> State:
     return _validate(document, path)
 
 
+# The common case, checked fast (a state file holds up to thousands of events): when
+# these hold, the value is right; otherwise the full checks in ``_validate`` say what.
+def _plain(at: Any) -> TypeGuard[datetime]:
+    """A moment with its offset, far enough from years 1 and 9999 to fit in UTC."""
+    return type(at) is datetime and at.tzinfo is not None and 1 < at.year < 9999
+
+
+def _fits(value: Any, limit: int) -> bool:
+    return type(value) is str and len(value) <= limit
+
+
 def _validate(doc: dict[str, Any], path: Path) -> State:
     from tracesguide.i18n import t
 
@@ -142,14 +153,7 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
             raise unusable(path, t("state.bad_step_id", step=shorten(step_id)))
         if type(raw) is dict and raw.keys() <= _STEP_KEYS:  # the common case, checked fast
             status, at, reason = raw.get("status"), raw.get("at"), raw.get("reason", "")
-            if (
-                status in STEP_STATUSES
-                and type(at) is datetime
-                and at.tzinfo is not None
-                and 1 < at.year < 9999  # else moment() checks the range
-                and type(reason) is str
-                and len(reason) <= MAX_TEXT
-            ):
+            if status in STEP_STATUSES and _plain(at) and _fits(reason, MAX_TEXT):
                 steps[step_id] = StepRecord(status, at, reason)
                 continue
         # Something is wrong (or unusual): the checks below say what.
@@ -175,13 +179,9 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
             step, detail = raw.get("step", ""), raw.get("detail", "")
             if (
                 kind in EVENT_KINDS
-                and type(at) is datetime
-                and at.tzinfo is not None
-                and 1 < at.year < 9999  # else moment() checks the range
-                and type(step) is str
-                and len(step) <= MAX_STEP_ID
-                and type(detail) is str
-                and len(detail) <= MAX_TEXT
+                and _plain(at)
+                and _fits(step, MAX_STEP_ID)
+                and _fits(detail, MAX_TEXT)
             ):
                 events.append(Event(at, kind, step, detail))
                 continue
