@@ -8,6 +8,7 @@ run ``python scripts/cli_reference.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,7 +36,10 @@ def commands() -> list[list[str]]:
     return found
 
 
-def help_screen(path: list[str], language: str) -> str:
+def help_screens(paths: list[list[str]], language: str) -> list[str]:
+    """Each command's ``--help`` as the tool prints it, from one child process with the
+    reference's settings (100 columns, no colour): the child runs the real entry point
+    once per screen (``--child``)."""
     env = {
         **os.environ,
         "COLUMNS": "100",
@@ -46,13 +50,33 @@ def help_screen(path: list[str], language: str) -> str:
     }
     env.pop("LC_ALL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "tracesguide", "--lang", language, *path, "--help"],
+        [sys.executable, __file__, "--child", language],
+        input=json.dumps(paths),
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
-    return "\n".join(line.rstrip() for line in result.stdout.strip("\n").splitlines())
+    screens: list[str] = json.loads(result.stdout)
+    return ["\n".join(line.rstrip() for line in s.strip("\n").splitlines()) for s in screens]
+
+
+def _child(language: str) -> None:
+    """Print, as a JSON list, what ``tracesguide --lang LANGUAGE PATH --help`` prints for
+    each command path read (as JSON) from stdin."""
+    import contextlib
+    import io
+
+    from tracesguide.cli import main
+
+    screens = []
+    for path in json.loads(sys.stdin.read()):
+        sys.argv = ["tracesguide", "--lang", language, *path, "--help"]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            main()
+        screens.append(out.getvalue())
+    sys.stdout.write(json.dumps(screens))
 
 
 def render() -> str:
@@ -66,13 +90,15 @@ def render() -> str:
     ]
     for language, title in LANGUAGES.items():
         parts += [f"## {title}", ""]
-        for path in paths:
+        for path, screen in zip(paths, help_screens(paths, language), strict=True):
             name = " ".join(["tracesguide", *path])
-            parts += [f"### `{name}` ({language})", "", "```text", help_screen(path, language)]
-            parts += ["```", ""]
+            parts += [f"### `{name}` ({language})", "", "```text", screen, "```", ""]
     return "\n".join(parts)
 
 
 if __name__ == "__main__":
-    TARGET.write_text(render(), "utf-8")
-    print(TARGET)
+    if sys.argv[1:2] == ["--child"]:
+        _child(sys.argv[2])
+    else:
+        TARGET.write_text(render(), "utf-8")
+        print(TARGET)

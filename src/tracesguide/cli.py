@@ -6,6 +6,7 @@ Heavy imports (questionary, keyring, rich's console) happen inside the commands
 that need them, so that the reading commands start fast.
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -18,6 +19,7 @@ from tracesguide.errors import EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, Traces
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from typer._click import Command
 
 app = typer.Typer(
     name="tracesguide",
@@ -351,16 +353,32 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
     sys.exit(getattr(error, "exit_code", EXIT_USAGE))
 
 
+# The click command typer builds from ``app``, once per process and language: building
+# it (every command, option and help key) is most of an in-process run's time. A help
+# screen writes its language's texts into it, hence one per language.
+_built: dict[str, "Command"] = {}
+
+
+def _command() -> "Command":
+    from typer.main import get_command
+
+    from tracesguide.cli_french import COMPLETE_VAR, frenchify
+    from tracesguide.i18n import language
+
+    if os.environ.get(COMPLETE_VAR):  # completion writes every text in: never kept
+        return frenchify(get_command(app))
+    if language() not in _built:
+        _built[language()] = frenchify(get_command(app))
+    return _built[language()]
+
+
 def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
-    from typer.main import get_command
-
-    from tracesguide.cli_french import frenchify
 
     _choose_language(sys.argv[1:])
     try:
-        code = frenchify(get_command(app)).main(prog_name="tracesguide", standalone_mode=False)
+        code = _command().main(prog_name="tracesguide", standalone_mode=False)
     except TracesguideError as error:
         _fail(error)
     except NoArgsIsHelpError:  # a bare group: its help was shown, which is no error
