@@ -82,8 +82,11 @@ def test_every_file_dumps_writes_is_read_fast_and_alike(saved: State) -> None:
     assert {k: (r.status, r.at, r.reason) for k, r in loaded.steps.items()} == {
         k: (r.status, r.at, r.reason) for k, r in saved.steps.items()
     }
-    events, _ = fastread.fast_events(text)  # the event log in bulk, when in [[events]]
+    events, head = fastread.fast_events(text)  # the event log in bulk, when in [[events]]
     assert events is None or events == loaded.events == saved.events
+    steps, rest = fastread.fast_steps(head)  # the step records in bulk, when in [steps."id"]
+    if steps is not None and "steps" not in (fast_document(rest) or {}):  # all of them
+        assert steps == loaded.steps == saved.steps
 
 
 # Characters that change the meaning of TOML, for mutations.
@@ -172,6 +175,56 @@ def test_the_event_log_at_the_schema_s_limits(event: Event) -> None:
         assert events == state_module.parse_text(text, PATH).events
     assert _outcome(lambda: parse_fast(text, PATH)) == _outcome(
         lambda: state_module.parse_text(text, PATH)
+    )
+
+
+_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("step", "record"),
+    [
+        ("x.y", StepRecord("done", _AT, "r" * MAX_TEXT)),
+        ("x.y", StepRecord("done", _AT, "r" * (MAX_TEXT + 1))),
+        ("x.y", StepRecord("finished", _AT)),
+        ("x.y", StepRecord("done", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))))),
+        (
+            "x.y",
+            StepRecord("done", datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=23)))),
+        ),
+        ("Upper.case", StepRecord("done", _AT)),
+        ("a." + "b" * 126, StepRecord("done", _AT)),
+        ("a." + "b" * 127, StepRecord("done", _AT)),
+    ],
+)
+def test_the_step_records_at_the_schema_s_limits(step: str, record: StepRecord) -> None:
+    saved = State(
+        created=datetime(2026, 1, 1, tzinfo=UTC), updated=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    saved.steps = {"a.b": StepRecord("done", saved.created), step: record}
+    saved.events = [Event(saved.created, "note", "a", "n" * 120)]  # long: [[events]]
+    text = state_module.dumps(saved).decode("utf-8")
+    steps, _ = fastread.fast_steps(fastread.fast_events(text)[1])
+    if steps is not None:
+        assert steps == state_module.parse_text(text, PATH).steps
+    assert _outcome(lambda: parse_fast(text, PATH)) == _outcome(
+        lambda: state_module.parse_text(text, PATH)
+    )
+
+
+def test_a_step_table_written_twice_is_the_parser_s_error(tmp_path: Path) -> None:
+    write_state(tmp_path / "s.toml", APP_ANSWERS, until="traces.sign-in")
+    text = (tmp_path / "s.toml").read_text("utf-8")
+    assert fastread.fast_steps(fastread.fast_events(text)[1])[0]  # read in bulk
+    twice = text.replace(
+        "[[events]]",
+        '[steps."eu-login.welcome"]\nstatus = "done"\nat = 2026-01-31 10:00:00+00:00\n\n[[events]]',
+        1,
+    )
+    assert fastread.fast_steps(fastread.fast_events(twice)[1])[0] is None
+    assert "TOML invalide" in str(_outcome(lambda: parse_fast(twice, PATH)))
+    assert _outcome(lambda: parse_fast(twice, PATH)) == _outcome(
+        lambda: state_module.parse_text(twice, PATH)
     )
 
 

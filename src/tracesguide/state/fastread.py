@@ -8,7 +8,7 @@ that ``store.dumps`` writes and hands anything else to the real parser
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import cache
 from itertools import repeat
@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from tracesguide.errors import StateError
-from tracesguide.state.model import EVENT_KINDS, MAX_STEP_ID, MAX_TEXT, SCHEMA_VERSION, Event, State
+from tracesguide.state.model import (
+    EVENT_KINDS,
+    MAX_STEP_ID,
+    MAX_TEXT,
+    SCHEMA_VERSION,
+    STEP_STATUSES,
+    Event,
+    State,
+    StepRecord,
+)
 from tracesguide.state.schema import from_document
 from tracesguide.state.store import decode, parse_text, read_bytes
 
@@ -34,63 +43,99 @@ def load_many(paths: Iterable[Path]) -> Iterator[State | StateError]:
 def parse_fast(text: str, path: Path) -> State:
     """``store.parse_text``'s result, through the canonical subset when the text is in it."""
     events, head = fast_events(text)
-    if events is not None:
+    steps, head = fast_steps(head) if events is not None else (None, head)
+    if events is not None and steps is not None:
         document = fast_document(head)
         if (
             document is not None
             and "events" not in document
+            and "steps" not in document
             and document.get("schema_version") == SCHEMA_VERSION  # no migration to run
         ):
             state = from_document(document, path)
-            state.events = events
+            state.steps, state.events = steps, events
             return state
     document = fast_document(text)
     return parse_text(text, path) if document is None else from_document(document, path)
 
 
-# --- the event log, in bulk ---------------------------------------------------
+# --- the step records and the event log, in bulk ----------------------------------
 #
-# The ``[[events]]`` tables are most of a state file (dumps writes them last, one after
-# the other). ``fast_events`` reads them with one ``split`` of one pattern and checks
-# them with whole-list operations, without a Python step per event: it gives the
-# ``Event``s only when every table is as dumps writes it, without escapes, and passes the
-# checks ``schema`` applies to an event (a known kind, a moment between the years 1 and
-# 9999 exclusive, the step and detail within their limits). Otherwise it gives None and
-# the file is read as a whole. The text before the first table is read by
+# The ``[steps."id"]`` and ``[[events]]`` tables are most of a state file; dumps writes
+# them last, the steps then the events, each kind one table after the other. Each kind is
+# read with one ``split`` of one pattern and checked with whole-list operations, without
+# a Python step per table: ``fast_steps`` and ``fast_events`` give the records only when
+# every table is as dumps writes it, without escapes, and passes the checks ``schema``
+# applies to it (a known status or kind, a step id of the schema's form and none twice, a
+# moment between the years 1 and 9999 exclusive, texts within their limits). Otherwise
+# they give None and the file is read as a whole. The text before the tables is read by
 # ``fast_document`` and validated by ``schema``; tests/test_state_fastpath.py proves the
 # result equal to ``store``'s on generated, mutated and corpus files.
 
-_KINDS = frozenset(EVENT_KINDS)
+_KINDS, _STATUSES = frozenset(EVENT_KINDS), frozenset(STEP_STATUSES)
 _STEP_LINE, _DETAIL_LINE = len('step = ""\n'), len('detail = ""\n')
+_REASON_LINE = len('reason = ""\n')
 _step_body = itemgetter(slice(len('step = "'), -2))
 _detail_body = itemgetter(slice(len('detail = "'), -2))
+_reason_body = itemgetter(slice(len('reason = "'), -2))
+Columns = tuple[list[str], list[str], list[str], list[str]]
+
+
+def _columns(section: str, split: Callable[[str], list[str]]) -> Columns | None:
+    """The four fields of each table of *section*, as columns; None unless the tables
+    (matched by *split*'s pattern of four groups) cover the whole section."""
+    if "\\" in section:
+        return None
+    parts = split(section)  # [between, field 1, ..., field 4, between, field 1, ...]
+    if any(parts[::5]):
+        return None
+    return parts[1::5], parts[2::5], parts[3::5], parts[4::5]
+
+
+def _moments(raw: list[str]) -> list[datetime] | None:
+    """The moments, if all are real dates far enough from years 1 and 9999."""
+    if min(raw)[:4] <= "0001" or max(raw)[:4] >= "9999":
+        return None
+    try:
+        return list(map(datetime.fromisoformat, raw))
+    except ValueError:  # e.g. February 30th
+        return None
 
 
 def fast_events(text: str) -> tuple[list[Event] | None, str]:
     """The events of the ``[[events]]`` tables that end the text, and the text before."""
     start = text.find("\n[[events]]\n") + 1
-    if not start or "\\" in text[start:]:
+    columns = _columns(text[start:], _patterns().event_split) if start else None
+    if columns is None:
         return None, text
-    parts = _patterns().event_split(text[start:])
-    # split gives [between, at, kind, step line, detail line, between, at, ...]: the
-    # tables cover the whole text only if every "between" is empty.
-    if any(parts[::5]):
-        return None, text
-    moments, kinds, steps, details = parts[1::5], parts[2::5], parts[3::5], parts[4::5]
+    moments, kinds, steps, details = columns
     if (
         not _KINDS.issuperset(kinds)
-        or min(moments)[:4] <= "0001"
-        or max(moments)[:4] >= "9999"
         or max(map(len, steps)) > _STEP_LINE + MAX_STEP_ID
         or max(map(len, details)) > _DETAIL_LINE + MAX_TEXT
+        or (at := _moments(moments)) is None
     ):
-        return None, text
-    try:
-        at = list(map(datetime.fromisoformat, moments))
-    except ValueError:  # e.g. February 30th
         return None, text
     rows = zip(at, kinds, map(_step_body, steps), map(_detail_body, details), strict=True)
     return list(map(tuple.__new__, repeat(Event), rows)), text[:start]
+
+
+def fast_steps(text: str) -> tuple[dict[str, StepRecord] | None, str]:
+    """The records of the ``[steps."id"]`` tables that end the text, and the text before."""
+    start = text.find('\n[steps."') + 1
+    columns = _columns(text[start:], _patterns().step_split) if start else None
+    if columns is None:
+        return None, text
+    ids, statuses, moments, reasons = columns
+    if (
+        not _STATUSES.issuperset(statuses)
+        or len(set(ids)) < len(ids)  # a table defined twice: the parser says so
+        or max(map(len, reasons)) > _REASON_LINE + MAX_TEXT
+        or (at := _moments(moments)) is None
+    ):
+        return None, text
+    rows = zip(statuses, at, map(_reason_body, reasons), strict=True)
+    return dict(zip(ids, map(tuple.__new__, repeat(StepRecord), rows), strict=True)), text[:start]
 
 
 # --- the canonical subset ------------------------------------------------------
@@ -142,6 +187,12 @@ class _Patterns:
         self.event_split = re.compile(
             rf'\[\[events\]\]\nat = ({_DATETIME})\nkind = "([a-z]+)"\n'
             rf'((?:step = "{_BODY}"\n)?)((?:detail = "{_BODY}"\n)?)\n*'
+        ).split
+        # Every ``[steps."id"]`` table captured whole, for ``fast_steps``: an id of the
+        # schema's form (``schema._STEP_ID``), its status, moment and reason line (or "").
+        self.step_split = re.compile(
+            r'\[steps\."([a-z0-9][a-z0-9.-]{0,127})"\]\nstatus = "([a-z]+)"\n'
+            rf'at = ({_DATETIME})\n((?:reason = "{_BODY}"\n)?)\n*'
         ).split
         self.event_item = re.compile(
             rf'    \{{ at = ({_DATETIME}), kind = "([a-z]+)"'
