@@ -4,12 +4,11 @@ A verdict, as text or ``--json``, exit 0 (it can), 1 (it cannot) or 2 (a wrong
 command line); the directory's text is made inert.
 """
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from tracesguide.cli_operators.output import EXIT_NO_MATCH, SHOWN_PROBLEMS, clean, number, say
-from tracesguide.cli_params import JsonOption, argument
 from tracesguide.errors import TracesguideError
 
 if TYPE_CHECKING:
@@ -28,17 +27,7 @@ _STATE_KEYS = {
 }
 
 
-def certificate_command(
-    query: Annotated[
-        str,
-        argument("NOM_OU_NUMÉRO", "help.operators_certificate_query"),
-    ],
-    on: Annotated[
-        str | None,
-        typer.Option("--date", metavar="AAAA-MM-JJ", help="help.operators_certificate_on"),
-    ] = None,
-    json_output: JsonOption = False,
-) -> None:
+def certificate(query: str, on: str | None, json_output: bool) -> None:
     """Judge an operator's certificates; its help is in the catalog."""
     from datetime import date
 

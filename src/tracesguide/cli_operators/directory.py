@@ -4,7 +4,7 @@ scripts. Thin commands over :mod:`tracesguide.operators`; their help is in the c
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,7 +18,6 @@ from tracesguide.cli_operators.output import (
     report_problems,
     say,
 )
-from tracesguide.cli_params import JsonOption, argument, option
 from tracesguide.errors import TracesguideError
 
 if TYPE_CHECKING:
@@ -44,37 +43,14 @@ def _match_dict(match: "Match") -> dict[str, object]:
     return fields
 
 
-def search_command(
-    text: Annotated[
-        str | None,
-        argument("TEXTE", "help.operators_search_text"),
-    ] = None,
-    country: Annotated[
-        str | None,
-        typer.Option("--country", metavar="PAYS", help="help.operators_search_country"),
-    ] = None,
-    activity: Annotated[
-        str | None,
-        typer.Option("--activity", metavar="ACTIVITÉ", help="help.operators_search_activity"),
-    ] = None,
-    traces_number: Annotated[
-        str | None,
-        typer.Option(
-            "--traces-number",
-            metavar="NUMÉRO",
-            help="help.operators_search_traces_number",
-        ),
-    ] = None,
-    directory: Annotated[
-        Path | None,
-        option("--directory", "help.operators_search_directory", metavar="FICHIER"),
-    ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, max=1000, help="help.operators_search_limit")
-    ] = 10,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="help.operators_search_json_output")
-    ] = False,
+def search(
+    text: str | None,
+    country: str | None,
+    activity: str | None,
+    traces_number: str | None,
+    directory: Path | None,
+    limit: int,
+    json_output: bool,
 ) -> None:
     """Search the directory; its help is in the catalog."""
     from tracesguide.i18n import t
@@ -154,12 +130,7 @@ def _print_matches(matches: Sequence["Match"], query: str) -> None:
     console.print(Text(not_found_rule(), style="dim"))
 
 
-def import_command(
-    file: Annotated[
-        Path,
-        argument("FICHIER", "help.operators_import_file"),
-    ],
-) -> None:
+def import_file(file: Path) -> None:
     """Import a directory file into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators import import_directory
@@ -172,9 +143,7 @@ def import_command(
     report_problems(result.problems, result.skipped)
 
 
-def info_command(
-    json_output: JsonOption = False,
-) -> None:
+def info(json_output: bool) -> None:
     """Describe the imported index; its help is in the catalog."""
     import os
 

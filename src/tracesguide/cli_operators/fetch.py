@@ -5,9 +5,7 @@ with a progress bar on a terminal; ``print_fetch_info`` is ``operators info`` fo
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from tracesguide.cli_operators.output import (
     clean,
@@ -24,35 +22,19 @@ if TYPE_CHECKING:
     from tracesguide.operators import IndexInfo
 
 
-def fetch_command(
-    country: Annotated[
-        list[str] | None,
-        typer.Option("--country", metavar="PAYS", help="help.operators_fetch_country"),
-    ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            metavar="STATUT",
-            help="help.operators_fetch_status",
-        ),
-    ] = None,
-    delay: Annotated[
-        float, typer.Option("--delay", min=0.0, max=60.0, help="help.operators_fetch_delay")
-    ] = 0.3,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, max=600.0, help="help.operators_fetch_timeout")
-    ] = 30.0,
-    restart: Annotated[
-        bool, typer.Option("--restart", help="help.operators_fetch_restart")
-    ] = False,
+def fetch(
+    countries: list[str] | None,
+    statuses: list[str] | None,
+    delay: float,
+    timeout: float,
+    restart: bool,
 ) -> None:
     """Download the public directory into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
 
-    countries = _fetch_countries(country or ["FR"])
-    statuses = _fetch_statuses(status or ["ISSUED"])
+    countries = _fetch_countries(countries or ["FR"])
+    statuses = _fetch_statuses(statuses or ["ISSUED"])
     settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
     say(t("fetch.starting", url=clean(settings.query_url)))
     with fetch_progress() as progress:
