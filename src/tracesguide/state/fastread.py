@@ -17,16 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from tracesguide.errors import StateError
-from tracesguide.state.model import (
-    EVENT_KINDS,
-    MAX_STEP_ID,
-    MAX_TEXT,
-    SCHEMA_VERSION,
-    STEP_STATUSES,
-    Event,
-    State,
-    StepRecord,
-)
+from tracesguide.state import model
+from tracesguide.state.model import Event, State, StepRecord
 from tracesguide.state.schema import from_document
 from tracesguide.state.store import decode, parse_text, read_bytes
 
@@ -50,7 +42,7 @@ def parse_fast(text: str, path: Path) -> State:
             document is not None
             and "events" not in document
             and "steps" not in document
-            and document.get("schema_version") == SCHEMA_VERSION  # no migration to run
+            and document.get("schema_version") == model.SCHEMA_VERSION  # no migration to run
         ):
             state = from_document(document, path)
             state.steps, state.events = steps, events
@@ -72,7 +64,7 @@ def parse_fast(text: str, path: Path) -> State:
 # ``fast_document`` and validated by ``schema``; tests/test_state_fastpath.py proves the
 # result equal to ``store``'s on generated, mutated and corpus files.
 
-_KINDS, _STATUSES = frozenset(EVENT_KINDS), frozenset(STEP_STATUSES)
+_KINDS, _STATUSES = frozenset(model.EVENT_KINDS), frozenset(model.STEP_STATUSES)
 _STEP_LINE, _DETAIL_LINE = len('step = ""\n'), len('detail = ""\n')
 _REASON_LINE = len('reason = ""\n')
 _step_body = itemgetter(slice(len('step = "'), -2))
@@ -81,61 +73,62 @@ _reason_body = itemgetter(slice(len('reason = "'), -2))
 Columns = tuple[list[str], list[str], list[str], list[str]]
 
 
-def _columns(section: str, split: Callable[[str], list[str]]) -> Columns | None:
-    """The four fields of each table of *section*, as columns; None unless the tables
-    (matched by *split*'s pattern of four groups) cover the whole section."""
-    if "\\" in section:
+def _tables(
+    text: str,
+    first: str,
+    split: Callable[[str], list[str]],
+    names: tuple[int, frozenset[str]],
+    moment: int,
+    longest: dict[int, int],
+) -> tuple[Columns, list[datetime], str] | None:
+    """The tables that end *text* from the first *first* on, as four columns (the groups of
+    *split*'s pattern), their moments (column *moment*) and the text before them.
+
+    None unless the tables cover the rest of the text, hold no escape, every value of
+    column ``names[0]`` is one of ``names[1]``, no line of column *i* is longer than
+    ``longest[i]``, and every moment is a real date far enough from years 1 and 9999.
+    """
+    start = text.find(first) + 1
+    section = text[start:]
+    if not start or "\\" in section:
         return None
     parts = split(section)  # [between, field 1, ..., field 4, between, field 1, ...]
-    if any(parts[::5]):
-        return None
-    return parts[1::5], parts[2::5], parts[3::5], parts[4::5]
-
-
-def _moments(raw: list[str]) -> list[datetime] | None:
-    """The moments, if all are real dates far enough from years 1 and 9999."""
-    if min(raw)[:4] <= "0001" or max(raw)[:4] >= "9999":
+    columns = parts[1::5], parts[2::5], parts[3::5], parts[4::5]
+    raw = columns[moment]
+    if (
+        any(parts[::5])  # something between two tables, or after them
+        or not names[1].issuperset(columns[names[0]])
+        or any(max(map(len, columns[i])) > limit for i, limit in longest.items())
+        or min(raw)[:4] <= "0001"
+        or max(raw)[:4] >= "9999"
+    ):
         return None
     try:
-        return list(map(datetime.fromisoformat, raw))
+        return columns, list(map(datetime.fromisoformat, raw)), text[:start]
     except ValueError:  # e.g. February 30th
         return None
 
 
 def fast_events(text: str) -> tuple[list[Event] | None, str]:
     """The events of the ``[[events]]`` tables that end the text, and the text before."""
-    start = text.find("\n[[events]]\n") + 1
-    columns = _columns(text[start:], _patterns().event_split) if start else None
-    if columns is None:
+    limits = {2: _STEP_LINE + model.MAX_STEP_ID, 3: _DETAIL_LINE + model.MAX_TEXT}
+    found = _tables(text, "\n[[events]]\n", _patterns().event_split, (1, _KINDS), 0, limits)
+    if found is None:
         return None, text
-    moments, kinds, steps, details = columns
-    if (
-        not _KINDS.issuperset(kinds)
-        or max(map(len, steps)) > _STEP_LINE + MAX_STEP_ID
-        or max(map(len, details)) > _DETAIL_LINE + MAX_TEXT
-        or (at := _moments(moments)) is None
-    ):
-        return None, text
+    (_, kinds, steps, details), at, head = found
     rows = zip(at, kinds, map(_step_body, steps), map(_detail_body, details), strict=True)
-    return list(map(tuple.__new__, repeat(Event), rows)), text[:start]
+    return list(map(tuple.__new__, repeat(Event), rows)), head
 
 
 def fast_steps(text: str) -> tuple[dict[str, StepRecord] | None, str]:
     """The records of the ``[steps."id"]`` tables that end the text, and the text before."""
-    start = text.find('\n[steps."') + 1
-    columns = _columns(text[start:], _patterns().step_split) if start else None
-    if columns is None:
+    limits = {3: _REASON_LINE + model.MAX_TEXT}
+    found = _tables(text, '\n[steps."', _patterns().step_split, (1, _STATUSES), 2, limits)
+    if found is None or len(set(found[0][0])) < len(found[0][0]):  # an id twice: the parser's
         return None, text
-    ids, statuses, moments, reasons = columns
-    if (
-        not _STATUSES.issuperset(statuses)
-        or len(set(ids)) < len(ids)  # a table defined twice: the parser says so
-        or max(map(len, reasons)) > _REASON_LINE + MAX_TEXT
-        or (at := _moments(moments)) is None
-    ):
-        return None, text
+    (ids, statuses, _, reasons), at, head = found
     rows = zip(statuses, at, map(_reason_body, reasons), strict=True)
-    return dict(zip(ids, map(tuple.__new__, repeat(StepRecord), rows), strict=True)), text[:start]
+    return dict(zip(ids, map(tuple.__new__, repeat(StepRecord), rows), strict=True)), head
 
 
 # --- the canonical subset ------------------------------------------------------
