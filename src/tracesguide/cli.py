@@ -362,13 +362,14 @@ _built: dict[str, "Command"] = {}
 def _command() -> "Command":
     from typer.main import get_command
 
-    from tracesguide.cli_french import COMPLETE_VAR, frenchify
+    from tracesguide.cli_build import lazy_command
+    from tracesguide.cli_french import COMPLETE_VAR, french_context, frenchify
     from tracesguide.i18n import language
 
     if os.environ.get(COMPLETE_VAR):  # completion writes every text in: never kept
         return frenchify(get_command(app))
     if language() not in _built:
-        _built[language()] = frenchify(get_command(app))
+        _built[language()] = frenchify(lazy_command(app, french_context), below=False)
     return _built[language()]
 
 

@@ -75,10 +75,18 @@ def commands(root: _click.Command) -> Iterator[_click.Command]:
         yield from commands(sub)
 
 
-def frenchify(root: _click.Command) -> _click.Command:
-    """Give every command of *root* the French context; returns *root*."""
-    for command in commands(root):
-        command.context_class = FrenchContext
+def french_context(command: _click.Command) -> None:
+    """Give *command* and every command below it the French context."""
+    for each in commands(command):
+        each.context_class = FrenchContext
+
+
+def frenchify(root: _click.Command, below: bool = True) -> _click.Command:
+    """Give *root* (and, with *below*, every command of it) the French context and
+    French completion options; returns *root*."""
+    if below:
+        french_context(root)
+    root.context_class = FrenchContext
     for param in root.params:
         if param.name == "install_completion":
             param.help = "cli.install_completion"  # type: ignore[attr-defined]
