@@ -10,6 +10,7 @@ import pytest
 
 from conftest import corpus_files
 from helpers import APP_ANSWERS, modules_loaded_by, write_state
+from tracesguide import hints
 from tracesguide.content import MILESTONES, load
 from tracesguide.i18n import t
 from tracesguide.state import store as state_module
@@ -70,6 +71,17 @@ def test_show_unknown_step_names_the_closest(cli) -> None:  # type: ignore[no-un
     assert result.code == 2
     assert "second-factor.sms.add-number" in result.err
     assert result.out == ""
+
+
+def test_the_command_to_start_is_never_cut_by_a_line_break(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A hint to copy stays on one line, however narrow the terminal (it wraps, visually)."""
+    monkeypatch.setenv("COLUMNS", "30")
+    monkeypatch.setenv("PATH", "/nonexistent")  # not on the PATH: « /path/to/python -m … »
+    for args in (["steps"], ["status"]):
+        result = cli(*args)
+        assert result.code == 0
+        expected = hints.command("setup")  # the program as this run was started
+        assert any(expected in line for line in result.out.splitlines()), result.out
 
 
 def test_status_without_state_says_not_started(cli) -> None:  # type: ignore[no-untyped-def]

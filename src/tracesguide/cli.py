@@ -160,8 +160,9 @@ def steps_command(state: StateOption = None) -> None:
     if saved is None:
         from tracesguide.hints import command
         from tracesguide.i18n import t
+        from tracesguide.render import say_line
 
-        console.print(t("status.not_started", command=command("setup", path)))
+        say_line(console, t("status.not_started", command=command("setup", path)))
 
 
 @app.command("show", help="help.show")

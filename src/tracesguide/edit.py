@@ -18,7 +18,7 @@ from tracesguide.flow import answered
 from tracesguide.hints import command
 from tracesguide.i18n import follow, t
 from tracesguide.paths import resolve_state_path
-from tracesguide.render import values
+from tracesguide.render import say_line, values
 from tracesguide.sanitize import inert
 from tracesguide.state import State
 from tracesguide.state import store as state_module
@@ -91,11 +91,11 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         console.print(t("edit.reopened"))
         for step_id in reopened:
             console.print(t("edit.reopened_line", title=content.step(step_id).title, id=step_id))
-    console.print(t("edit.resume", command=command("setup", path)))
+    say_line(console, t("edit.resume", command=command("setup", path)))
 
 
 def _print_answers(console: Console, content: Content, state: State, path: Path) -> None:
-    console.print(Text(t("edit.title", command=command("edit", path)), style="bold"))
+    say_line(console, t("edit.title", command=command("edit", path)), style="bold")
     for step in content.steps:
         for question in step.ask:
             if answered(question, state.answers):

@@ -36,7 +36,14 @@ from tracesguide.engine import (
 )
 from tracesguide.hints import command
 from tracesguide.i18n import t
-from tracesguide.render import message_panel, personalise, problem_panel, step_view, welcome
+from tracesguide.render import (
+    message_panel,
+    personalise,
+    problem_panel,
+    say_line,
+    step_view,
+    welcome,
+)
 from tracesguide.screens import preparation, recap, summary, waiting
 from tracesguide.state import State
 from tracesguide.state import store as state_module
@@ -158,14 +165,14 @@ class Flow:
             if report.ended:
                 self.console.print(Text(report.ended, style="yellow"))
                 self.console.print(Text(t("status.ended_role")))
-                self.console.print(
-                    Text(t("wizard.ended_edit", command=command("edit role", self.path)))
+                say_line(
+                    self.console, t("wizard.ended_edit", command=command("edit role", self.path))
                 )
                 return Result("ended", self.state)
             step = report.next_step
             if step is None:  # nothing left that applies, yet not complete: say where
                 where = command("status", self.path)
-                self.console.print(t("wizard.nothing_to_offer", command=where))
+                say_line(self.console, t("wizard.nothing_to_offer", command=where))
                 return Result("later", self.state)
             try:
                 how = self._step(step)
@@ -213,7 +220,7 @@ class Flow:
             if effect == "blocks":
                 self._record("blocked", step.id, reason)
                 self.console.print(Text("⏸ " + reason, style="bold yellow"))
-                self.console.print(t("wizard.come_back", command=command("setup", self.path)))
+                say_line(self.console, t("wizard.come_back", command=command("setup", self.path)))
                 return "blocked"
             self._record("done", step.id)
             return "done"
@@ -263,7 +270,7 @@ class Flow:
         return reopened is not None
 
     def _say_resume(self) -> None:
-        self.console.print(Text(t("wizard.saved_resume", command=command("setup", self.path))))
+        say_line(self.console, t("wizard.saved_resume", command=command("setup", self.path)))
 
     def _say_waiting(self) -> None:
         """On a resume while the control body validates: how long, and the reminder."""

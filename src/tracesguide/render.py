@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -75,6 +75,12 @@ def frame(
 
 MARKS = {DONE: "✔", TO_DO: "·", BLOCKED: "✖", SKIPPED: "–", IN_PROGRESS: "…"}
 STYLES = {DONE: "green", TO_DO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS: "yellow"}
+
+
+def say_line(console: Console, text: str, style: str = "") -> None:
+    """*text* as it is (no markup read in it) and never cut by a line break: the terminal
+    wraps it, so a command in it can be copied whole."""
+    console.print(text, style=style or None, markup=False, highlight=False, soft_wrap=True)
 
 
 def values(answers: Mapping[str, str]) -> dict[str, str]:

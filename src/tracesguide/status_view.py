@@ -11,7 +11,7 @@ from rich.text import Text
 from tracesguide.content import Content
 from tracesguide.hints import command
 from tracesguide.i18n import t
-from tracesguide.render import MARKS, STYLES, status_label
+from tracesguide.render import MARKS, STYLES, say_line, status_label
 from tracesguide.sanitize import inert
 from tracesguide.wording import moment
 
@@ -33,7 +33,7 @@ def print_status(
     resume = command("setup", Path(report["state_path"]))  # as typed, with --state
     console.print(Text(t("status.state_file"), style="dim") + Text(inert(report["state_path"])))
     if not report["started"]:
-        console.print(t("status.not_started", command=resume))
+        say_line(console, t("status.not_started", command=resume))
         return
     console.print(Text(t("status.updated", updated=moment(report["updated"])), style="dim"))
     console.print()
