@@ -10,13 +10,19 @@ typer's ``get_command`` (``tests/test_cli_build.py`` compares them).
 
 from collections.abc import Callable, Iterator, MutableMapping
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     import typer
     from typer._click import Command
+    from typer.core import MarkupMode
 
 Builder = Callable[[], "Command"]
+
+
+class _Settings(TypedDict):
+    pretty_exceptions_short: bool
+    rich_markup_mode: "MarkupMode"
 
 
 class Commands(MutableMapping[str, "Command"]):
@@ -63,23 +69,18 @@ def lazy_command(app: "typer.Typer", prepare: Callable[["Command"], object]) -> 
         root = get_command(app)  # the group, its own options (--version, --lang, completion)
     finally:
         app.registered_commands, app.registered_groups = commands, groups
+    settings = _Settings(  # how typer builds each of them, as for the whole app
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
     builders: dict[str, Builder] = {}
     for info in commands:
         assert info.name, "every command is registered with its name"
-        builders[info.name] = partial(
-            get_command_from_info,
-            info,
-            pretty_exceptions_short=app.pretty_exceptions_short,
-            rich_markup_mode=app.rich_markup_mode,
-        )
+        builders[info.name] = partial(get_command_from_info, info, **settings)
     for group in groups:
         assert group.name, "every sub-app is added with its name"
         builders[group.name] = partial(
-            get_group_from_info,
-            group,
-            pretty_exceptions_short=app.pretty_exceptions_short,
-            suggest_commands=app.suggest_commands,
-            rich_markup_mode=app.rich_markup_mode,
+            get_group_from_info, group, suggest_commands=app.suggest_commands, **settings
         )
     root.commands = Commands(builders, prepare)  # type: ignore[attr-defined]
     return root

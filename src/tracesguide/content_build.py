@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import marshal
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
-from tracesguide.content import PROCEDURES
+from tracesguide.content import PROCEDURES, stamp
 
 MARSHAL_VERSION = 4
 
 
 def fast_form_path(source: Path) -> Path:
     return source.with_suffix(".marshal")
-
-
-def stamp(data: bytes) -> list[int]:
-    """What ties a fast form to its source: the size and CRC-32 of the TOML bytes."""
-    return [len(data), zlib.crc32(data)]
 
 
 def fast_form(source: Path) -> bytes:

@@ -40,9 +40,7 @@ def search_command(
     traces_number: Annotated[
         str | None,
         typer.Option(
-            "--traces-number",
-            metavar="NUMÉRO",
-            help="help.operators_search_traces_number",
+            "--traces-number", metavar="NUMÉRO", help="help.operators_search_traces_number"
         ),
     ] = None,
     directory: Annotated[
@@ -93,11 +91,7 @@ def fetch_command(
     ] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option(
-            "--status",
-            metavar="STATUT",
-            help="help.operators_fetch_status",
-        ),
+        typer.Option("--status", metavar="STATUT", help="help.operators_fetch_status"),
     ] = None,
     delay: Annotated[
         float, typer.Option("--delay", min=0.0, max=60.0, help="help.operators_fetch_delay")

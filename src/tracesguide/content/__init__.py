@@ -16,20 +16,14 @@ from tracesguide.errors import ContentError
 from tracesguide.i18n import t
 from tracesguide.toml import TOMLDecodeError, loads
 
-__all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text"]
+__all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text", "stamp"]
 
 # The packaged content files and their fast forms (``content_build``).
 PROCEDURES = Path(__file__).parent.parent / "procedures"
 
 
 def parse_text(text: str, name: str = "content") -> model.Content:
-    try:
-        data = loads(text)
-    except TOMLDecodeError as error:
-        from tracesguide.wording import toml_error
-
-        raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error
-    return parse(data, name)
+    return parse(_parse_toml(text, name), name)
 
 
 def load(language: str | None = None) -> model.Content:
@@ -63,21 +57,28 @@ def _document(source: Path) -> dict[str, Any]:
     it was made from exactly these bytes; ``parse`` still checks every key of it.
     """
     import marshal
-    import zlib
 
     data = source.read_bytes()
     try:
-        stamp, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
-        if stamp == [len(data), zlib.crc32(data)] and isinstance(document, dict):
+        made_from, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
+        if made_from == stamp(data) and isinstance(document, dict):
             return document
     except Exception:  # missing, stale or damaged: parse the source
         pass
     return _parse_toml(data, source.name)
 
 
-def _parse_toml(data: bytes, name: str) -> dict[str, Any]:
+def stamp(data: bytes) -> list[int]:
+    """What ties a fast form to its source: the size and CRC-32 of the TOML bytes."""
+    import zlib
+
+    return [len(data), zlib.crc32(data)]
+
+
+def _parse_toml(source: str | bytes, name: str) -> dict[str, Any]:
+    """A content file's TOML (text, or bytes in UTF-8), or the one content error."""
     try:
-        return loads(data.decode("utf-8"))
+        return loads(source if isinstance(source, str) else source.decode("utf-8"))
     except (TOMLDecodeError, UnicodeDecodeError) as error:
         from tracesguide.wording import toml_error
 

@@ -19,7 +19,7 @@ from typing import Any
 from tracesguide.errors import StateError
 from tracesguide.state import model
 from tracesguide.state.model import Event, State, StepRecord
-from tracesguide.state.schema import from_document
+from tracesguide.state.schema import STEP_ID_FORM, from_document
 from tracesguide.state.store import decode, parse_text, read_bytes
 
 
@@ -182,9 +182,9 @@ class _Patterns:
             rf'((?:step = "{_BODY}"\n)?)((?:detail = "{_BODY}"\n)?)\n*'
         ).split
         # Every ``[steps."id"]`` table captured whole, for ``fast_steps``: an id of the
-        # schema's form (``schema._STEP_ID``), its status, moment and reason line (or "").
+        # schema's form, its status, moment and reason line (or "").
         self.step_split = re.compile(
-            r'\[steps\."([a-z0-9][a-z0-9.-]{0,127})"\]\nstatus = "([a-z]+)"\n'
+            rf'\[steps\."({STEP_ID_FORM})"\]\nstatus = "([a-z]+)"\n'
             rf'at = ({_DATETIME})\n((?:reason = "{_BODY}"\n)?)\n*'
         ).split
         self.event_item = re.compile(

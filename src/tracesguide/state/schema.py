@@ -37,7 +37,9 @@ _TOP_KEYS = {
     "events",
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_STEP_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,127}$")
+# A step id: lowercase letters, digits, dots and hyphens, at most MAX_STEP_ID characters.
+STEP_ID_FORM = f"[a-z0-9][a-z0-9.-]{{0,{MAX_STEP_ID - 1}}}"
+_STEP_ID = re.compile(f"^{STEP_ID_FORM}$")
 _STEP_KEYS = frozenset({"status", "at", "reason"})
 _EVENT_KEYS = frozenset({"at", "kind", "step", "detail"})
 
