@@ -64,6 +64,27 @@ def write_state(
     return st
 
 
+Event = tuple[str, str, str, int]  # kind, step, detail, minutes after the start
+
+
+def write_hostile_state(
+    path: Path,
+    answers: dict[str, str],
+    events: list[Event],
+    tool_version: str,
+    start: timedelta,
+) -> State:
+    """A state written by the real code up to the authorisation request, its free strings
+    hostile: *answers* over the app path's, then *events* from ``T0 + start`` on."""
+    answers = {**APP_ANSWERS, **answers}
+    saved = advance(State.new(now=T0), load(), answers, until="operator.request-authorisation")
+    for kind, step, detail, minutes in events:
+        saved.record(kind, step, detail, now=T0 + start + timedelta(minutes=minutes))
+    saved.tool_version = tool_version
+    state_module.save(saved, path)
+    return saved
+
+
 HEAVY = ("questionary", "keyring", "prompt_toolkit")
 
 # Headless Chromium for the support pages (tests/test_browser.py, scripts/screenshots.py).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from helpers import APP_ANSWERS, T0, advance
+from helpers import APP_ANSWERS, T0, advance, write_hostile_state
 from tracesguide.content import load
 from tracesguide.state import State
 from tracesguide.state import store as state_module
@@ -23,24 +23,21 @@ BIDI = "abc\u202edcba\u2066x\u2069\u200b"
 
 def hostile_state(path: Path) -> State:
     """A state written by the real code, every free string an attempt to run a script."""
+    step = "operator.request-authorisation"
     answers = {
-        **APP_ANSWERS,
         "first_name": SCRIPT + TERMINAL,
         "last_name": IMG + BIDI,
         "email": JS_URL,
         "phone_masked": SVG,
         "operator_name": SCRIPT + " " + JS_URL,
     }
-    saved = advance(State.new(now=T0), CONTENT, answers, until="operator.request-authorisation")
-    later = T0 + timedelta(hours=2)
-    step = "operator.request-authorisation"
-    saved.record("shown", step, now=later)
-    saved.record("note", step, f"{IMG} voir {JS_URL} et https://exemple.fr/aide", now=later)
-    saved.record("problem", step, SVG + TERMINAL, now=later + timedelta(minutes=3))
-    saved.record("blocked", step, SCRIPT + BIDI, now=later + timedelta(minutes=5))
-    saved.tool_version = "0.1" + SCRIPT
-    state_module.save(saved, path)
-    return saved
+    events = [
+        ("shown", step, "", 0),
+        ("note", step, f"{IMG} voir {JS_URL} et https://exemple.fr/aide", 0),
+        ("problem", step, SVG + TERMINAL, 3),
+        ("blocked", step, SCRIPT + BIDI, 5),
+    ]
+    return write_hostile_state(path, answers, events, "0.1" + SCRIPT, timedelta(hours=2))
 
 
 USERS = (

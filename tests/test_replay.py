@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import corpus_files
-from helpers import APP_ANSWERS, T0, advance, modules_loaded_by, write_state
+from helpers import APP_ANSWERS, T0, advance, modules_loaded_by, write_hostile_state, write_state
 from test_reading_commands import BAD_FILES, assert_one_clear_error
 from tracesguide.content import load
 from tracesguide.replay import format_gap
@@ -47,23 +47,21 @@ SCRIPT = "<script>alert(1)</script>"
 
 def hostile_state(path: Path) -> State:
     """A real state, written by the real code, whose every free string is hostile."""
+    step = "operator.request-authorisation"
     answers = {
-        **APP_ANSWERS,
         "first_name": MARKUP + CSI_RED,
         "last_name": LINK + BIDI,
         "email": OSC8 + "@exemple.fr",
         "phone_masked": CURSOR + C1,
         "operator_name": SCRIPT,
     }
-    saved = advance(State.new(now=T0), CONTENT, answers, until="operator.request-authorisation")
-    later = T0 + timedelta(hours=1)
-    saved.record("shown", "operator.request-authorisation", now=later)
-    saved.record("note", "operator.request-authorisation", MARKUP + OSC8 + C1, now=later)
-    saved.record("problem", CSI_RED + BIDI, LINK + CURSOR, now=later + timedelta(minutes=3))
-    saved.record("later", "operator.request-authorisation", SCRIPT + CSI_RED, now=later)
-    saved.tool_version = "0.1\x1b[2K\u202e"
-    state_module.save(saved, path)
-    return saved
+    events = [
+        ("shown", step, "", 0),
+        ("note", step, MARKUP + OSC8 + C1, 0),
+        ("problem", CSI_RED + BIDI, LINK + CURSOR, 3),
+        ("later", step, SCRIPT + CSI_RED, 0),
+    ]
+    return write_hostile_state(path, answers, events, "0.1\x1b[2K\u202e", timedelta(hours=1))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
