@@ -208,7 +208,7 @@ def command() -> list[str]:
         return [str(script)] if script.exists() else [sys.executable, "-m", "tracesguide"]
     shim = (
         "from tracesguide.cli import app, main\n"
-        "from tracesguide.cli_operators import operators_app\n"
+        "from tracesguide.cli.operators import operators_app\n"
         "app.add_typer(operators_app, name='operators')\n"
         "main()\n"
     )

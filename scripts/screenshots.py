@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import CHROMIUM_FLAGS, T0, advance  # noqa: E402  (the tests' walker: answers, then done)
 from tracesguide.content import load  # noqa: E402
-from tracesguide.html import folder_page, replay_page  # noqa: E402
 from tracesguide.state import State  # noqa: E402
 from tracesguide.state import store as state_module  # noqa: E402
+from tracesguide.views.html import folder_page, replay_page  # noqa: E402
 
 NOW = datetime(2026, 2, 16, 9, 30, tzinfo=UTC)
 BASE = {

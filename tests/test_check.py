@@ -16,9 +16,9 @@ from conftest import corpus_files
 from helpers import APP_ANSWERS, HEAVY, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES
 from tracesguide.content import MILESTONES, load
-from tracesguide.paths import default_state_path
 from tracesguide.state import State
 from tracesguide.state import store as state_module
+from tracesguide.system.paths import default_state_path
 
 CONTENT = load()
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -325,8 +325,8 @@ def test_many_files_are_checked_in_parallel_with_the_same_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past ``PARALLEL_MIN`` files, forked workers judge them: same records, same order."""
-    from tracesguide import check
     from tracesguide.content import load
+    from tracesguide.reports import check
 
     folder = tmp_path / "suivi"
     folder.mkdir()

@@ -11,7 +11,7 @@ from typer.main import get_command
 
 from helpers import write_state
 from tracesguide.cli import app
-from tracesguide.cli_build import lazy_command
+from tracesguide.cli.build import lazy_command
 
 
 def _shape(command: Any) -> Any:

@@ -123,7 +123,7 @@ def test_usage_errors_say_what_is_wrong_in_french(
     result = cli(*args)
     assert result.code == 2
     assert expected in result.err
-    from tracesguide.hints import program
+    from tracesguide.system.hints import program
 
     command = " ".join((program("tracesguide"), *args[: 2 if args[0] == "operators" else 1]))
     if args[0] != "statu":
@@ -141,7 +141,7 @@ def test_reset_question_takes_o_oui_n_non(tmp_path: Path, monkeypatch: pytest.Mo
 
     import typer
 
-    from tracesguide.cli_french import confirm
+    from tracesguide.i18n.library import confirm
 
     for typed, expected in (("o", True), ("OUI", True), ("n", False), ("non", False), ("", False)):
         monkeypatch.setattr("sys.stdin", io.StringIO(typed + "\n"))
@@ -170,7 +170,7 @@ EMAIL_MISTAKES = {
 
 @pytest.mark.parametrize("address", list(EMAIL_MISTAKES))
 def test_email_reasons_are_french(address: str) -> None:
-    from tracesguide.validate import Invalid, email
+    from tracesguide.state.validate import Invalid, email
 
     with pytest.raises(Invalid) as refused:
         email(address)
@@ -180,7 +180,7 @@ def test_email_reasons_are_french(address: str) -> None:
 
 
 def test_an_unknown_email_reason_gets_a_french_sentence() -> None:
-    from tracesguide.wording import email_reason
+    from tracesguide.i18n.wording import email_reason
 
     reason = email_reason("The frobnicated part is wrong.")
     assert "prenom.nom@exemple.fr" in reason and ENGLISH.search(reason) is None
@@ -199,8 +199,8 @@ TOML_MISTAKES = {
 
 @pytest.mark.parametrize("source", list(TOML_MISTAKES))
 def test_toml_errors_name_line_column_and_what_is_wrong(source: str) -> None:
-    from tracesguide.toml import TOMLDecodeError, loads
-    from tracesguide.wording import toml_error
+    from tracesguide.i18n.wording import toml_error
+    from tracesguide.system.toml import TOMLDecodeError, loads
 
     with pytest.raises(TOMLDecodeError) as error:
         loads(source)
@@ -212,8 +212,8 @@ def test_toml_errors_name_line_column_and_what_is_wrong(source: str) -> None:
 def test_every_invalid_toml_of_the_corpus_is_explained_in_french() -> None:
     import os
 
-    from tracesguide.toml import TOMLDecodeError, loads
-    from tracesguide.wording import toml_error
+    from tracesguide.i18n.wording import toml_error
+    from tracesguide.system.toml import TOMLDecodeError, loads
 
     corpus = os.environ.get("TRACESGUIDE_TOML_TEST_CORPUS")
     if not corpus:
@@ -298,7 +298,7 @@ def render(renderable: object, width: int = 80) -> str:
 def test_no_line_starts_with_a_colon_or_ends_with_a_guillemet() -> None:
     from rich.text import Text
 
-    from tracesguide.typography import keep_french_spaces
+    from tracesguide.i18n.typography import keep_french_spaces
 
     keep_french_spaces()
     for shift in range(80):  # the sentence pushed one column at a time: every break
@@ -307,8 +307,8 @@ def test_no_line_starts_with_a_colon_or_ends_with_a_guillemet() -> None:
 
 def test_every_step_of_the_procedure_wraps_the_french_way() -> None:
     from tracesguide.content import load
-    from tracesguide.render import step_view
-    from tracesguide.typography import keep_french_spaces
+    from tracesguide.i18n.typography import keep_french_spaces
+    from tracesguide.views.render import step_view
 
     keep_french_spaces()
     content = load()
@@ -319,7 +319,7 @@ def test_every_step_of_the_procedure_wraps_the_french_way() -> None:
 
 
 def test_french_spaces_writes_non_breaking_spaces() -> None:
-    from tracesguide.typography import NBSP, french_spaces
+    from tracesguide.i18n.typography import NBSP, french_spaces
 
     assert french_spaces("Reprenez avec : « tracesguide setup » !") == (
         f"Reprenez avec{NBSP}: «{NBSP}tracesguide setup{NBSP}»{NBSP}!"
@@ -342,7 +342,7 @@ def test_completion_descriptions_are_french(
 
 def test_a_broken_content_file_is_explained_in_french() -> None:
     from tracesguide.content import parse_text
-    from tracesguide.errors import ContentError
+    from tracesguide.system.errors import ContentError
 
     with pytest.raises(ContentError) as error:
         parse_text('[procedure]\ntitle = "Accès', "fr.toml")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tracesguide.content import LANGUAGES, MILESTONES, Content, Step, load, parse_text
-from tracesguide.errors import ContentError
+from tracesguide.system.errors import ContentError
 
 PLACEHOLDERS = {
     "first_name",
@@ -114,7 +114,7 @@ def content(request: pytest.FixtureRequest) -> Content:
 
 
 def raw_text(language: str) -> str:
-    path = resources.files("tracesguide").joinpath("procedures", f"{language}.toml")
+    path = resources.files("tracesguide").joinpath("content", "procedures", f"{language}.toml")
     return path.read_text("utf-8")
 
 

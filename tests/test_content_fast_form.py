@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tracesguide import content, content_build
-from tracesguide.toml import loads
+from tracesguide import content
+from tracesguide.content import build as content_build
+from tracesguide.system.toml import loads
 
 PROCEDURES = content.PROCEDURES
 
@@ -20,7 +21,7 @@ def test_the_committed_fast_form_is_up_to_date(language: str) -> None:
     stamp, document = marshal.loads(content_build.fast_form_path(source).read_bytes())
     data = source.read_bytes()
     assert stamp == content_build.stamp(data) and document == loads(data.decode()), (
-        "run: python -m tracesguide.content_build"
+        "run: python -m tracesguide.content.build"
     )
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from tracesguide import content
 from tracesguide.content import parse
-from tracesguide.errors import ContentError
-from tracesguide.toml import loads
+from tracesguide.system.errors import ContentError
+from tracesguide.system.toml import loads
 
 DOCUMENT = loads((content.PROCEDURES / "fr.toml").read_text("utf-8"))
 # One value of every type TOML has (an array of tables is a list of dicts).

@@ -99,7 +99,8 @@ def test_a_new_state_records_the_language_chosen(cli, tmp_path: Path) -> None:  
 
 
 def test_english_confirmation_accepts_yes(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from tracesguide import cli_french, i18n
+    from tracesguide import i18n
+    from tracesguide.i18n import library as cli_french
 
     i18n.set_language("en")
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")

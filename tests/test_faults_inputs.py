@@ -28,11 +28,12 @@ from keyring.backends import chainer, fail, null
 
 from conftest import FAULT_COUNTS
 from keyring_backends import MemoryKeyring
-from tracesguide import secrets, validate
-from tracesguide.answers import MAX_BYTES as ANSWERS_MAX
 from tracesguide.operators.formats import MAX_FILE_BYTES
 from tracesguide.operators.index import MAX_INDEX_BYTES, index_path
-from tracesguide.sanitize import _HIDDEN_SOURCE, hidden_characters, inert, visible
+from tracesguide.state import validate
+from tracesguide.system import secrets
+from tracesguide.system.sanitize import _HIDDEN_SOURCE, hidden_characters, inert, visible
+from tracesguide.wizard.answers import MAX_BYTES as ANSWERS_MAX
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "answers.toml"

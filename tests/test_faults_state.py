@@ -32,10 +32,10 @@ import pytest
 
 from conftest import FAULT_COUNTS
 from helpers import APP_ANSWERS, write_state
-from tracesguide.errors import StateError, WriteError
-from tracesguide.files import write_atomic
 from tracesguide.state import State
 from tracesguide.state import store as state_module
+from tracesguide.system.errors import StateError, WriteError
+from tracesguide.system.files import write_atomic
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "answers.toml"
 BIG = "1" * 4301

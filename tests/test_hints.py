@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import write_state
-from tracesguide import hints
-from tracesguide.paths import default_state_path
+from tracesguide.system import hints
+from tracesguide.system.paths import default_state_path
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -47,7 +47,7 @@ def test_the_program_as_started_when_not_on_the_path(
 
 def test_python_dash_m_when_started_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no python3 there: the interpreter's path
-    main = str(Path(hints.__file__).parent / "__main__.py")
+    main = str(Path(hints.__file__).parents[1] / "__main__.py")
     python = shlex.quote(sys.executable)
     assert hints.command("setup", argv0=main) == f"{python} -m tracesguide setup"
     # named, not on the PATH, not a file: still something that runs

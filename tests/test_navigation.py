@@ -10,7 +10,7 @@ from helpers import APP_ANSWERS, T0, advance, write_state
 from test_setup import load_answers, memory_keyring, write_answers  # noqa: F401 (fixture)
 from tracesguide.content import load
 from tracesguide.engine import dependents, position, previous_step, progress
-from tracesguide.reading import status_report
+from tracesguide.reports.status import status_report
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tracesguide.operators import Operator, load_default_directory
-from tracesguide.operators.wizard_step import describe, look_alike, typed_identifier, typed_name
-from tracesguide.validate import Invalid
+from tracesguide.state.validate import Invalid
+from tracesguide.wizard.operator_step import describe, look_alike, typed_identifier, typed_name
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tracesguide.errors import DirectoryError
 from tracesguide.operators import (
     DIRECTORY_ENV,
     import_directory,
@@ -20,6 +19,7 @@ from tracesguide.operators import (
     search,
 )
 from tracesguide.operators.index import load_index
+from tracesguide.system.errors import DirectoryError
 
 FRENCH_CSV = (
     "Nom;Numéro TRACES;Adresse;Pays;Activités;Référence\r\n"

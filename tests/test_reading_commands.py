@@ -10,10 +10,10 @@ import pytest
 
 from conftest import corpus_files
 from helpers import APP_ANSWERS, modules_loaded_by, write_state
-from tracesguide import hints
 from tracesguide.content import MILESTONES, load
 from tracesguide.i18n import t
 from tracesguide.state import store as state_module
+from tracesguide.system import hints
 
 CONTENT = load()
 

@@ -15,10 +15,11 @@ from keyring.backends import fail
 from conftest import corpus_files
 from keyring_backends import MemoryKeyring
 from pty_driver import Session
-from tracesguide import secrets, validate
 from tracesguide.state import store as state_module
-from tracesguide.toml import loads
-from tracesguide.validate import Invalid
+from tracesguide.state import validate
+from tracesguide.state.validate import Invalid
+from tracesguide.system import secrets
+from tracesguide.system.toml import loads
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "answers.toml"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tracesguide.errors import StateError
 from tracesguide.state import SCHEMA_VERSION, State, schema
 from tracesguide.state import store as state_module
+from tracesguide.system.errors import StateError
 
 T0 = datetime(2026, 1, 31, 10, 2, tzinfo=UTC)
 
@@ -199,11 +199,11 @@ def test_any_sequence_of_wizard_actions_gives_a_state_every_reader_accepts() -> 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from tracesguide.check import Checked, run
     from tracesguide.content import load
-    from tracesguide.errors import TooLong
+    from tracesguide.reports.check import Checked, run
     from tracesguide.state import EVENT_KINDS, FORBIDDEN_ANSWERS, MAX_ANSWER, MAX_TEXT
     from tracesguide.state.fastread import load_many
+    from tracesguide.system.errors import TooLong
 
     content = load()
     keys = sorted({q.key for s in content.steps for q in s.ask} - FORBIDDEN_ANSWERS)

@@ -1,6 +1,6 @@
 """state.fastread: the fast reader of canonical state files agrees with the real parser.
 
-The parser that really runs for every file is ``tracesguide.toml.loads`` (TOML 1.1).
+The parser that really runs for every file is ``tracesguide.system.toml.loads`` (TOML 1.1).
 Whatever the fast path accepts, it must read to the same document; whatever it does
 not know, it must decline (None) so that the parser reads the file and reports the
 error. These tests can fail: a fast path that accepted one more form, or decoded one
@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from conftest import corpus_files
 from helpers import APP_ANSWERS, write_state
-from tracesguide.errors import StateError
 from tracesguide.state import (
     EVENT_KINDS,
     FORBIDDEN_ANSWERS,
@@ -33,7 +32,8 @@ from tracesguide.state import (
 )
 from tracesguide.state import store as state_module
 from tracesguide.state.fastread import fast_document, load_many, parse_fast
-from tracesguide.toml import loads
+from tracesguide.system.errors import StateError
+from tracesguide.system.toml import loads
 
 KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True).filter(
     lambda k: k not in FORBIDDEN_ANSWERS

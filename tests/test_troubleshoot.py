@@ -277,7 +277,7 @@ BROKEN_ENTRIES = {
 @pytest.mark.parametrize("name", sorted(BROKEN_ENTRIES))
 def test_loader_refuses_broken_entries(name: str) -> None:
     from tracesguide.content import parse_text
-    from tracesguide.errors import ContentError
+    from tracesguide.system.errors import ContentError
 
     old, new = BROKEN_ENTRIES[name]
     assert old in ENTRY
@@ -287,7 +287,7 @@ def test_loader_refuses_broken_entries(name: str) -> None:
 
 def test_loader_refuses_duplicate_entries_and_clashing_step_problems() -> None:
     from tracesguide.content import parse_text
-    from tracesguide.errors import ContentError
+    from tracesguide.system.errors import ContentError
 
     second = ENTRY.split("[[troubleshooting]]", 1)[1]
     with pytest.raises(ContentError, match="en double"):

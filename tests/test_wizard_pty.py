@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pty_driver import Session, tracesguide_executable
-from tracesguide import hints
+from tracesguide.system import hints
 
 pytestmark = pytest.mark.pty
 

@@ -12,14 +12,14 @@ from typing import Any
 from tracesguide.content import model
 from tracesguide.content.model import *  # noqa: F403  (the model's names are the package's)
 from tracesguide.content.schema import parse
-from tracesguide.errors import ContentError
 from tracesguide.i18n import t
-from tracesguide.toml import TOMLDecodeError, loads
+from tracesguide.system.errors import ContentError
+from tracesguide.system.toml import TOMLDecodeError, loads
 
 __all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text", "stamp"]
 
 # The packaged content files and their fast forms (``content_build``).
-PROCEDURES = Path(__file__).parent.parent / "procedures"
+PROCEDURES = Path(__file__).parent / "procedures"
 
 
 def parse_text(text: str, name: str = "content") -> model.Content:
@@ -80,6 +80,6 @@ def _parse_toml(source: str | bytes, name: str) -> dict[str, Any]:
     try:
         return loads(source if isinstance(source, str) else source.decode("utf-8"))
     except (TOMLDecodeError, UnicodeDecodeError) as error:
-        from tracesguide.wording import toml_error
+        from tracesguide.i18n.wording import toml_error
 
         raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error

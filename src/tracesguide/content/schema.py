@@ -30,8 +30,8 @@ from tracesguide.content.model import (
     Timer,
     troubleshooting_for,
 )
-from tracesguide.errors import ContentError
 from tracesguide.i18n import t
+from tracesguide.system.errors import ContentError
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")

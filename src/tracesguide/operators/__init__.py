@@ -9,7 +9,7 @@ and ``import_directory`` functions)::
         match.operator.name, match.operator.traces_number, match.score
 
 Operator text comes from files someone else wrote: sanitise it before display
-(``tracesguide.sanitize.inert``). When the person does not find their company, show
+(``tracesguide.system.sanitize.inert``). When the person does not find their company, show
 :func:`not_found_rule`.
 """
 

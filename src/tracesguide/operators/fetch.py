@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from tracesguide import __version__
-from tracesguide.errors import DirectoryError, Interrupted
 from tracesguide.operators.formats import validate_record
 from tracesguide.operators.index import IndexInfo, index_path, write_index
 from tracesguide.operators.model import Operator, RowProblem
 from tracesguide.operators.partial import PARTIAL_DIR, Page, PartialStore
+from tracesguide.system.errors import DirectoryError, Interrupted
 
 if TYPE_CHECKING:
     import httpx
@@ -311,7 +311,7 @@ def fetch_directory(
     from filelock import FileLock, Timeout
 
     from tracesguide.i18n import t
-    from tracesguide.paths import data_dir
+    from tracesguide.system.paths import data_dir
 
     folder = data_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -336,7 +336,7 @@ def _fetch_locked(
     import httpx
 
     from tracesguide.i18n import t
-    from tracesguide.paths import data_dir
+    from tracesguide.system.paths import data_dir
 
     store = PartialStore(data_dir() / PARTIAL_DIR, {"url": settings.query_url})
     pages = store.open(restart)

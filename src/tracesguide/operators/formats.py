@@ -1,11 +1,11 @@
 """Read directory files: CSV as spreadsheets export it, or JSON from the public directory.
 
 Bad rows are skipped and reported with their line (CSV) or index (JSON); a file that
-is no directory at all raises :class:`~tracesguide.errors.DirectoryError`, and so does
+is no directory at all raises :class:`~tracesguide.system.errors.DirectoryError`, and so does
 every failure of a parser on it (``ValueError``, ``OverflowError``, ``RecursionError``,
 ``UnicodeError``, ``MemoryError``, ``csv.Error``): one French line, never a traceback.
 
-Files are opened with :func:`tracesguide.files.open_regular` (a regular file only, its
+Files are opened with :func:`tracesguide.system.files.open_regular` (a regular file only, its
 size checked first) and read as a stream: a first pass in 1 MiB chunks recognises the
 encoding and counts lines, a second one yields operators one at a time
 (:func:`open_directory`), so that an import holds one row at a time, never the file's
@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from tracesguide.errors import DirectoryError
-from tracesguide.files import Unreadable, open_regular
 from tracesguide.i18n import t
 from tracesguide.operators.model import Operator, RowProblem
 from tracesguide.operators.normalize import text_key
@@ -35,6 +33,8 @@ from tracesguide.operators.records import (
     operator_from_mapping,
     operator_from_record,
 )
+from tracesguide.system.errors import DirectoryError
+from tracesguide.system.files import Unreadable, open_regular
 
 # A directory of every organic operator in the EU is some tens of megabytes.
 MAX_FILE_BYTES = 512 * 1024 * 1024

@@ -28,8 +28,6 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from tracesguide.errors import DirectoryError
-from tracesguide.files import Unreadable, open_regular, read_regular, write_atomic
 from tracesguide.i18n import t
 from tracesguide.operators.formats import (
     MAX_FILE_BYTES,
@@ -46,6 +44,8 @@ from tracesguide.operators.model import (
     facet_line,
 )
 from tracesguide.operators.normalize import name_key
+from tracesguide.system.errors import DirectoryError
+from tracesguide.system.files import Unreadable, open_regular, read_regular, write_atomic
 
 INDEX_FILE = "operators-index.txt"
 FORMAT_NAME = "tracesguide-operators-index"
@@ -56,7 +56,7 @@ _FIELDS = 11
 
 
 def index_path() -> Path:
-    from tracesguide.paths import data_dir
+    from tracesguide.system.paths import data_dir
 
     return data_dir() / INDEX_FILE
 

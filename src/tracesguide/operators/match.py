@@ -8,7 +8,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-from tracesguide.errors import DirectoryError
 from tracesguide.operators.model import Directory, Match, MatchedOn
 from tracesguide.operators.normalize import (
     country_code,
@@ -17,6 +16,7 @@ from tracesguide.operators.normalize import (
     name_key,
     text_key,
 )
+from tracesguide.system.errors import DirectoryError
 
 # Below this fuzzy score a name is not offered. WRatio gives ~95 for one typo in a
 # ten-letter name and ~90 for a name typed partly; unrelated names stay under ~70.

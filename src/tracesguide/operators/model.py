@@ -19,7 +19,7 @@ class Operator:
     """One operator of the directory.
 
     Every string comes from a file someone else wrote: it is untrusted. Pass it
-    through ``tracesguide.sanitize.inert(..., single_line=True)`` before display.
+    through ``tracesguide.system.sanitize.inert(..., single_line=True)`` before display.
     ``country`` is an ISO code when it could be recognised, else the text found.
     """
 

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracesguide.errors import DirectoryError
-from tracesguide.files import Unreadable, read_regular, write_atomic
 from tracesguide.operators.index import _decode, _encode
 from tracesguide.operators.model import Operator, RowProblem
+from tracesguide.system.errors import DirectoryError
+from tracesguide.system.files import Unreadable, read_regular, write_atomic
 
 PARTIAL_DIR = "operators-fetch.partial"
 PLAN_FILE = "plan.json"

@@ -21,8 +21,8 @@ from tracesguide.operators.normalize import (
     country_from_identifier,
     country_in_address,
 )
-from tracesguide.sanitize import visible
-from tracesguide.validate import ANSWER_MAX_CHARS
+from tracesguide.state.validate import ANSWER_MAX_CHARS
+from tracesguide.system.sanitize import visible
 
 MAX_FIELD_CHARS = 2000
 # Fields that become answers of the state file: no longer than the state accepts.

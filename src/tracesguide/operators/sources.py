@@ -2,7 +2,7 @@
 
 Each loader returns a ``Directory`` that names its source. Files are read and parsed by
 ``operators.formats`` (CSV, JSON) and ``operators.index`` (the imported index), both
-through ``tracesguide.files.open_regular``; only the packaged sample is read here.
+through ``tracesguide.system.files.open_regular``; only the packaged sample is read here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracesguide.errors import DirectoryError
 from tracesguide.i18n import t
 from tracesguide.operators.formats import (
     ProgressCallback,
@@ -19,9 +18,10 @@ from tracesguide.operators.formats import (
 )
 from tracesguide.operators.index import load_index
 from tracesguide.operators.model import Directory, DirectorySource, SourceKind
+from tracesguide.system.errors import DirectoryError
 
 DIRECTORY_ENV = "TRACESGUIDE_DIRECTORY"
-SAMPLE_RESOURCE = "data/operators-sample.csv"
+SAMPLE_RESOURCE = "operators/data/operators-sample.csv"
 
 
 def load_directory(

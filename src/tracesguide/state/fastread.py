@@ -2,7 +2,7 @@
 
 Only ``check`` uses it, through ``load_many``. It reads the canonical subset of TOML
 that ``store.dumps`` writes and hands anything else to the real parser
-(``tracesguide.toml.loads``), so every result and every error is the same as
+(``tracesguide.system.toml.loads``), so every result and every error is the same as
 ``store.load``'s (proven on generated, mutated and corpus files in
 ``tests/test_state_fastpath.py``).
 """
@@ -16,11 +16,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from tracesguide.errors import StateError
 from tracesguide.state import model
 from tracesguide.state.model import Event, State, StepRecord
 from tracesguide.state.schema import STEP_ID_FORM, from_document
 from tracesguide.state.store import decode, parse_text, read_bytes
+from tracesguide.system.errors import StateError
 
 
 def load_many(paths: Iterable[Path]) -> Iterator[State | StateError]:

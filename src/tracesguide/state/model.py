@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from tracesguide import __version__
-from tracesguide.errors import TooLong
+from tracesguide.system.errors import TooLong
 
 __all__ = [
     "EVENT_KINDS",

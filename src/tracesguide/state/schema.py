@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from tracesguide.errors import StateError, shorten
 from tracesguide.state.model import (
     EVENT_KINDS,
     FORBIDDEN_ANSWERS,
@@ -25,6 +24,7 @@ from tracesguide.state.model import (
     State,
     StepRecord,
 )
+from tracesguide.system.errors import StateError, shorten
 
 _TOP_KEYS = {
     "schema_version",
@@ -55,7 +55,7 @@ def unusable(path: Path, why: str, hint: str | None = None) -> StateError:
     from tracesguide.i18n import t
 
     if hint is None:
-        from tracesguide.hints import command
+        from tracesguide.system.hints import command
 
         hint = t("state.unusable_hint", command=command("setup", path))
     return StateError(t("state.unusable", path=path, why=why), hint)

@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tracesguide import files, toml
-from tracesguide.errors import StateError, WriteError, shorten
-from tracesguide.files import ensure_folder
 from tracesguide.state.model import FORBIDDEN_ANSWERS, MAX_BYTES, State, utc_now
 from tracesguide.state.schema import from_document, unusable
+from tracesguide.system import files, toml
+from tracesguide.system.errors import StateError, WriteError, shorten
+from tracesguide.system.files import ensure_folder
 
 __all__ = [
     "MAX_BYTES",
@@ -46,7 +46,7 @@ def read_bytes(path: Path) -> bytes:
         if error.reason == "missing" and path.is_symlink():  # a link to nothing
             raise unusable(path, t("state.dangling_link"), t("state.dangling_link_hint")) from None
         if error.reason == "missing":
-            from tracesguide.hints import command
+            from tracesguide.system.hints import command
 
             hint = t("state.new_file_hint", command=command("setup", path))
             raise StateError(t("state.missing", path=path), hint) from None
@@ -70,12 +70,12 @@ def decode(data: bytes, path: Path) -> str:
 
 
 def parse_text(text: str, path: Path) -> State:
-    """Parse (``tracesguide.toml``, the one TOML dialect), migrate and validate."""
+    """Parse (``tracesguide.system.toml``, the one TOML dialect), migrate and validate."""
     try:
         document = toml.loads(text)
     except toml.TOMLDecodeError as error:
         from tracesguide.i18n import t
-        from tracesguide.wording import toml_error
+        from tracesguide.i18n.wording import toml_error
 
         why = shorten(toml_error(error).rstrip("."), 200)
         raise unusable(path, t("state.bad_toml", why=why)) from None

@@ -1,0 +1,400 @@
+"""The command line: thin Typer commands over the drivers.
+
+Each command parses its options, calls one driver and prints its result. Domain
+errors become one line on stderr and an exit code in ``main``, nowhere else.
+Heavy imports (questionary, keyring, rich's console) happen inside the commands
+that need them, so that the reading commands start fast.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from tracesguide import __version__
+from tracesguide.cli.params import AccessibleOption, JsonOption, StateOption, argument, option
+from tracesguide.system.errors import EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, TracesguideError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from typer._click import Command
+
+app = typer.Typer(
+    name="tracesguide",
+    help="help.tracesguide",
+    no_args_is_help=True,  # bare `tracesguide`: the help, exit 0 (see main)
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from tracesguide.i18n import t
+
+        print(t("cli.version", version=__version__))
+        raise typer.Exit()
+
+
+def _lang_callback(value: str | None) -> str | None:
+    """``--lang``: checked here; ``main`` chose it already (help screens included)."""
+    from tracesguide.i18n import LANGUAGES
+
+    if value is not None and value not in LANGUAGES:
+        from tracesguide.i18n import t
+
+        known = "|".join(LANGUAGES)
+        raise TracesguideError(t("cli.lang_unknown", value=value, languages=known))
+    return value
+
+
+def _choose_language(argv: list[str]) -> None:
+    """``--lang X`` (before the command), else the locale; a state file's own language
+    is followed later, when it is read, unless ``--lang`` was given."""
+    from tracesguide import i18n
+
+    for index, arg in enumerate(argv):
+        value = None
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in i18n.LANGUAGES:
+            i18n.set_language(value, chosen=True)
+            return
+    i18n.set_language(i18n.from_environment())
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="cli.version_option",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="fr|en",
+            help="cli.lang_option",
+            callback=_lang_callback,
+            is_eager=True,
+        ),
+    ] = None,
+) -> None:
+    """The root of the command line: ``--version`` and ``--lang``."""
+
+
+def _console(stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    from tracesguide.i18n.typography import keep_french_spaces
+
+    keep_french_spaces()  # no line starts with « : » or ends with «
+    # highlight=False: never colour numbers or paths found inside untrusted text.
+    return Console(stderr=stderr, highlight=False)
+
+
+@app.command("setup", help="help.setup")
+def setup_command(
+    state: StateOption = None,
+    answers: Annotated[
+        Path | None,
+        option("--answers", "help.setup_answers"),
+    ] = None,
+    accessible: AccessibleOption = False,
+) -> None:
+    """``setup``: its help is ``help.setup`` in the catalog."""
+    from tracesguide.wizard.session import accessible_mode, run_setup
+
+    run_setup(state, answers, accessible_mode(accessible))
+
+
+@app.command("edit", help="help.edit")
+def edit_command(
+    answer: Annotated[
+        str | None,
+        argument("[RÉPONSE]", "help.edit_answer"),
+    ] = None,
+    state: StateOption = None,
+    accessible: AccessibleOption = False,
+) -> None:
+    """``edit``: its help is ``help.edit`` in the catalog."""
+    from tracesguide.wizard.edit import run_edit
+    from tracesguide.wizard.session import accessible_mode
+
+    run_edit(state, answer, accessible_mode(accessible))
+
+
+@app.command("reset", help="help.reset")
+def reset_command(
+    state: StateOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="help.reset_yes")] = False,
+) -> None:
+    """``reset``: its help is ``help.reset`` in the catalog."""
+    from tracesguide.wizard.session import run_reset
+
+    print(run_reset(state, yes))
+
+
+@app.command("steps", help="help.steps")
+def steps_command(state: StateOption = None) -> None:
+    """``steps``: its help is ``help.steps`` in the catalog."""
+    from tracesguide.content import load
+    from tracesguide.engine import progress
+    from tracesguide.reports.status import open_state
+    from tracesguide.views.render import steps_table
+
+    path, saved = open_state(state)  # first: its language, unless --lang
+    content = load()
+    console = _console()
+    console.print(steps_table(content, progress(content, saved) if saved else None))
+    if saved is None:
+        from tracesguide.i18n import t
+        from tracesguide.system.hints import command
+        from tracesguide.views.render import say_line
+
+        say_line(console, t("status.not_started", command=command("setup", path)))
+
+
+@app.command("show", help="help.show")
+def show_command(
+    step_id: Annotated[str, typer.Argument(metavar="STEP_ID", help="help.show_step_id")],
+    state: StateOption = None,
+    sources: Annotated[
+        bool,
+        typer.Option("--sources", help="help.show_sources"),
+    ] = False,
+) -> None:
+    """``show``: its help is ``help.show`` in the catalog."""
+    from tracesguide.content import load
+    from tracesguide.reports.status import open_state, require_step
+    from tracesguide.views.render import step_view
+
+    _, saved = open_state(state)  # first: its language, unless --lang
+    content = load()
+    step = require_step(content, step_id)
+    answers = saved.answers if saved else {}
+    _console().print(step_view(content, step, answers, full_sources=sources))
+
+
+@app.command("status", help="help.status")
+def status_command(state: StateOption = None, json_output: JsonOption = False) -> None:
+    """``status``: its help is ``help.status`` in the catalog."""
+    from tracesguide.content import load
+    from tracesguide.reports.status import open_state, status_report
+
+    path, saved = open_state(state)  # first: its language, unless --lang
+    content = load()
+    report = status_report(content, path, saved)
+    if json_output:
+        import json
+
+        # ensure_ascii, as check: exact values, and no raw control or bidi character from
+        # a state file (a blocked reason is its text) ever reaches the terminal.
+        print(json.dumps(report))
+        return
+    from tracesguide.views.status import print_status
+
+    print_status(_console(), content, report)
+
+
+@app.command("replay", help="help.replay")
+def replay_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="help.replay_file")],
+    step: Annotated[
+        str | None,
+        typer.Option("--step", help="help.replay_step"),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        option("--html", "help.replay_html"),
+    ] = None,
+    redact: Annotated[
+        Path | None,
+        option("--redact", "help.replay_redact", metavar="FICHIER"),
+    ] = None,
+) -> None:
+    """``replay``: its help is ``help.replay`` in the catalog."""
+    from tracesguide.reports.replay import load_for_replay, print_report
+
+    if html is not None or redact is not None:
+        from tracesguide.views.html import refuse_target
+
+        if html is not None:
+            refuse_target(html, [file], "--html")
+        if redact is not None:
+            refuse_target(redact, [file], "--redact")
+    content, saved = load_for_replay(file, step)
+    if redact is not None:
+        from rich.text import Text
+
+        from tracesguide.i18n import t
+        from tracesguide.reports.redact import write as write_redacted
+        from tracesguide.system.sanitize import inert
+
+        write_redacted(content, file, saved, redact)
+        _console().print(Text(t("redact.written", path=inert(str(redact), single_line=True))))
+        if html is None:
+            return
+    if html is None:
+        print_report(_console(), content, file, saved, step)
+        return
+    from tracesguide.reports.replay import write_html
+
+    write_html(content, file, saved, step, html)
+    _report_written(html)
+
+
+def _report_written(out: Path) -> None:
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+    from tracesguide.system.sanitize import inert
+
+    _console().print(Text(t("cli.report_written", path=inert(str(out), single_line=True))))
+
+
+@app.command("check", help="help.check")
+def check_command(
+    paths: Annotated[
+        list[Path] | None,
+        argument("[CHEMIN]...", "help.check_paths"),
+    ] = None,
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            metavar="JALON",
+            help="help.check_require",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        option("--html", "help.check_html", metavar="FICHIER"),
+    ] = None,
+) -> None:
+    """``check``: its help is ``help.check`` in the catalog."""
+    from tracesguide.content import load
+    from tracesguide.reports.check import check_milestone, exit_code, run
+
+    check_milestone(require)
+    content = load()
+    if html is not None:
+        from tracesguide.views.html.folder_page import write as write_page
+
+        code = write_page(content, paths or [], require, html)
+        _report_written(html)
+        raise typer.Exit(code)
+    results = run(content, paths or [], require)
+    if json_output:
+        from tracesguide.views.check import write_json_lines
+
+        raise typer.Exit(exit_code(write_json_lines(results, sys.stdout)))
+    from tracesguide.views.check import print_table
+
+    collected = list(results)
+    print_table(_console(), collected, require)
+    raise typer.Exit(exit_code(collected))
+
+
+@app.command("troubleshoot", help="help.troubleshoot")
+def troubleshoot_command(
+    problem: Annotated[
+        str | None,
+        argument("[PROBLEM]", "help.troubleshoot_problem"),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
+    from tracesguide.content import load
+    from tracesguide.reports.troubleshoot import run
+
+    run(load(), _console(), problem, json_output)
+
+
+from tracesguide.cli.operators import operators_app  # noqa: E402  (a sub-app: cheap to import)
+
+app.add_typer(operators_app, name="operators")
+
+
+def _fail(error: TracesguideError) -> NoReturn:
+    from tracesguide.i18n import t
+    from tracesguide.system.sanitize import inert
+
+    # One line: what went wrong, then what to do. Messages may quote untrusted text
+    # (a path, a value from a file): print it inert.
+    line = t("cli.error", message=error.message)
+    if error.hint:
+        line = t("cli.error_hint", line=line, hint=error.hint)
+    print(inert(line, single_line=True), file=sys.stderr)
+    sys.exit(error.exit_code)
+
+
+def _usage_error(error: typer.TyperException) -> NoReturn:
+    """A click usage error (unknown option, missing argument...) as one French line."""
+    from tracesguide.i18n import t
+    from tracesguide.i18n.library import french_usage_error
+    from tracesguide.system.sanitize import inert
+
+    message, command = french_usage_error(error)  # type: ignore[arg-type]
+    print(
+        inert(t("cli.usage_error", message=message, command=command), single_line=True),
+        file=sys.stderr,
+    )
+    sys.exit(getattr(error, "exit_code", EXIT_USAGE))
+
+
+# The click command typer builds from ``app``, once per process and language: building
+# it (every command, option and help key) is most of an in-process run's time. A help
+# screen writes its language's texts into it, hence one per language.
+_built: dict[str, "Command"] = {}
+
+
+def _command() -> "Command":
+    from typer.main import get_command
+
+    from tracesguide.cli.build import lazy_command
+    from tracesguide.i18n import language
+    from tracesguide.i18n.library import COMPLETE_VAR, french_context, frenchify
+
+    if os.environ.get(COMPLETE_VAR):  # completion writes every text in: never kept
+        return frenchify(get_command(app))
+    if language() not in _built:
+        _built[language()] = frenchify(lazy_command(app, french_context), below=False)
+    return _built[language()]
+
+
+def main() -> None:
+    """Console-script entry point: run the app and map errors to exit codes."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    _choose_language(sys.argv[1:])
+    try:
+        code = _command().main(prog_name="tracesguide", standalone_mode=False)
+    except TracesguideError as error:
+        _fail(error)
+    except NoArgsIsHelpError:  # a bare group: its help was shown, which is no error
+        sys.exit(0)
+    except typer.Abort:  # Ctrl-C or end of input at a confirmation (reset)
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.aborted"), None))
+    except KeyboardInterrupt:
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
+    except ClickException as error:  # click's usage errors (bad option, missing value)
+        _usage_error(error)
+    except BrokenPipeError:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

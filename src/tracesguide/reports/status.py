@@ -1,0 +1,79 @@
+"""Shared by the reading commands: open the state, build the status report.
+
+Nothing here prints; ``status_report`` returns plain data that the CLI shows
+as text or JSON (and that ``check`` reuses per file).
+"""
+
+from pathlib import Path
+from typing import Any
+
+from tracesguide.content import Content, Step
+from tracesguide.engine import Progress, closest_ids, progress
+from tracesguide.state import State
+from tracesguide.state import store as state_module
+from tracesguide.system.errors import TracesguideError
+from tracesguide.system.paths import resolve_state_path
+
+
+def open_state(option: Path | None) -> tuple[Path, State | None]:
+    """The state path and its state; None when nothing is saved at the default path.
+
+    A file named with ``--state`` or ``TRACESGUIDE_STATE`` must exist.
+    """
+    path, explicit = resolve_state_path(option)
+    if not explicit and not path.exists() and not path.is_symlink():
+        return path, None
+    state = state_module.load(path)
+    from tracesguide.i18n import follow
+
+    follow(state.language)
+    return path, state
+
+
+def require_step(content: Content, step_id: str) -> Step:
+    """The step with that id (any case: EU-LOGIN.FORM is eu-login.form to a person), or an
+    error that names the closest ids."""
+    for candidate in (step_id, step_id.strip().lower()):
+        if content.has_step(candidate):
+            return content.step(candidate)
+    from tracesguide.i18n import t
+    from tracesguide.system.errors import shorten
+
+    close = closest_ids(content, step_id.strip().lower())
+    hint = t("session.did_you_mean", ids=", ".join(close)) if close else t("session.steps_hint")
+    raise TracesguideError(t("session.unknown_step", step=shorten(step_id)), hint)
+
+
+def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:
+    """Where the user stands, as JSON-ready data (documented in docs/scripting.md)."""
+    report: Progress = progress(content, state)
+    return {
+        "state_path": str(path),
+        "started": state is not None,
+        "complete": report.complete,
+        "next_step": report.next_step.id if report.next_step else None,
+        "next_step_title": report.next_step.title if report.next_step else None,
+        "milestones": report.milestones,
+        "stages": [
+            {"id": s.stage.id, "title": s.stage.title, "status": s.status, "reason": s.reason}
+            for s in report.stages
+        ],
+        "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
+        "next_action": next_action(content, report.next_step) if not report.ended else None,
+        "ended": report.ended or None,
+        "updated": state.updated.isoformat() if state else None,
+    }
+
+
+def next_action(content: Content, step: Step | None) -> dict[str, Any] | None:
+    """What must happen next, for scripts: the step, its action in one line, its page's
+    address and who must act (``user``, ``control-body``, ``organisation-admin``)."""
+    if step is None:
+        return None
+    return {
+        "step": step.id,
+        "action": step.title,
+        "button": step.action or None,
+        "url": step.screen.url or None,
+        "actor": step.actor,
+    }

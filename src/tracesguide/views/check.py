@@ -1,0 +1,151 @@
+"""The two ways ``tracesguide check`` shows its results: JSON lines, or a table.
+
+``write_json_lines`` gives scripts one JSON object per file (documented in
+docs/scripting.md); ``print_table`` gives people a table, every untrusted value inert,
+then a summary line. Both take the typed results of ``check.run``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tracesguide.reports.check import Checked, Result, Unusable
+from tracesguide.system.sanitize import inert
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.text import Text
+
+
+def as_json(result: Result) -> dict[str, Any]:
+    """One result as the JSON object of docs/scripting.md."""
+    if isinstance(result, Unusable):
+        return {"path": str(result.path), "error": inert(result.error, single_line=True)}
+    record: dict[str, Any] = {
+        "path": str(result.path),
+        "started": result.started,
+        "complete": result.complete,
+        "required": result.required,
+        "ok": result.ok,
+        "milestones": result.milestones,
+        "next_step": result.next_step,
+        "next_action": result.next_action,
+        "blocked": [{"step": step, "reason": reason} for step, reason in result.blocked],
+        "updated": result.updated.isoformat() if result.updated else None,
+    }
+    if not result.started:
+        record["hint"] = _new_file_hint(result.path)
+    return record
+
+
+def write_json_lines(results: Iterable[Result], out: TextIO) -> list[Result]:
+    """One JSON line per result, written as each comes; returns them all (for the exit code).
+
+    ``ensure_ascii``: the exact data, yet no raw control or bidi character on stdout.
+    """
+    seen: list[Result] = []
+    for result in results:
+        out.write(json.dumps(as_json(result)) + "\n")
+        seen.append(result)
+    return seen
+
+
+def summary(results: Sequence[Result]) -> str:
+    from tracesguide.i18n import t
+
+    unusable = sum(1 for r in results if isinstance(r, Unusable))
+    complete = sum(1 for r in results if isinstance(r, Checked) and r.ok)
+    incomplete = len(results) - unusable - complete
+
+    def count(number: int, one: str, many: str) -> str:
+        return one.format(count=number) if number <= 1 else many.format(count=number)
+
+    return ", ".join(
+        (
+            count(complete, t("check.count_complete_one"), t("check.count_complete_many")),
+            count(incomplete, t("check.count_incomplete_one"), t("check.count_incomplete_many")),
+            count(unusable, t("check.count_unusable_one"), t("check.count_unusable_many")),
+        )
+    )
+
+
+def print_table(console: Console, results: Sequence[Result], require: str | None) -> None:
+    """The results as a table, every untrusted value inert, then the summary line."""
+    from rich.table import Table
+
+    from tracesguide.i18n import t
+
+    table = Table(expand=False)
+    table.add_column(t("check.column_file"), overflow="fold")
+    table.add_column(t("check.column_status"), no_wrap=True)
+    table.add_column(
+        t("check.column_milestone", name=require) if require else t("check.column_milestones"),
+        no_wrap=True,
+    )
+    table.add_column(t("check.column_next"), overflow="fold")
+    table.add_column(t("check.column_updated"), no_wrap=True)
+    notes: list[Text] = []
+    for result in results:
+        path = str(result.path)
+        if isinstance(result, Unusable):
+            table.add_row(
+                _cell(path), _cell(t("check.unusable"), "bold red"), _cell(""), _cell(""), _cell("")
+            )
+            from tracesguide.state.schema import unusable_prefix
+
+            why = result.error.removeprefix(unusable_prefix(result.path))
+            notes.append(_cell(f"✖ {path} : ", "red") + _cell(why))
+            continue
+        table.add_row(*_row(result, require, notes))
+    console.print(table)
+    for note in notes:
+        console.print(note)
+    line = summary(results)
+    if require:
+        line += t("check.required_suffix", name=require)
+    console.print(_cell(line))
+
+
+def _row(result: Checked, require: str | None, notes: list[Text]) -> list[Text]:
+    from tracesguide.i18n import t
+
+    path = str(result.path)
+    if require:
+        milestones = t("check.reached") if result.ok else t("check.not_reached")
+    else:
+        milestones = f"{sum(result.milestones.values())}/{len(result.milestones)}"
+    if not result.started:
+        label, style = t("check.not_started"), "yellow"
+        notes.append(_cell(f"· {path} : ", "yellow") + _cell(_new_file_hint(result.path)))
+    elif result.complete:
+        label, style = t("check.complete"), "green"
+    else:
+        label, style = t("check.incomplete"), "yellow"
+    for step, reason in result.blocked:
+        notes.append(_cell(t("check.blocked_at", path=path, step=step), "red") + _cell(reason))
+    updated = result.updated.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if result.updated else ""
+    return [
+        _cell(path),
+        _cell(label, style),
+        _cell(milestones, "green" if result.ok else ""),
+        _cell(result.next_step or ""),
+        _cell(updated),
+    ]
+
+
+def _cell(value: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(inert(value, single_line=True), style=style)
+
+
+def _new_file_hint(path: Path) -> str:
+    from tracesguide.i18n import t
+    from tracesguide.system.hints import command
+
+    return t("state.new_file_hint", command=command("setup", path))

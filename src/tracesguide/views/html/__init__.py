@@ -1,0 +1,127 @@
+"""HTML pages for support staff: the replay of one user, the report on a folder.
+
+Built with Jinja2 and autoescape: every value from a state file is text, never markup.
+Before escaping, ``visible`` strips terminal escape sequences and shows invisible or
+bidirectional characters as ``⟨U+202E⟩`` instead of letting them reorder the page. A
+URL becomes a link only when it starts with ``http://`` or ``https://`` (``segments``);
+a ``javascript:`` address stays text. The pages are one file each: the stylesheet is
+inlined, there is no script (a Content-Security-Policy meta forbids any) and no
+external resource.
+
+Jinja2 is imported here, and this package only by the commands that write HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from tracesguide.system.sanitize import inert
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+HERE = Path(__file__).parent
+# Invisible and direction-changing characters, and a few blank-looking letters: shown as
+# their code point (⟨U+200B⟩) rather than removed, so that staff see what the file holds.
+_INVISIBLE = re.compile(
+    "[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
+)
+_URL = re.compile(r"https?://[^\s<>\"'`⟨]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)»]"
+
+
+class Segment(NamedTuple):
+    """A piece of text, and the address it links to ("" for plain text)."""
+
+    text: str
+    href: str = ""
+
+
+def visible(value: str, *, single_line: bool = True) -> str:
+    """Untrusted text made inert for HTML: no escape sequence, invisible characters shown."""
+    shown = _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", value)
+    return inert(shown, single_line=single_line)
+
+
+def segments(value: str) -> list[Segment]:
+    """*value* (already ``visible``) cut into text and http(s) links."""
+    parts: list[Segment] = []
+    position = 0
+    for match in _URL.finditer(value):
+        url = match.group().rstrip(_URL_TAIL)
+        if match.start() > position:
+            parts.append(Segment(value[position : match.start()]))
+        parts.append(Segment(url, url))
+        position = match.start() + len(url)
+    if position < len(value):
+        parts.append(Segment(value[position:]))
+    return parts
+
+
+def link(url: str) -> str:
+    """The href for *url*, or "" when it is not an http(s) address."""
+    return url if _URL.fullmatch(url) else ""
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["stylesheet"] = (HERE / "style.css").read_text("utf-8")
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+# The hint after a refused target, by option (keys are literal: the catalog test finds them).
+TARGET_HINTS = {"--html": "html.target_hint", "--redact": "redact.hint"}
+
+
+def refuse_target(out: Path, inputs: Sequence[Path], option: str) -> None:
+    """Refuse to write *out* if it is a folder or one of the files read (even through a
+    link, or a path like ``sub/../state.toml``): nothing is written then."""
+    from tracesguide.i18n import t
+    from tracesguide.system.errors import TracesguideError
+
+    hint = t(TARGET_HINTS[option])
+    if out.is_dir():
+        raise TracesguideError(t("html.target_is_folder", path=out), hint)
+    if not out.exists():  # nothing there (or a dangling link): no input can be replaced
+        return
+    for source in inputs:
+        try:
+            same = out.samefile(source)
+        except OSError:
+            same = False
+        if same:
+            raise TracesguideError(t("html.target_is_input", path=out), hint)
+
+
+def write_private(out: Path, data: bytes) -> None:
+    """Write *out* through ``files.write_atomic`` (0600; a symlink there is replaced, never
+    followed); a folder that does not exist or cannot be written is a clear error."""
+    from tracesguide.i18n import t
+    from tracesguide.system.errors import TracesguideError
+    from tracesguide.system.files import write_atomic
+
+    try:
+        write_atomic(out, [data])
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise TracesguideError(
+            t("html.cannot_write", path=out, reason=reason), t("html.cannot_write_hint")
+        ) from None

@@ -1,0 +1,305 @@
+"""The wizard's operator step: search, fetch, typed entry, look-alikes, and the rule.
+
+Called by the interactive prompter (``tracesguide.wizard.prompter``) only; questionary and rich
+are imported when it runs. What it does for a person at the operator step:
+
+- says which directory it searched: the sample of four companies, an imported file
+  (its date and rows) or the downloaded public directory (its date);
+- with only the sample, offers to download the public directory now;
+- offers "Saisir le nom et le numéro TRACES trouvés dans TRACES NT": a name and an
+  identifier that looks like a TRACES operator number or a certificate reference;
+- warns when results look alike (close names or the same address, different
+  identifiers): duplicates are a known problem, ask the control body, never create one;
+- "not in the list" explains the rule (the control body creates the operator; since
+  21 January 2025 only it can) and offers the same ways on, or to come back later.
+
+Before the certificate question, when a directory other than the sample is there, it
+offers the certificate check of ``operators certificate``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from tracesguide.operators.model import Directory, Match, Operator
+from tracesguide.operators.normalize import id_key, name_key, text_key
+from tracesguide.state.validate import Invalid
+from tracesguide.system.sanitize import inert
+
+if TYPE_CHECKING:
+    from questionary import Choice
+    from rich.console import Console
+
+    from tracesguide.wizard.flow import OperatorChoice
+
+# A TRACES operator number (BE-ORG-OP-5) or a certificate reference
+# (NL-BIO-01.528-0005749.2025.001): a country prefix, then letters, digits and . - /
+_IDENTIFIER = re.compile(r"[A-Z]{2}-[A-Z0-9][A-Z0-9./-]{2,78}")
+ALIKE_RATIO = 90.0
+FETCH, TYPED, AGAIN, NOT_LISTED, LATER = (
+    "__fetch__",
+    "__typed__",
+    "__again__",
+    "__none__",
+    "__later__",
+)
+
+
+def _clean(text: str) -> str:
+    return inert(text, single_line=True).strip()
+
+
+def typed_name(value: str) -> str:
+    from tracesguide.i18n import t
+
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise Invalid(t("operator_step.name_required"))
+    if len(cleaned) > 200:
+        raise Invalid(t("operator_step.name_too_long"))
+    return _clean(cleaned)
+
+
+def typed_identifier(value: str) -> str:
+    """A TRACES operator number or certificate reference, as TRACES NT writes it."""
+    from tracesguide.i18n import t
+
+    cleaned = "".join(value.split()).upper()
+    if not _IDENTIFIER.fullmatch(cleaned) or not any(c.isdigit() for c in cleaned):
+        raise Invalid(t("operator_step.identifier_invalid"))
+    return cleaned
+
+
+def look_alike(operators: Sequence[Operator]) -> list[Operator]:
+    """The operators that look like another one of the list (close names or the same
+    address) with a different identifier: likely duplicates."""
+    from rapidfuzz import fuzz
+
+    found: dict[int, Operator] = {}
+    keys = [(name_key(op.name), text_key(op.address), id_key(op.traces_number)) for op in operators]
+    for i, (name_i, address_i, id_i) in enumerate(keys):
+        for j in range(i + 1, len(keys)):
+            name_j, address_j, id_j = keys[j]
+            if id_i == id_j:
+                continue
+            same_place = bool(address_i) and address_i == address_j
+            if same_place or fuzz.ratio(name_i, name_j) >= ALIKE_RATIO:
+                found.setdefault(i, operators[i])
+                found.setdefault(j, operators[j])
+    return [found[i] for i in sorted(found)]
+
+
+def describe(directory: Directory) -> str:
+    """Which directory a search used, in one French line."""
+    from tracesguide.i18n import t
+    from tracesguide.operators.index import read_index_info
+
+    rows = f"{len(directory):,}".replace(",", " ")
+    source = directory.source
+    if source.kind == "sample":
+        return t("operator_step.source_sample")
+    if source.kind == "index":
+        info = read_index_info(source.path)
+        when = _day(info.imported_at if info else "")
+        if info is not None and info.fetch is not None:
+            return t("operator_step.source_fetched", date=when, rows=rows)
+        return t(
+            "operator_step.source_imported",
+            origin=_clean(source.origin or ""),
+            date=when,
+            rows=rows,
+        )
+    return t("operator_step.source_file", path=_clean(str(source.path)), rows=rows)
+
+
+def _day(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y")
+    except ValueError:
+        return "?"
+
+
+def ask_operator(console: Console, prompt: str, back: bool = False) -> OperatorChoice | None:
+    """The operator step, interactive; None when the person comes back later. With
+    *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen)."""
+    import questionary
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+    from tracesguide.operators import load_default_directory, search
+    from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
+    from tracesguide.wizard.prompter import STYLE
+
+    directory = load_default_directory()
+    while True:
+        console.print(Text(describe(directory), style="dim"))
+        text = questionary.text(
+            prompt,
+            validate=lambda v: bool(v.strip()) or t("wizard.type_a_word"),
+            style=STYLE,
+        ).unsafe_ask()
+        matches = search(directory, text, limit=8)
+        if not matches:
+            console.print(Text(t("wizard.no_operator"), style="yellow"))
+        _warn_alike(console, matches)
+        choices = [
+            questionary.Choice(title=_title(m.operator), value=str(i))
+            for i, m in enumerate(matches)
+        ]
+        choices.append(questionary.Choice(t("wizard.search_again"), value=AGAIN))
+        choices += _ways_on(directory)
+        choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
+        if back:
+            choices.append(questionary.Choice(t("wizard.back"), value=BACK))
+        picked: str = questionary.select(
+            t("wizard.your_company"),
+            choices=choices,
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
+        ).unsafe_ask()
+        if picked == NOT_LISTED:
+            console.print(Text(t("operator_step.rule"), style="yellow"))
+            ways = [
+                *_ways_on(directory),
+                questionary.Choice(t("wizard.search_again"), value=AGAIN),
+            ]
+            ways.append(questionary.Choice(t("operator_step.later"), value=LATER))
+            picked = questionary.select(
+                t("operator_step.what_now"),
+                choices=ways,
+                style=STYLE,
+                instruction=t("wizard.select_hint"),
+            ).unsafe_ask()
+        if picked == BACK:
+            raise GoBack
+        if picked == LATER:
+            return None
+        if picked == FETCH:
+            directory = _fetch_now(console) or directory
+            continue
+        if picked == TYPED:
+            return _typed(console)
+        if picked != AGAIN:
+            operator = matches[int(picked)].operator
+            return OperatorChoice(
+                name=_clean(operator.name),
+                traces_number=_clean(operator.traces_number),
+                origin="search",
+            )
+
+
+def _title(operator: Operator) -> str:
+    from tracesguide.i18n import t
+
+    return t(
+        "wizard.operator_line",
+        name=_clean(operator.name),
+        number=_clean(operator.traces_number),
+        address=_clean(operator.address),
+    )
+
+
+def _ways_on(directory: Directory) -> list[Choice]:
+    import questionary
+
+    from tracesguide.i18n import t
+
+    ways: list[Choice] = []
+    if directory.source.kind == "sample":
+        ways.append(questionary.Choice(t("operator_step.fetch_now"), value=FETCH))
+    ways.append(questionary.Choice(t("operator_step.typed_entry"), value=TYPED))
+    return ways
+
+
+def _warn_alike(console: Console, matches: Sequence[Match]) -> None:
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+
+    alike = look_alike([m.operator for m in matches])
+    if len(alike) > 1:
+        names = " ; ".join(f"{_clean(op.name)} ({_clean(op.traces_number) or '—'})" for op in alike)
+        console.print(Text(t("operator_step.alike", operators=names), style="yellow"))
+
+
+def _typed(console: Console) -> OperatorChoice:
+    import questionary
+
+    from tracesguide.i18n import t
+    from tracesguide.wizard.flow import OperatorChoice
+    from tracesguide.wizard.prompter import STYLE, _validator
+
+    name = questionary.text(
+        t("operator_step.typed_name"), validate=_validator(typed_name), style=STYLE
+    ).unsafe_ask()
+    number = questionary.text(
+        t("operator_step.typed_identifier"), validate=_validator(typed_identifier), style=STYLE
+    ).unsafe_ask()
+    return OperatorChoice(
+        name=typed_name(name), traces_number=typed_identifier(number), origin="typed"
+    )
+
+
+def _fetch_now(console: Console) -> Directory | None:
+    """Download the public directory (France, issued) now; None when it failed."""
+    from rich.text import Text
+
+    from tracesguide.cli.operators.fetch import fetch_progress
+    from tracesguide.i18n import t
+    from tracesguide.operators import load_default_directory
+    from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
+    from tracesguide.system.errors import DirectoryError
+
+    try:
+        settings = Settings(base_url_from_env())
+        console.print(Text(t("fetch.starting", url=_clean(settings.query_url)), style="dim"))
+        with fetch_progress() as progress:
+            result = fetch_directory(["FR"], ["ISSUED"], settings, progress=progress)
+    except DirectoryError as error:
+        line = error.message + (f" — {error.hint}" if error.hint else "")
+        console.print(Text(_clean(line), style="yellow"))
+        return None
+    rows = f"{result.info.rows:,}".replace(",", " ")
+    console.print(Text(t("operator_step.fetched", rows=rows), style="green"))
+    return load_default_directory()
+
+
+def offer_certificate_check(console: Console, today: date | None = None) -> None:
+    """Before the certificate question: check the certificate in the directory, if one
+    other than the sample is there (and the person wants to)."""
+    import questionary
+    from rich.text import Text
+
+    from tracesguide.i18n import t
+    from tracesguide.operators import load_default_directory
+    from tracesguide.operators.certificate import check_certificates, verdict_text
+    from tracesguide.wizard.prompter import STYLE
+
+    directory = load_default_directory()
+    if directory.source.kind == "sample":
+        return
+    wanted: str = questionary.select(
+        t("operator_step.check_offer"),
+        choices=[
+            questionary.Choice(t("operator_step.check_yes"), value="yes"),
+            questionary.Choice(t("operator_step.check_no"), value="no"),
+        ],
+        style=STYLE,
+        instruction=t("wizard.select_hint"),
+    ).unsafe_ask()
+    if wanted != "yes":
+        return
+    query = questionary.text(
+        t("operator_step.check_query"), validate=lambda v: bool(v.strip()), style=STYLE
+    ).unsafe_ask()
+    check = check_certificates(directory, query.strip(), today or date.today())
+
+    console.print(Text(describe(directory), style="dim"))
+    if check.operator is not None:
+        console.print(Text(_title(check.operator), style="bold"))
+    console.print(Text(verdict_text(check), style="green" if check.ok else "yellow"))

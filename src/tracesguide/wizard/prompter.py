@@ -1,0 +1,267 @@
+"""The interactive prompter: questionary prompts for the setup flow.
+
+The only module that prompts. It asks what the flow needs and re-asks, with the
+reason, anything invalid. It never asks for a password or a one-time code.
+Ctrl-C and EOF propagate (``unsafe_ask``) so the CLI can say how to resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import questionary
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from tracesguide.content import Choice, Question, Step
+from tracesguide.i18n import t
+from tracesguide.state.validate import Invalid
+from tracesguide.system.sanitize import inert
+from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
+
+STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
+
+
+def _validator(
+    check: Callable[[str], str], navigation: bool = False
+) -> Callable[[str], bool | str]:
+    def run(text: str) -> bool | str:
+        if navigation and text.strip() == "<":
+            return True
+        try:
+            check(text)
+        except Invalid as error:
+            return str(error)
+        return True
+
+    return run
+
+
+class QuestionaryPrompter:
+    def __init__(self, console: Console, navigation: bool = True) -> None:
+        self.console = console
+        self.navigation = navigation  # « ← Étape précédente » offered (not in edit)
+
+    def remind(self, text: RenderableType) -> None:
+        self.console.print()
+        self.console.print(text)
+
+    def stops_here(self, step: Step) -> bool:
+        return False
+
+    def confirm_end(self, question: Question, choice: Choice) -> bool:
+        self.console.print(Text(t("wizard.confirm_end", label=choice.label, ends=choice.ends)))
+        answer = self._choose(
+            t("wizard.confirm_end_question"),
+            [("no", t("wizard.confirm_end_no")), ("yes", t("wizard.confirm_end_yes"))],
+        )
+        return answer == "yes"
+
+    def offer_switch(self, question: Question, current: str) -> bool:
+        answer = self._choose(
+            t("wizard.offer_switch", current=current),
+            [("no", t("wizard.offer_switch_no")), ("yes", t("wizard.offer_switch_yes"))],
+        )
+        return answer == "yes"
+
+    def present(self, step: Step, view: RenderableType) -> None:
+        self.console.print()
+        self.console.rule(style="dim")
+        self.console.print(view)
+
+    def value(
+        self, question: Question, step: Step, check: Callable[[str], str], default: str
+    ) -> str:
+        if question.help:
+            self.console.print(Text(question.help, style="dim"))
+        if self.navigation:
+            self.console.print(Text(t("wizard.back_hint"), style="dim"))
+        answer = questionary.text(
+            question.prompt,
+            default=default,
+            validate=_validator(check, self.navigation),
+            style=STYLE,
+        ).unsafe_ask()
+        if self.navigation and answer.strip() == "<":
+            raise GoBack
+        return check(answer)
+
+    def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.key == "has_certificate":
+            from tracesguide.wizard.operator_step import offer_certificate_check
+
+            offer_certificate_check(self.console)
+        choices = [
+            questionary.Choice(
+                title=c.label + (t("wizard.recommended") if c.recommended else ""),
+                value=c.value,
+                description=c.description or None,
+            )
+            for c in question.choices
+        ]
+        if self.navigation:
+            choices.append(questionary.Choice(title=t("wizard.back"), value=BACK))
+        values = [c.value for c in question.choices]
+        recommended = next((c.value for c in question.choices if c.recommended), None)
+        start = default if default in values else recommended
+        answer: str = questionary.select(
+            question.prompt,
+            choices=choices,
+            default=start,
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
+        ).unsafe_ask()
+        if answer == BACK:
+            raise GoBack
+        return answer
+
+    def keep_email_anyway(self, address: str, warning: str) -> bool:
+        self.console.print(Text("⚠ " + warning, style="yellow"))
+        keep = self._choose(
+            t("wizard.keep_email", address=address),
+            [("no", t("wizard.keep_email_no")), ("yes", t("wizard.keep_email_yes"))],
+        )
+        return keep == "yes"
+
+    def operator(self, step: Step) -> OperatorChoice | None:
+        from tracesguide.wizard.operator_step import ask_operator
+
+        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
+        return ask_operator(self.console, prompt, back=self.navigation)
+
+    def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        return _select(prompt, options)
+
+    def pick(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        """One of *options* (value, label): for ``edit``."""
+        return self._choose(prompt, options)
+
+    def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
+        return self._choose(t("wizard.where_are_you"), options)
+
+    def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
+        return self._choose(t("wizard.which_problem"), options)
+
+
+def _select(prompt: str, options: list[tuple[str, str]]) -> str:
+    answer: str = questionary.select(
+        prompt,
+        choices=[questionary.Choice(title=label, value=value) for value, label in options],
+        style=STYLE,
+        instruction=t("wizard.select_hint"),
+    ).unsafe_ask()
+    return answer
+
+
+class AccessiblePrompter(QuestionaryPrompter):
+    """Screen-reader mode (``--accessible``, or ``ACCESSIBLE`` set): plain lines only.
+
+    No boxes, no colour, no menus drawn with the arrow keys: each choice is numbered
+    and chosen by typing its number, and the answer is said back (« Choisi : … »).
+    """
+
+    def remind(self, text: RenderableType) -> None:
+        self.console.print(text)
+
+    def present(self, step: Step, view: RenderableType) -> None:
+        self.console.print()
+        self.console.print(view)
+
+    def _line(self, prompt: str) -> str:
+        answer: str = self.console.input(prompt)
+        return answer
+
+    def value(
+        self, question: Question, step: Step, check: Callable[[str], str], default: str
+    ) -> str:
+        if question.help:
+            self.console.print(question.help)
+        if self.navigation:
+            self.console.print(t("accessible.back_hint"))
+        self.console.print(question.prompt)
+        if default:
+            self.console.print(t("accessible.default", value=default))
+        while True:
+            answer = self._line(t("accessible.answer")).strip() or default
+            if self.navigation and answer == "<":
+                raise GoBack
+            try:
+                value = check(answer)
+            except Invalid as error:
+                self.console.print(str(error))
+                continue
+            self.console.print(t("accessible.chosen", label=value))
+            return value
+
+    def _numbered(self, prompt: str, options: list[tuple[str, str]], default: str = "") -> str:
+        self.console.print(prompt)
+        for number, (_, label) in enumerate(options, start=1):
+            self.console.print(t("accessible.choice_line", number=number, label=label))
+        labels = dict(options)
+        if default in labels:
+            self.console.print(t("accessible.default", value=labels[default]))
+        while True:
+            typed = self._line(t("accessible.choose")).strip()
+            if not typed and default in labels:
+                value = default
+            elif typed.isdigit() and 1 <= int(typed) <= len(options):
+                value = options[int(typed) - 1][0]
+            else:
+                self.console.print(t("accessible.not_a_number", count=len(options)))
+                continue
+            self.console.print(t("accessible.chosen", label=labels[value]))
+            return value
+
+    def choice(self, question: Question, step: Step, default: str) -> str:
+        if question.help:
+            self.console.print(question.help)
+        options = [
+            (c.value, c.label + (t("wizard.recommended") if c.recommended else ""))
+            for c in question.choices
+        ]
+        if self.navigation:
+            options.append((BACK, t("wizard.back")))
+        recommended = next((c.value for c in question.choices if c.recommended), "")
+        answer = self._numbered(question.prompt, options, default or recommended)
+        if answer == BACK:
+            raise GoBack
+        return answer
+
+    def operator(self, step: Step) -> OperatorChoice | None:
+        """The search with numbered results (the arrow-key step has more ways on)."""
+        from tracesguide.operators import load_default_directory, search
+        from tracesguide.wizard.operator_step import AGAIN, NOT_LISTED, _title, describe
+
+        directory = load_default_directory()
+        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
+        while True:
+            self.console.print(describe(directory))
+            self.console.print(prompt)
+            text = self._line(t("accessible.answer")).strip()
+            if not text:
+                self.console.print(t("wizard.type_a_word"))
+                continue
+            matches = search(directory, text, limit=8)
+            if not matches:
+                self.console.print(t("wizard.no_operator"))
+            options = [(str(i), _title(m.operator)) for i, m in enumerate(matches)]
+            options.append((AGAIN, t("wizard.search_again")))
+            options.append((NOT_LISTED, t("wizard.not_listed")))
+            if self.navigation:
+                options.append((BACK, t("wizard.back")))
+            picked = self._numbered(t("wizard.your_company"), options)
+            if picked == NOT_LISTED:
+                self.console.print(t("operator_step.rule"))
+                return None
+            if picked == BACK:
+                raise GoBack
+            if picked != AGAIN:
+                operator = matches[int(picked)].operator
+                return OperatorChoice(
+                    name=inert(operator.name, single_line=True),
+                    traces_number=inert(operator.traces_number, single_line=True),
+                    origin="search",
+                )
+
+    def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
+        return self._numbered(prompt, options)
