@@ -172,9 +172,10 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_import_writes_an_index_that_searches_the_same(tmp_path: Path) -> None:
     source = write(tmp_path / "a.csv", FRENCH_CSV, "utf-8-sig")
     result = import_directory(source)
-    assert index_path() == Path(os.environ["TRACESGUIDE_DATA_DIR"]) / "operators-index.txt"
+    assert index_path() == Path(os.environ["TRACESGUIDE_DATA_DIR"]) / "operators-index.sqlite"
     assert index_path().is_file()
-    assert [p.name for p in index_path().parent.iterdir()] == ["operators-index.txt"]
+    assert [p.name for p in index_path().parent.iterdir()] == ["operators-index.sqlite"]
+    assert index_path().stat().st_mode & 0o777 == 0o600
     assert (result.info.rows, result.info.skipped) == (3, 2)
     assert len(result.problems) == 2
     info = read_index_info()
@@ -211,15 +212,22 @@ def test_source_order_env_then_index_then_sample(
         load_default_directory()
 
 
+def _user_version(data: bytes, version: int) -> bytes:
+    return data[:60] + version.to_bytes(4, "big") + data[64:]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         lambda data: data[: len(data) // 2],
+        lambda data: data[:-1],
         lambda data: b"garbage\n" + data,
-        lambda data: data.replace(b'"version": 1', b'"version": 99', 1),
         lambda data: data.replace(b"\n", b"\r\n"),
+        lambda data: _user_version(data, 0),
         lambda data: b"",
+        lambda data: b"SQLite format 3\x00" + b"\x00" * 200,
     ],
+    ids=["half", "last_byte_cut", "garbage_before", "crlf", "no_version", "empty", "zeros"],
 )
 def test_a_damaged_index_is_a_clear_error(tmp_path: Path, damage: object) -> None:
     import_directory(write(tmp_path / "a.csv", FRENCH_CSV))
@@ -233,14 +241,47 @@ def test_a_damaged_index_is_a_clear_error(tmp_path: Path, damage: object) -> Non
     assert caught.value.hint and "operators import" in caught.value.hint
 
 
-def test_tampered_record_offsets_are_caught(tmp_path: Path) -> None:
+def test_an_index_from_a_newer_version_says_so(tmp_path: Path) -> None:
+    import_directory(write(tmp_path / "a.csv", FRENCH_CSV))
+    index_path().write_bytes(_user_version(index_path().read_bytes(), 99))
+    with pytest.raises(DirectoryError, match="plus récente") as caught:
+        read_index_info()
+    assert caught.value.hint and "Mettez tracesguide à jour" in caught.value.hint
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    index_path().parent.mkdir(parents=True)
+    with sqlite3.connect(index_path()) as connection:
+        connection.execute("CREATE TABLE operators (name TEXT)")
+        connection.execute("INSERT INTO operators VALUES ('Moulin')")
+    connection.close()
+    with pytest.raises(DirectoryError, match="pas un index d'opérateurs"):
+        load_index()
+
+
+def test_the_old_text_index_asks_for_an_import(tmp_path: Path) -> None:
+    old = index_path().with_name("operators-index.txt")
+    old.parent.mkdir(parents=True)
+    old.write_text('{"format": "tracesguide-operators-index", "version": 1, "rows": 0}\n')
+    with pytest.raises(DirectoryError, match="ancien format") as caught:
+        read_index_info()
+    assert caught.value.hint and "operators import" in caught.value.hint
+    import_directory(write(tmp_path / "a.csv", FRENCH_CSV))
+    assert not old.exists()
+    assert read_index_info() is not None
+
+
+def test_a_tampered_record_is_caught(tmp_path: Path) -> None:
+    import sqlite3
+
     import_directory(write(tmp_path / "a.csv", FRENCH_CSV))
     path = index_path()
-    data = path.read_bytes()
-    header = json.loads(data.split(b"\n", 1)[0])
-    keys, facets, _offsets, _records = header["blocks"]
-    at = data.index(b"\n") + 1 + keys + facets
-    path.write_bytes(data[:at] + b"ffffffff" + data[at + 8 :])
+    # Rewrite the database in place (its size and header stay those of a complete file).
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE operators SET activities = '{not a list' WHERE id = 0")
+    connection.close()
     directory = load_index()
     assert directory is not None
     with pytest.raises(DirectoryError, match="corrompu"):

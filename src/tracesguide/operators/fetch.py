@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from tracesguide import __version__
 from tracesguide.operators.formats import validate_record
-from tracesguide.operators.index import IndexInfo, index_path, write_index
+from tracesguide.operators.index import Described, IndexInfo, SliceInfo, index_path, write_index
 from tracesguide.operators.model import Operator, RowProblem
 from tracesguide.operators.partial import PARTIAL_DIR, Page, PartialStore
 from tracesguide.system.errors import DirectoryError, Interrupted
@@ -363,17 +363,12 @@ def _fetch_locked(
         raise DirectoryError(
             t("fetch.nothing_usable", url=settings.query_url), t("fetch.format_hint")
         )
-    described = {
-        "origin": settings.base_url,
-        "fetch": {
-            "url": settings.query_url,
-            "slices": [
-                {"country": c.country, "status": c.status, "total": c.total, "records": c.records}
-                for c in counts
-            ],
-        },
-    }
-    info = write_index(operators, len(problems), described, index_path(), settings.query_url)
+    described = Described(
+        settings.base_url,
+        fetch_url=settings.query_url,
+        slices=[SliceInfo(c.country, c.status, c.total, c.records) for c in counts],
+    )
+    info = write_index(operators, len(problems), described, index_path())
     store.discard()
     return FetchResult(info, counts, problems, resumed)
 

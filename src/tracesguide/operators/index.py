@@ -1,64 +1,112 @@
-"""The local index of an imported directory: one UTF-8 text file in the user data folder.
+"""The local index of an imported directory: a SQLite database in the user data folder.
 
-Layout, chosen so that a search decodes only the names it compares and the operators it
-shows (the whole file is read in one go, a few milliseconds):
+One file, ``operators-index.sqlite`` (standard library ``sqlite3``), made of:
 
-1. one line, a JSON header: format name, version, row count, source file, import date,
-   and the byte length of each of the four blocks that follow;
-2. ``rows`` lines: the normalised name of each operator (what fuzzy matching compares);
-3. ``rows`` lines: its facets (country, TRACES number, reference, activities, tab-separated),
-   decoded only when a filter or an identifier needs them;
-4. one line of ``rows`` offsets, 8 hexadecimal digits each: where each operator starts in
-   the last block;
-5. ``rows`` lines: the operator itself, a JSON array.
+- ``meta``: one row per fact of the import (source, its size and time, the download's URL,
+  date, rows, rows skipped, whether the name prefilter exists);
+- ``slices``: for a download, each country × status with the records announced and kept;
+- ``operators``: one row per operator, its fields as read plus their compared forms
+  (normalised name, country, TRACES number, reference, activities); SQL indexes on the
+  TRACES number and the reference make the exact lookups;
+- ``names``: an FTS5 table with the trigram tokenizer over the normalised names, the
+  candidate prefilter of a search by name (:mod:`tracesguide.operators.match`). A SQLite
+  without the trigram tokenizer (before 3.34) builds the index without it, and a search
+  then compares every name.
 
-The file is plain data (never pickle): someone could replace it, so it is validated on
-reading and its text stays untrusted. It is written atomically (temp file + rename).
+The schema's version is ``PRAGMA user_version``, and ``PRAGMA application_id`` says that
+the file is ours. An import builds the database in a private temporary file beside the
+index (mode 0600, in one transaction) and renames it over the index only once complete:
+a search never sees half an index, and a killed import leaves the previous one intact.
+
+The file is plain data on disk: someone could replace it. Before SQLite opens it, its
+header is read through ``open_regular`` (a regular file, size bounded) and checked (a
+SQLite database, ours, complete, of a version we read); every SQLite error while reading
+becomes one French line (:class:`~tracesguide.system.errors.DirectoryError`). It is
+opened read-only and immutable: reading never writes beside it.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 from tracesguide.i18n import t
-from tracesguide.operators.formats import (
-    MAX_FILE_BYTES,
-    PARSER_FAILURES,
-    ProgressCallback,
-    open_directory,
-)
+from tracesguide.operators.formats import MAX_FILE_BYTES, ProgressCallback, open_directory
 from tracesguide.operators.model import (
     Directory,
     DirectorySource,
-    LazyLines,
     Operator,
     RowProblem,
-    facet_line,
+    facet_values,
 )
 from tracesguide.operators.normalize import name_key
-from tracesguide.system.errors import DirectoryError
-from tracesguide.system.files import Unreadable, open_regular, read_regular, write_atomic
+from tracesguide.system.errors import DirectoryError, WriteError
+from tracesguide.system.files import Unreadable, ensure_folder, open_regular, replacing
 
-INDEX_FILE = "operators-index.txt"
-FORMAT_NAME = "tracesguide-operators-index"
-FORMAT_VERSION = 1
-# The index holds each operator about three times (name key, facets, record).
+INDEX_FILE = "operators-index.sqlite"
+# The index of versions before 0.x (one text file): read no more, replaced by an import.
+LEGACY_INDEX_FILE = "operators-index.txt"
+APPLICATION_ID = 0x54474F49  # "TGOI": a tracesguide operator index
+SCHEMA_VERSION = 1
+# The index holds each operator about three times (fields, compared forms, trigrams).
 MAX_INDEX_BYTES = 4 * MAX_FILE_BYTES
-_FIELDS = 11
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_BATCH = 5000
+_COLUMNS = (
+    "id, name, traces_number, address, country, activities, reference, status, "
+    "issuing_body, categories, issued_on, expires_on, "
+    "name_key, country_key, traces_key, reference_key, activities_key"
+)
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+    "CREATE TABLE slices (position INTEGER PRIMARY KEY, country TEXT NOT NULL, "
+    "status TEXT NOT NULL, total NOT NULL, records NOT NULL)",
+    "CREATE TABLE operators (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "traces_number TEXT NOT NULL, address TEXT NOT NULL, country TEXT NOT NULL, "
+    "activities TEXT NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL, "
+    "issuing_body TEXT NOT NULL, categories TEXT NOT NULL, issued_on TEXT NOT NULL, "
+    "expires_on TEXT NOT NULL, name_key TEXT NOT NULL, country_key TEXT NOT NULL, "
+    "traces_key TEXT NOT NULL, reference_key TEXT NOT NULL, activities_key TEXT NOT NULL)",
+)
+_LOOKUPS = (
+    "CREATE INDEX operators_traces ON operators (traces_key)",
+    "CREATE INDEX operators_reference ON operators (reference_key)",
+)
+_PREFILTER = (
+    "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
+    "content='operators', content_rowid='id')",
+    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators",
+)
 
 
 def index_path() -> Path:
     from tracesguide.system.paths import data_dir
 
     return data_dir() / INDEX_FILE
+
+
+@dataclass(frozen=True)
+class SliceInfo:
+    """A country × status of a download: records announced and kept."""
+
+    country: str
+    status: str
+    total: int
+    records: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "country": self.country,
+            "status": self.status,
+            "total": self.total,
+            "records": self.records,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,6 +122,8 @@ class IndexInfo:
     origin_mtime: float | None = None
     # Set when the index was downloaded (operators fetch): {"url": ..., "slices": [...]}.
     fetch: Mapping[str, object] | None = None
+    # Whether the index has the name prefilter (the trigram table).
+    prefilter: bool = True
 
     def origin_changed(self) -> bool | None:
         """Whether the source file changed since the import (None: it is gone)."""
@@ -95,6 +145,17 @@ class ImportResult:
     skipped: int = 0
 
 
+@dataclass(frozen=True)
+class Described:
+    """Where the operators of an index come from: a file, or a download."""
+
+    origin: str
+    origin_size: int | None = None
+    origin_mtime: float | None = None
+    fetch_url: str | None = None
+    slices: Sequence[SliceInfo] = ()
+
+
 def import_directory(
     source: Path, progress: ProgressCallback | None = None, target: Path | None = None
 ) -> ImportResult:
@@ -112,11 +173,7 @@ def import_directory(
             raise DirectoryError(
                 t("operators.file_os_error", path=source, detail=error.strerror or error)
             ) from None
-        described = {
-            "origin": str(origin),
-            "origin_size": stat.st_size,
-            "origin_mtime": stat.st_mtime,
-        }
+        described = Described(str(origin), stat.st_size, stat.st_mtime)
         info = write_index(stream, lambda: stream.skipped, described, target)
     return ImportResult(info, stream.problems, stream.skipped)
 
@@ -124,207 +181,181 @@ def import_directory(
 def write_index(
     operators: Iterable[Operator],
     skipped: int | Callable[[], int],
-    described: Mapping[str, object],
+    described: Described,
     target: Path | None = None,
-    name: str = "",
 ) -> IndexInfo:
-    """Write the index of *operators* atomically, reading them once, one at a time.
+    """Write the index of *operators*, reading them once, a batch at a time.
 
-    They go into four anonymous temporary files (one per block) beside the index, then
-    into the index in one atomic write. *skipped* counts the rows left out (or says it,
-    once the operators are read); *described* says where they come from (``origin`` and,
-    for a file, its size and time; for a download, ``fetch``). *name* is unused, kept
-    for the callers that name their source.
+    The database is built in a temporary file beside *target* in one transaction and
+    renamed over it once complete. *skipped* counts the rows left out (or says it, once
+    the operators are read).
     """
-    del name
     target = target or index_path()
-    _make_folder(target.parent)
-    with _Blocks(target.parent) as blocks:
-        rows = 0
-        for operator in operators:
-            blocks.add(operator)
-            rows += 1
-        blocks.flush()
-        header = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "rows": rows,
-            "skipped": skipped() if callable(skipped) else skipped,
-            **described,
-            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "blocks": blocks.sizes(),
-        }
-        head = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
-        write_atomic(target, chain([head], blocks.chunks()))  # never all in memory
-    return _info(target, header)
-
-
-class _Blocks:
-    """The four blocks of an index being written, each in an anonymous temporary file."""
-
-    BATCH = 4096
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.files: list[IO[bytes]] = []
-        self.pending: tuple[list[str], list[str], list[str], list[bytes]] = ([], [], [], [])
-        self.position = 0
-
-    def __enter__(self) -> _Blocks:
-        with ExitStack() as stack:
-            self.files = [
-                stack.enter_context(tempfile.TemporaryFile(dir=self.folder)) for _ in range(4)
-            ]
-            self._close = stack.pop_all()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._close.close()
-
-    def add(self, operator: Operator) -> None:
-        keys, facets, offsets, records = self.pending
-        record = _encode(operator).encode("utf-8") + b"\n"
-        keys.append(name_key(operator.name))
-        facets.append(facet_line(operator))
-        offsets.append(f"{self.position:08x}")
-        records.append(record)
-        self.position += len(record)
-        if self.position >= 16**8:
-            raise DirectoryError(t("operators.index_too_big"))
-        if len(records) >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        keys, facets, offsets, records = self.pending
-        for handle, lines in zip(self.files[:2], (keys, facets), strict=True):
-            if lines:
-                handle.write(("\n".join(lines) + "\n").encode("utf-8"))
-        self.files[2].write("".join(offsets).encode("ascii"))
-        self.files[3].write(b"".join(records))
-        for batch in self.pending:
-            batch.clear()
-
-    def sizes(self) -> list[int]:
-        sizes = [handle.tell() for handle in self.files]
-        sizes[2] += 1  # the newline that ends the offsets
-        return sizes
-
-    def chunks(self) -> Iterator[bytes]:
-        for number, handle in enumerate(self.files):
-            handle.seek(0)
-            while chunk := handle.read(1 << 20):
-                yield chunk
-            if number == 2:
-                yield b"\n"
-
-
-def _make_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
+        ensure_folder(target.parent)
+    except WriteError as error:
         raise DirectoryError(
-            t("operators.index_unwritable", path=folder, detail=error.strerror or error)
+            t("operators.index_unwritable", path=target.parent, detail=error.message)
         ) from None
-
-
-def _encode(operator: Operator) -> str:
-    return json.dumps(
-        [
-            operator.name,
-            operator.traces_number,
-            operator.address,
-            operator.country,
-            list(operator.activities),
-            operator.reference,
-            operator.status,
-            operator.issuing_body,
-            list(operator.categories),
-            operator.issued_on,
-            operator.expires_on,
-        ],
-        ensure_ascii=False,
+    imported_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with replacing(target) as temp:
+        try:
+            rows, count_skipped, prefilter = _build(
+                temp, operators, skipped, described, imported_at
+            )
+        except sqlite3.Error as error:
+            raise DirectoryError(
+                t("operators.index_write_failed", path=target, detail=error)
+            ) from None
+    legacy = target.with_name(LEGACY_INDEX_FILE)
+    if target.name == INDEX_FILE and legacy.is_file():
+        legacy.unlink(missing_ok=True)  # the old format: replaced by this one
+    return IndexInfo(
+        path=target,
+        origin=described.origin,
+        rows=rows,
+        skipped=count_skipped,
+        imported_at=imported_at,
+        origin_size=described.origin_size,
+        origin_mtime=described.origin_mtime,
+        fetch=_fetch_mapping(described.fetch_url, described.slices),
+        prefilter=prefilter,
     )
+
+
+def _build(
+    temp: Path,
+    operators: Iterable[Operator],
+    skipped: int | Callable[[], int],
+    described: Described,
+    imported_at: str,
+) -> tuple[int, int, bool]:
+    connection = sqlite3.connect(temp, isolation_level=None)
+    try:
+        # The file is renamed into place only when complete: no journal is needed.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("BEGIN")
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        rows = 0
+        insert = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+        values = (_row(number, operator) for number, operator in enumerate(operators))
+        while batch := list(islice(values, _BATCH)):
+            try:
+                connection.executemany(insert, batch)
+            except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): shown as U+FFFD
+                connection.executemany(insert, [tuple(map(_repaired, row)) for row in batch])
+            rows += len(batch)
+        for statement in _LOOKUPS:
+            connection.execute(statement)
+        prefilter = True
+        try:
+            for statement in _PREFILTER:
+                connection.execute(statement)
+        except sqlite3.OperationalError:  # no FTS5 or no trigram tokenizer in this SQLite
+            prefilter = False
+        count_skipped = skipped() if callable(skipped) else skipped
+        meta: dict[str, object] = {
+            "origin": described.origin,
+            "origin_size": described.origin_size,
+            "origin_mtime": described.origin_mtime,
+            "fetch_url": described.fetch_url,
+            "imported_at": imported_at,
+            "rows": rows,
+            "skipped": count_skipped,
+            "prefilter": "trigram" if prefilter else "none",
+        }
+        connection.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [(key, _stored(value)) for key, value in meta.items()],
+        )
+        connection.executemany(
+            "INSERT INTO slices (position, country, status, total, records) VALUES (?, ?, ?, ?, ?)",
+            [
+                (n, _stored(s.country), _stored(s.status), _stored(s.total), _stored(s.records))
+                for n, s in enumerate(described.slices)
+            ],
+        )
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return rows, count_skipped, prefilter
+
+
+def _row(number: int, operator: Operator) -> tuple[object, ...]:
+    return (
+        number,
+        operator.name,
+        operator.traces_number,
+        operator.address,
+        operator.country,
+        _list(operator.activities),
+        operator.reference,
+        operator.status,
+        operator.issuing_body,
+        _list(operator.categories),
+        operator.issued_on,
+        operator.expires_on,
+        name_key(operator.name),
+        *facet_values(operator),
+    )
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
+
+
+def _repaired(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+def _stored(value: object) -> object:
+    """A metadata value as SQLite keeps it exactly: text that UTF-8 cannot encode (a lone
+    surrogate from the environment) as its bytes, an integer past 64 bits as text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return f"int:{value}"
+    return value
+
+
+def _loaded_text(value: object) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogatepass")
+    return value if isinstance(value, str) else None
+
+
+def _loaded_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.startswith("int:"):
+        try:
+            return int(value[4:])
+        except ValueError:
+            return None
+    return None
+
+
+def _fetch_mapping(url: str | None, slices: Sequence[SliceInfo]) -> dict[str, object] | None:
+    if url is None:
+        return None
+    return {"url": url, "slices": [s.to_dict() for s in slices]}
+
+
+# --- reading -----------------------------------------------------------------------------
 
 
 def _corrupt(key: str = "operators.index_corrupt") -> DirectoryError:
     return DirectoryError(t(key), t("operators.index_hint"))
-
-
-def _decode(line: bytes | str) -> Operator:
-    try:
-        values = json.loads(line)
-    except (*PARSER_FAILURES, MemoryError):
-        values = None
-    if (
-        not isinstance(values, list)
-        or len(values) != _FIELDS
-        or not all(isinstance(values[i], str) for i in (0, 1, 2, 3, 5, 6, 7, 9, 10))
-        or not all(
-            isinstance(values[i], list) and all(isinstance(v, str) for v in values[i])
-            for i in (4, 8)
-        )
-    ):
-        raise _corrupt()
-    return Operator(
-        name=values[0],
-        traces_number=values[1],
-        address=values[2],
-        country=values[3],
-        activities=tuple(values[4]),
-        reference=values[5],
-        status=values[6],
-        issuing_body=values[7],
-        categories=tuple(values[8]),
-        issued_on=values[9],
-        expires_on=values[10],
-    )
-
-
-def _check_header(line: bytes) -> dict[str, object]:
-    try:
-        header = json.loads(line.decode("utf-8")) if line.strip() else None
-    except (*PARSER_FAILURES, MemoryError):
-        raise _corrupt() from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise _corrupt()
-    version = header.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise _corrupt()
-    if version > FORMAT_VERSION:
-        raise DirectoryError(t("operators.index_newer"), t("operators.index_newer_hint"))
-    rows = header.get("rows")
-    if not isinstance(rows, int) or not 0 <= rows < 16**8:
-        raise _corrupt()
-    return header
-
-
-def _number(value: object, kind: type[int] | type[float]) -> int | float | None:
-    """A number of the header, or None (a huge integer is no size and no date)."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    if kind is int and not isinstance(value, int):
-        return None
-    try:
-        return kind(value) if abs(value) < 2**63 else None
-    except (OverflowError, ValueError):  # inf and nan
-        return None
-
-
-def _info(path: Path, header: dict[str, object]) -> IndexInfo:
-    size = _number(header.get("origin_size"), int)
-    mtime = _number(header.get("origin_mtime"), float)
-    skipped = _number(header.get("skipped"), int)
-    rows = _number(header.get("rows"), int)
-    return IndexInfo(
-        path=path,
-        origin=str(header.get("origin", "")),
-        rows=int(rows or 0),
-        skipped=int(skipped or 0),
-        imported_at=str(header.get("imported_at", "")),
-        origin_size=int(size) if size is not None else None,
-        origin_mtime=float(mtime) if mtime is not None else None,
-        fetch=fetched if isinstance(fetched := header.get("fetch"), dict) else None,
-    )
 
 
 def _unreadable(error: Unreadable) -> DirectoryError:
@@ -335,81 +366,253 @@ def _unreadable(error: Unreadable) -> DirectoryError:
     return DirectoryError(t("operators.index_unreadable", path=error.path, detail=error.detail))
 
 
-def read_index_info(path: Path | None = None) -> IndexInfo | None:
-    """The header of the index, or None when nothing was imported."""
-    path = path or index_path()
+def _check_file(path: Path) -> bool:
+    """Check the file before SQLite opens it; False when there is no index."""
     try:
         with open_regular(path, MAX_INDEX_BYTES) as handle:
-            first = handle.readline(1 << 16)
+            head = handle.read(100)
+            size = handle.seek(0, 2)
     except Unreadable as error:
         if error.reason == "missing":
-            return None
+            return False
         raise _unreadable(error) from None
     except OSError as error:
         raise DirectoryError(
             t("operators.index_unreadable", path=path, detail=error.strerror or error)
         ) from None
-    return _info(path, _check_header(first))
-
-
-def load_index(path: Path | None = None) -> Directory | None:
-    """Load the index for searching, or None when nothing was imported."""
-    path = path or index_path()
-    try:
-        data = read_regular(path, MAX_INDEX_BYTES)
-    except Unreadable as error:
-        if error.reason == "missing":
-            return None
-        raise _unreadable(error) from None
-    except MemoryError:
-        raise _corrupt("operators.index_too_big_to_read") from None
-    end = data.find(b"\n", 0, 1 << 16)
-    header = _check_header(data[:end] if end > 0 else b"")
-    info = _info(path, header)
-    rows = info.rows
-    blocks = header.get("blocks")
-    if (
-        not isinstance(blocks, list)
-        or len(blocks) != 4
-        or not all(type(size) is int and 0 <= size <= len(data) for size in blocks)
-        or end + 1 + sum(blocks) != len(data)
-        or blocks[2] != 8 * rows + 1
-    ):
+    if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
+        if head.startswith(b'{"format": "tracesguide-operators-index"'):
+            raise _corrupt("operators.index_old_format")
+        raise _corrupt()
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        raise _corrupt("operators.index_foreign")
+    version = int.from_bytes(head[60:64], "big", signed=True)
+    if version > SCHEMA_VERSION:
+        raise DirectoryError(t("operators.index_newer"), t("operators.index_newer_hint"))
+    if version < 1:
+        raise _corrupt()
+    # A complete database says its own size (the change counters agree): a file cut
+    # short, or grown, is not one we wrote.
+    if head[24:28] != head[92:96] or pages * page_size != size:
         raise _corrupt("operators.index_incomplete")
-    keys_at = end + 1
-    facets_at = keys_at + blocks[0]
-    offsets_at = facets_at + blocks[1]
-    records_at = offsets_at + blocks[2]
-    keys = _lines(data[keys_at:facets_at], rows)
+    return True
 
-    def fetch(position: int) -> Operator:
-        if not 0 <= position < rows:
-            raise IndexError(position)
-        at = offsets_at + 8 * position
+
+class SqliteIndex:
+    """An open index: the queries a search makes (see :mod:`tracesguide.operators.match`).
+
+    Every SQLite error becomes :class:`DirectoryError` (a damaged index).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        uri = path.absolute().as_uri() + "?mode=ro&immutable=1"
         try:
-            start = records_at + int(data[at : at + 8], 16)
-        except ValueError:
-            start = -1
-        stop = data.find(b"\n", start) if records_at <= start < len(data) else -1
-        if stop < 0:
-            raise _corrupt()
-        return _decode(data[start:stop])
+            self.connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            meta = dict(self._all("SELECT key, value FROM meta"))
+            slices = self._all(
+                "SELECT country, status, total, records FROM slices ORDER BY position"
+            )
+        except sqlite3.Error:
+            raise _corrupt() from None
+        self.info = _info(path, meta, slices)
+        self.rows = self.info.rows
+        self.prefilter = self.info.prefilter
 
-    return Directory(
-        source=DirectorySource("index", path, imported_at=info.imported_at, origin=info.origin),
-        keys=keys,
-        facets=LazyLines(lambda: _lines(data[facets_at:offsets_at], rows)),
-        fetch=fetch,
+    def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self.connection.execute(sql, params).fetchall()
+        except (sqlite3.Error, MemoryError, OverflowError):
+            raise _corrupt() from None
+
+    def operators(self, ids: Sequence[int]) -> list[Operator]:
+        """The operators with these *ids*, in this order."""
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        found = {
+            row[0]: _operator(row)
+            for row in self._all(f"SELECT {_COLUMNS} FROM operators WHERE id IN ({marks})", ids)
+        }
+        if len(found) != len(set(ids)):
+            raise _corrupt()
+        return [found[i] for i in ids]
+
+    def operator(self, position: int) -> Operator:
+        if not 0 <= position < self.rows:
+            raise IndexError(position)
+        return self.operators([position])[0]
+
+    def __iter__(self) -> Iterator[Operator]:
+        last = -1
+        while True:
+            rows = self._all(
+                f"SELECT {_COLUMNS} FROM operators WHERE id > ? ORDER BY id LIMIT ?",
+                (last, _BATCH),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield _operator(row)
+            last = int(rows[-1][0])
+
+    def by_identifier(
+        self, wanted: str, where: str, params: Sequence[object]
+    ) -> list[tuple[int, bool]]:
+        """(id, whether it is the TRACES number) of the operators with this identifier."""
+        clause = "(traces_key = ? OR reference_key = ?)" + (f" AND {where}" if where else "")
+        rows = self._all(
+            f"SELECT id, traces_key = ? FROM operators WHERE {clause} ORDER BY id",
+            (wanted, wanted, wanted, *params),
+        )
+        return [(int(i), bool(is_number)) for i, is_number in rows]
+
+    def first_by_name(self, limit: int, where: str, params: Sequence[object]) -> list[int]:
+        clause = f"WHERE {where}" if where else ""
+        return [
+            int(i)
+            for (i,) in self._all(
+                f"SELECT id FROM operators {clause} ORDER BY name_key, id LIMIT ?",
+                (*params, limit),
+            )
+        ]
+
+    def keys_of(self, ids: Sequence[int]) -> list[str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ", ".join("?" * len(part))
+            for i, key in self._all(
+                f"SELECT id, name_key FROM operators WHERE id IN ({marks})", part
+            ):
+                found[int(i)] = str(key)
+        return [found.get(i, "") for i in ids]
+
+    def candidates(
+        self, expression: str, where: str, params: Sequence[object]
+    ) -> tuple[list[int], list[str]]:
+        """The ids and names whose name matches the trigram *expression*, in id order."""
+        clause = f" AND {where}" if where else ""
+        rows = self._all(
+            "SELECT id, name_key FROM operators WHERE id IN "
+            f"(SELECT rowid FROM names WHERE names MATCH ?){clause} ORDER BY id",
+            (expression, *params),
+        )
+        return [int(i) for i, _ in rows], [str(k) for _, k in rows]
+
+    def key_chunks(
+        self, where: str, params: Sequence[object], size: int = 65536
+    ) -> Iterator[tuple[list[int], list[str]]]:
+        """Every (id, name) that passes *where*, in id order, *size* at a time."""
+        last = -1
+        clause = f" AND {where}" if where else ""
+        while True:
+            rows = self._all(
+                f"SELECT id, name_key FROM operators WHERE id > ?{clause} ORDER BY id LIMIT ?",
+                (last, *params, size),
+            )
+            if not rows:
+                return
+            yield [int(i) for i, _ in rows], [str(k) for _, k in rows]
+            last = int(rows[-1][0])
+
+
+def _operator(row: Sequence[object]) -> Operator:
+    texts = row[1:12]
+    if not all(isinstance(value, str) for value in texts):
+        raise _corrupt()
+    values: list[str] = [str(value) for value in texts]
+    return Operator(
+        name=values[0],
+        traces_number=values[1],
+        address=values[2],
+        country=values[3],
+        activities=_loaded_list(values[4]),
+        reference=values[5],
+        status=values[6],
+        issuing_body=values[7],
+        categories=_loaded_list(values[8]),
+        issued_on=values[9],
+        expires_on=values[10],
     )
 
 
-def _lines(block: bytes, rows: int) -> list[str]:
-    """The *rows* lines of a block, each ended by a newline."""
+def _loaded_list(text: str) -> tuple[str, ...]:
+    if text == "[]":
+        return ()
     try:
-        lines = block.decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        lines = []
-    if len(lines) != rows + 1 or lines[-1]:
-        raise _corrupt("operators.index_incomplete")
-    lines.pop()
-    return lines
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        values = None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _corrupt()
+    return tuple(values)
+
+
+def _info(
+    path: Path, meta: Mapping[object, object], slices: Sequence[Sequence[object]]
+) -> IndexInfo:
+    rows = _loaded_int(meta.get("rows"))
+    if rows is None or rows < 0:
+        raise _corrupt()
+    size = _loaded_int(meta.get("origin_size"))
+    mtime = meta.get("origin_mtime")
+    url = _loaded_text(meta.get("fetch_url"))
+    loaded: list[SliceInfo] = []
+    for country, status, total, records in slices:
+        texts = (_loaded_text(country), _loaded_text(status))
+        numbers = (_loaded_int(total), _loaded_int(records))
+        if texts[0] is None or texts[1] is None or numbers[0] is None or numbers[1] is None:
+            raise _corrupt()
+        loaded.append(SliceInfo(texts[0], texts[1], numbers[0], numbers[1]))
+    return IndexInfo(
+        path=path,
+        origin=_loaded_text(meta.get("origin")) or "",
+        rows=rows,
+        skipped=_loaded_int(meta.get("skipped")) or 0,
+        imported_at=_loaded_text(meta.get("imported_at")) or "",
+        origin_size=size,
+        origin_mtime=float(mtime) if isinstance(mtime, int | float) else None,
+        fetch=_fetch_mapping(url, loaded),
+        prefilter=meta.get("prefilter") == "trigram",
+    )
+
+
+def _legacy(path: Path) -> None:
+    """An index of the old text format where the database should be: import again."""
+    legacy = path.with_name(LEGACY_INDEX_FILE)
+    if path.name == INDEX_FILE and legacy.is_file():
+        raise _corrupt("operators.index_old_format")
+
+
+def open_index(path: Path | None = None) -> SqliteIndex | None:
+    """The index, open for reading, or None when nothing was imported."""
+    path = path or index_path()
+    if not _check_file(path):
+        _legacy(path)
+        return None
+    return SqliteIndex(path)
+
+
+def read_index_info(path: Path | None = None) -> IndexInfo | None:
+    """What the index says of itself, or None when nothing was imported."""
+    index = open_index(path)
+    if index is None:
+        return None
+    index.connection.close()
+    return index.info
+
+
+def load_index(path: Path | None = None) -> Directory | None:
+    """Open the index for searching, or None when nothing was imported."""
+    index = open_index(path)
+    if index is None:
+        return None
+    info = index.info
+    return Directory.from_index(
+        index,
+        DirectorySource("index", index.path, imported_at=info.imported_at, origin=info.origin),
+    )

@@ -1,13 +1,22 @@
 """Search a directory: exact identifiers first, then forgiving fuzzy matching on names.
 
-No I/O and no printing: a pure function of a loaded :class:`Directory` and a query.
+No printing: a function of a loaded :class:`Directory` and a query. A directory in
+memory (a file, the sample) is searched in memory; the index is asked in SQL
+(:class:`~tracesguide.operators.index.SqliteIndex`): filters and identifiers through its
+SQL indexes, and names through a candidate prefilter, its trigram table. A candidate
+is a name that holds every word of the query but one (each word of six letters or more
+needs only one of its halves, so that one typo per word still matches); rapidfuzz then
+scores the candidates only. When fewer than *limit* of them score enough, every name is
+compared (``Match.full_scan``), as a directory in memory always is.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import combinations
 
+from tracesguide.operators.index import SqliteIndex
 from tracesguide.operators.model import Directory, Match, MatchedOn
 from tracesguide.operators.normalize import (
     country_code,
@@ -23,6 +32,8 @@ from tracesguide.system.errors import DirectoryError
 MIN_SCORE = 75.0
 # Fuzzy candidates fetched beyond the limit, so that ties can be re-ranked.
 _EXTRA_CANDIDATES = 20
+# Words of a query the prefilter looks for (the longest ones).
+_PREFILTER_WORDS = 8
 
 
 def _facet(line: str) -> list[str]:
@@ -98,6 +109,10 @@ def search(
     """
     if limit < 1:
         return []
+    if isinstance(directory.store, SqliteIndex):
+        return _search_index(
+            directory.store, text, country, activity, traces_number, limit, min_score
+        )
     pool = _filter(directory, country, activity)
     if traces_number is not None:
         id_hits = _id_matches(directory, traces_number, pool)
@@ -119,37 +134,156 @@ def search(
     query = name_key(text)
     # An exact identifier is the answer: names that merely look like it would be noise.
     if query and not results:
-        for i, score in _fuzzy(directory, query, pool, limit, seen, min_score):
-            results.append(Match(directory.fetch(i), score, "name"))
+        keys = directory.keys
+        choices: Sequence[str] = keys if pool is None else [keys[i] for i in pool]
+        found = _extract(query, choices, pool, limit, min_score)
+        for i, score in _ranked(query, found, limit):
+            results.append(Match(directory.fetch(i), score, "name", full_scan=True))
     return results
 
 
-def _fuzzy(
-    directory: Directory,
-    query: str,
-    pool: Sequence[int] | None,
-    limit: int,
-    seen: set[int],
-    min_score: float,
-) -> list[tuple[int, float]]:
+_Found = list[tuple[str, float, int]]
+
+
+def _extract(
+    query: str, choices: Sequence[str], ids: Sequence[int] | None, limit: int, min_score: float
+) -> _Found:
+    """The best (name, score, id) of *choices* (ids: their positions, or *ids*)."""
     from rapidfuzz import fuzz, process
 
-    keys = directory.keys
-    choices: Sequence[str] = keys if pool is None else [keys[i] for i in pool]
     found = process.extract(
         query,
         choices,
         scorer=fuzz.WRatio,
         processor=None,
-        limit=limit + len(seen) + _EXTRA_CANDIDATES,
+        limit=limit + _EXTRA_CANDIDATES,
         score_cutoff=min_score,
     )
-    ranked: list[tuple[float, float, int]] = []
-    for choice, score, position in found:
-        index = position if pool is None else pool[position]
-        if index in seen:
-            continue
-        # Ties (several names containing the query) go to the closest in length and spelling.
-        ranked.append((score, fuzz.ratio(query, choice), index))
+    if ids is None:
+        return [(choice, score, position) for choice, score, position in found]
+    return [(choice, score, ids[position]) for choice, score, position in found]
+
+
+def _ranked(query: str, found: _Found, limit: int) -> list[tuple[int, float]]:
+    """Ties (several names containing the query) go to the closest in length and spelling."""
+    from rapidfuzz import fuzz
+
+    ranked = [(score, fuzz.ratio(query, choice), i) for choice, score, i in found]
     ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    return [(index, round(score, 1)) for score, _, index in ranked[:limit]]
+    return [(i, round(score, 1)) for score, _, i in ranked[:limit]]
+
+
+# --- the index, in SQL ---------------------------------------------------------------------
+
+
+def _sql_filters(country: str | None, activity: str | None) -> tuple[str, list[object]] | None:
+    """The SQL condition of the filters and its parameters; None when nothing can pass."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if country is not None:
+        code = id_key(country_code(country))
+        if not code:
+            return None
+        clauses.append("country_key = ?")
+        params.append(code)
+    if activity is not None:
+        for word in text_key(activity).split():
+            clauses.append("instr(activities_key, ?) > 0")
+            params.append(word)
+    return " AND ".join(clauses), params
+
+
+def _search_index(
+    store: SqliteIndex,
+    text: str | None,
+    country: str | None,
+    activity: str | None,
+    traces_number: str | None,
+    limit: int,
+    min_score: float,
+) -> list[Match]:
+    filters = _sql_filters(country, activity)
+    if filters is None:
+        return []
+    where, params = filters
+
+    def matches(
+        hits: Iterable[tuple[int, float, MatchedOn]], full_scan: bool = False
+    ) -> list[Match]:
+        chosen = list(hits)
+        found = store.operators([i for i, _, _ in chosen])
+        return [
+            Match(op, score, on, full_scan=full_scan)
+            for op, (_, score, on) in zip(found, chosen, strict=True)
+        ]
+
+    pool: list[int] | None = None
+    if traces_number is not None:
+        id_hits = _index_ids(store, traces_number, where, params)
+        pool = [i for i, _ in id_hits]
+        if not text:
+            return matches((i, 100.0, on) for i, on in id_hits[:limit])
+    if not text:
+        if pool is None:
+            first = store.first_by_name(limit, where, params)
+        else:
+            keys = dict(zip(pool, store.keys_of(pool), strict=True))
+            first = heapq.nsmallest(limit, pool, key=lambda i: (keys[i], i))
+        return matches((i, 100.0, "filters") for i in first)
+    if looks_like_id(text):
+        hits = _index_ids(store, text, where, params)
+        if pool is not None:
+            allowed = set(pool)
+            hits = [hit for hit in hits if hit[0] in allowed]
+        if hits:
+            return matches((i, 100.0, on) for i, on in hits[:limit])
+    query = name_key(text)
+    if not query:
+        return []
+    if pool is not None:
+        found = _extract(query, store.keys_of(pool), pool, limit, min_score)
+        return matches(((i, s, "name") for i, s in _ranked(query, found, limit)), True)
+    expression = prefilter_expression(query) if store.prefilter else None
+    if expression is not None:
+        ids, names = store.candidates(expression, where, params)
+        found = _extract(query, names, ids, limit, min_score)
+        if len(found) >= limit:
+            return matches((i, s, "name") for i, s in _ranked(query, found, limit))
+    found = []
+    for ids, names in store.key_chunks(where, params):
+        found += _extract(query, names, ids, limit, min_score)
+        found.sort(key=lambda item: (-item[1], item[2]))
+        del found[limit + _EXTRA_CANDIDATES :]
+    return matches(((i, s, "name") for i, s in _ranked(query, found, limit)), True)
+
+
+def _index_ids(
+    store: SqliteIndex, identifier: str, where: str, params: list[object]
+) -> list[tuple[int, MatchedOn]]:
+    wanted = id_key(identifier)
+    if not wanted:
+        return []
+    return [
+        (i, "traces_number" if is_number else "reference")
+        for i, is_number in store.by_identifier(wanted, where, params)
+    ]
+
+
+def prefilter_expression(query: str) -> str | None:
+    """The FTS5 trigram query of the candidates of *query* (see the module's docstring),
+    or None when no word has three letters (a trigram needs three)."""
+    words = sorted({w for w in query.split() if len(w) >= 3}, key=len, reverse=True)
+    terms: list[str] = []
+    for word in words[:_PREFILTER_WORDS]:
+        if len(word) >= 6:
+            half = len(word) // 2
+            terms.append(f'("{word[:half]}" OR "{word[half:]}")')
+        else:
+            terms.append(f'"{word}"')
+    if not terms:
+        return None
+    if len(terms) < 3:
+        return " AND ".join(terms)
+    return " OR ".join(
+        "(" + " AND ".join(group) + ")" for group in combinations(terms, len(terms) - 1)
+    )

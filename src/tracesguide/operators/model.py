@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, overload
+from typing import Literal, Protocol, overload
 
 from tracesguide.operators.normalize import id_key, name_key, text_key
 
@@ -58,6 +58,9 @@ class Match:
     operator: Operator
     score: float
     matched_on: MatchedOn = "name"
+    # A name match found by comparing every name (no index, or too few candidates in
+    # the index's prefilter); not part of equality: the same match either way.
+    full_scan: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,29 @@ _country_key = lru_cache(maxsize=4096)(id_key)
 _activities_key = lru_cache(maxsize=4096)(text_key)
 
 
-def facet_line(operator: Operator) -> str:
-    """Country, TRACES number, reference and activities in their compared forms, tab-separated.
-
-    Kept as one string per operator so that an index loads without parsing them:
-    filters split only the lines they need.
-    """
-    return "\t".join(
-        (
-            _country_key(operator.country),
-            id_key(operator.traces_number),
-            id_key(operator.reference),
-            _activities_key(" ".join(operator.activities)),
-        )
+def facet_values(operator: Operator) -> tuple[str, str, str, str]:
+    """Country, TRACES number, reference and activities in their compared forms."""
+    return (
+        _country_key(operator.country),
+        id_key(operator.traces_number),
+        id_key(operator.reference),
+        _activities_key(" ".join(operator.activities)),
     )
+
+
+def facet_line(operator: Operator) -> str:
+    """:func:`facet_values` tab-separated: one string per operator, split only by the
+    filters that need it."""
+    return "\t".join(facet_values(operator))
+
+
+class Store(Protocol):
+    """An index on disk that answers a search's queries itself (``operators.index``)."""
+
+    rows: int
+
+    def operator(self, position: int) -> Operator: ...
+    def __iter__(self) -> Iterator[Operator]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,8 +131,9 @@ class Directory:
     """A directory ready to search.
 
     ``keys[i]`` is the normalised name of operator ``i`` and ``facets[i]`` its
-    :func:`facet_line`; ``fetch(i)`` builds the full :class:`Operator`, which an index
-    does only for the operators it returns.
+    :func:`facet_line`; ``fetch(i)`` builds the full :class:`Operator`. A directory
+    loaded from the index has a ``store``: the search asks it (SQL) rather than these
+    lists, and builds only the operators it returns.
     """
 
     source: DirectorySource
@@ -129,12 +142,31 @@ class Directory:
     fetch: Callable[[int], Operator]
     problems: tuple[RowProblem, ...] = field(default=())
     skipped: int = 0  # rows skipped in all; ``problems`` keeps the first ones
+    store: Store | None = None
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self.store.rows if self.store is not None else len(self.keys)
 
     def __iter__(self) -> Iterator[Operator]:
+        if self.store is not None:
+            return iter(self.store)
         return (self.fetch(i) for i in range(len(self.keys)))
+
+    @classmethod
+    def from_index(cls, store: Store, source: DirectorySource) -> Directory:
+        def keys() -> list[str]:
+            return [name_key(op.name) for op in store]
+
+        def facets() -> list[str]:
+            return [facet_line(op) for op in store]
+
+        return cls(
+            source=source,
+            keys=LazyLines(keys),
+            facets=LazyLines(facets),
+            fetch=store.operator,
+            store=store,
+        )
 
     @classmethod
     def from_operators(

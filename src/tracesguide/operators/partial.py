@@ -21,9 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracesguide.operators.index import _decode, _encode
 from tracesguide.operators.model import Operator, RowProblem
-from tracesguide.system.errors import DirectoryError
 from tracesguide.system.files import Unreadable, read_regular, write_atomic
 
 PARTIAL_DIR = "operators-fetch.partial"
@@ -116,6 +114,56 @@ def _read_page(path: Path) -> Page | None:
             records.append((ident, _decode(encoded)))
         if lines[-1]:
             return None
-    except (Unreadable, DirectoryError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None  # DirectoryError: _decode found a damaged line
+    except (Unreadable, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+        return None  # ValueError: _decode found a damaged line
     return Page(slice_key, offset, total, records, problems)
+
+
+_FIELDS = 11
+
+
+def _encode(operator: Operator) -> str:
+    """An operator as one line of a page file: a JSON array of its fields."""
+    return json.dumps(
+        [
+            operator.name,
+            operator.traces_number,
+            operator.address,
+            operator.country,
+            list(operator.activities),
+            operator.reference,
+            operator.status,
+            operator.issuing_body,
+            list(operator.categories),
+            operator.issued_on,
+            operator.expires_on,
+        ]
+    )  # ASCII: a lone surrogate (JSON "\ud800") stays an escape, and reads back
+
+
+def _decode(line: str) -> Operator:
+    """The operator of a page line; ValueError when the line is damaged."""
+    values = json.loads(line)
+    if (
+        not isinstance(values, list)
+        or len(values) != _FIELDS
+        or not all(isinstance(values[i], str) for i in (0, 1, 2, 3, 5, 6, 7, 9, 10))
+        or not all(
+            isinstance(values[i], list) and all(isinstance(v, str) for v in values[i])
+            for i in (4, 8)
+        )
+    ):
+        raise ValueError(line[:40])
+    return Operator(
+        name=values[0],
+        traces_number=values[1],
+        address=values[2],
+        country=values[3],
+        activities=tuple(values[4]),
+        reference=values[5],
+        status=values[6],
+        issuing_body=values[7],
+        categories=tuple(values[8]),
+        issued_on=values[9],
+        expires_on=values[10],
+    )

@@ -12,7 +12,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,6 +46,43 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
             handle.writelines(chunks)
             handle.flush()
             os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException as error:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise write_error(target, error) from None
+        raise
+    _fsync_folder(target.parent)
+
+
+@contextlib.contextmanager
+def replacing(target: Path, mode: int = 0o600) -> Iterator[Path]:
+    """A private temporary file beside *target* for a writer that needs a path (SQLite):
+    when the block ends without error it is flushed to disk and renamed over *target*;
+    otherwise it is removed and *target* is left as it was.
+
+    The temporary file is named as ``write_atomic``'s are, so one left by a killed process
+    is removed by the next write in that folder. The folder must exist.
+    """
+    import tempfile
+
+    _refuse_special(target)
+    _remove_stale_temps(target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
+        )
+    except (OSError, ValueError) as error:
+        raise write_error(target, error) from None
+    try:
+        os.fchmod(fd, mode)
+        os.close(fd)
+        yield Path(temp)
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
     except BaseException as error:
         Path(temp).unlink(missing_ok=True)
