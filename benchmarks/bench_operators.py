@@ -140,15 +140,14 @@ def generate(rows: int, seed: int) -> list[Generated]:
     while len(result) < rows:
         item = rng.choice(makers)(rng)
         key = " ".join(_plain(w) for w in item.core if _plain(w) not in SMALL_WORDS)
-        if key in seen:
-            # Tell near-identical companies apart the way real ones are: by a second place.
+        while key in seen:
+            # Tell near-identical companies apart the way real ones are: by another place
+            # (as many as it takes: a million names need two or three).
             extra = rng.choice(FR_PLACES + NL_PLACES + DE_PLACES)
             item = Generated(
                 f"{item.body} {extra}", item.form, (*item.core, extra), item.country, item.address
             )
             key = " ".join(_plain(w) for w in item.core if _plain(w) not in SMALL_WORDS)
-            if key in seen:
-                continue
         seen.add(key)
         result.append(item)
     return result

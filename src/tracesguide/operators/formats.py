@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -338,24 +339,154 @@ def _csv_rows(
 def _json_rows(
     handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
 ) -> Iterator[Operator]:
-    document = json.loads(handle.read().decode(survey.encoding))
-    records = _records_of(document)
-    if records is None:
-        raise _error("operators.json_not_a_list", name=stream.name)
-    del document
-    total = len(records)
-    for index in range(total):
-        if progress is not None and index % PROGRESS_STEP == 0:
-            progress(index, total)
-        record = records[index]
-        if isinstance(records, list):
-            records[index] = None  # each record freed once read
+    if survey.head[0] == "[":
+        records: Iterator[object] = _array_items(handle, survey.encoding, progress)
+    else:
+        records = _wrapped_records(handle, survey, stream)
+    for index, record in enumerate(records):
         try:
             yield operator_from_record(record)
         except BadRow as bad:
             stream.skip(t("operators.at_item", index=index), str(bad))
+
+
+def _wrapped_records(
+    handle: BinaryIO, survey: _Survey, stream: DirectoryStream
+) -> Iterator[object]:
+    """An object holding the list of records: parsed whole (the collector paused, as it
+    only slows the parsing of a large document), then its records freed one by one."""
+    import gc
+
+    text = handle.read().decode(survey.encoding)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        document = json.loads(text)
+    finally:
+        if enabled:
+            gc.enable()
+    del text
+    records = _records_of(document)
+    if records is None:
+        raise _error("operators.json_not_a_list", name=stream.name)
+    del document
+    for index in range(len(records)):
+        record = records[index]
+        if isinstance(records, list):
+            records[index] = None  # each record freed once read
+        yield record
+
+
+def _array_items(
+    handle: BinaryIO, encoding: str, progress: ProgressCallback | None
+) -> Iterator[object]:
+    """The items of a JSON array, parsed one at a time from 1 MiB chunks of the file.
+
+    Memory holds a chunk and one record, whatever the file's size. Each item is parsed by
+    the standard parser (``raw_decode``), so the same documents are accepted and refused
+    as by ``json.loads``, with the same error and its line and column in the file.
+    """
+    decoder = json.JSONDecoder()
+    utf = codecs.getincrementaldecoder(encoding)()
+    try:
+        total = os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError):  # in memory (parse_directory_bytes)
+        total = 0
+    text = _JsonText(handle, utf)
+    position = text.skip(0)
+    if text.char(position) != "[":
+        raise text.error("Expecting value", position)
+    position = text.skip(position + 1)
+    first = True
+    items = 0
+    while True:
+        if text.char(position) == "]":
+            end = text.skip(position + 1)
+            if text.char(end) != "":
+                raise text.error("Extra data", end)
+            break
+        if not first:
+            if text.char(position) != ",":
+                raise text.error("Expecting ',' delimiter", position)
+            position = text.skip(position + 1)
+        while True:
+            try:
+                item, end = decoder.raw_decode(text.buffer, position)
+            except json.JSONDecodeError as error:
+                if text.more():
+                    continue  # the item may run past the chunk
+                raise text.error(error.msg, error.pos) from None
+            if end < len(text.buffer) or not text.more():
+                break  # an item ends before the chunk does (a number could go on)
+        yield item
+        del item
+        first = False
+        items += 1
+        position = text.forget(text.skip(end))
+        if progress is not None and items % PROGRESS_STEP == 0:
+            progress(text.read_bytes, max(total, text.read_bytes))
     if progress is not None:
         progress(total, total)
+
+
+class _JsonText:
+    """The decoded text of a file, read in chunks as far as the parser needs."""
+
+    def __init__(self, handle: BinaryIO, utf: codecs.IncrementalDecoder) -> None:
+        self.handle = handle
+        self.utf = utf
+        self.buffer = ""
+        self.done = False
+        self.read_bytes = 0
+        self.dropped_lines = 0  # lines before the buffer (for the error's place)
+        self.dropped_column = 0  # characters of the buffer's first line before it
+        self.more()
+
+    def more(self) -> bool:
+        """Append the next chunk; False at the end of the file."""
+        if self.done:
+            return False
+        # At least as much again as is held: an item over many chunks is parsed a few times.
+        chunk = self.handle.read(max(_CHUNK, len(self.buffer)))
+        self.read_bytes += len(chunk)
+        self.done = not chunk
+        self.buffer += self.utf.decode(chunk, final=self.done)
+        return True
+
+    def char(self, position: int) -> str:
+        """The character at *position*, reading on if needed ("" at the end)."""
+        while position >= len(self.buffer) and self.more():
+            pass
+        return self.buffer[position] if position < len(self.buffer) else ""
+
+    def skip(self, position: int) -> int:
+        """The position of the next character that is not JSON white space."""
+        while True:
+            while position < len(self.buffer) and self.buffer[position] in " \t\n\r":
+                position += 1
+            if position < len(self.buffer) or not self.more():
+                return position
+
+    def forget(self, position: int) -> int:
+        """Drop the text before *position* once it is a large share of the buffer."""
+        if position < _CHUNK:
+            return position
+        dropped = self.buffer[:position]
+        lines = dropped.count("\n")
+        self.dropped_column = (
+            len(dropped) - dropped.rindex("\n") - 1 if lines else self.dropped_column + position
+        )
+        self.dropped_lines += lines
+        self.buffer = self.buffer[position:]
+        return 0
+
+    def error(self, message: str, position: int) -> json.JSONDecodeError:
+        """The parser's error, placed in the whole file rather than in the buffer."""
+        error = json.JSONDecodeError(message, self.buffer, position)
+        if error.lineno == 1:
+            error.colno += self.dropped_column
+        error.lineno += self.dropped_lines
+        return error
 
 
 def _records_of(document: object) -> Sequence[object] | None:

@@ -32,6 +32,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,11 @@ _LOOKUPS = (
 )
 _PREFILTER = (
     "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
-    "content='operators', content_rowid='id')",
-    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators",
+    "content='operators', content_rowid='id')"
+)
+_INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+_INSERT_NAMES = (
+    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators WHERE id >= ?"
 )
 
 
@@ -230,31 +234,23 @@ def _build(
     described: Described,
     imported_at: str,
 ) -> tuple[int, int, bool]:
-    connection = sqlite3.connect(temp, isolation_level=None)
+    connection = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
     try:
         # The file is renamed into place only when complete: no journal is needed.
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA cache_size = -65536")
         connection.execute("BEGIN")
         for statement in _SCHEMA:
             connection.execute(statement)
-        rows = 0
-        insert = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
-        values = (_row(number, operator) for number, operator in enumerate(operators))
-        while batch := list(islice(values, _BATCH)):
-            try:
-                connection.executemany(insert, batch)
-            except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): shown as U+FFFD
-                connection.executemany(insert, [tuple(map(_repaired, row)) for row in batch])
-            rows += len(batch)
-        for statement in _LOOKUPS:
-            connection.execute(statement)
-        prefilter = True
         try:
-            for statement in _PREFILTER:
-                connection.execute(statement)
+            connection.execute(_PREFILTER)
+            prefilter = True
         except sqlite3.OperationalError:  # no FTS5 or no trigram tokenizer in this SQLite
             prefilter = False
+        rows = _insert_all(connection, operators, prefilter)
+        for statement in _LOOKUPS:
+            connection.execute(statement)
         count_skipped = skipped() if callable(skipped) else skipped
         meta: dict[str, object] = {
             "origin": described.origin,
@@ -285,6 +281,50 @@ def _build(
     return rows, count_skipped, prefilter
 
 
+def _insert_all(
+    connection: sqlite3.Connection, operators: Iterable[Operator], prefilter: bool
+) -> int:
+    """Insert the operators a batch at a time; return how many.
+
+    This thread reads and normalises the operators while another one writes the batches:
+    SQLite releases the interpreter's lock while it works, so the two share the cores.
+    """
+    import threading
+    from queue import Queue
+
+    batches: Queue[list[tuple[object, ...]] | None] = Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (batch := batches.get()) is not None:
+            if failed:
+                continue  # drain: the reader stops at the next batch
+            try:
+                try:
+                    connection.executemany(_INSERT, batch)
+                except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): U+FFFD
+                    connection.executemany(_INSERT, [tuple(map(_repaired, r)) for r in batch])
+                if prefilter:
+                    connection.execute(_INSERT_NAMES, (batch[0][0],))
+            except BaseException as error:  # re-raised by the reader
+                failed.append(error)
+
+    writer = threading.Thread(target=write, name="operators-index-writer", daemon=True)
+    writer.start()
+    rows = 0
+    try:
+        values = (_row(number, operator) for number, operator in enumerate(operators))
+        while not failed and (batch := list(islice(values, _BATCH))):
+            batches.put(batch)
+            rows += len(batch)
+    finally:
+        batches.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+    return rows
+
+
 def _row(number: int, operator: Operator) -> tuple[object, ...]:
     return (
         number,
@@ -304,7 +344,9 @@ def _row(number: int, operator: Operator) -> tuple[object, ...]:
     )
 
 
+@lru_cache(maxsize=4096)
 def _list(values: tuple[str, ...]) -> str:
+    # Cached: the activities and categories of a directory repeat on most rows.
     return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 

@@ -97,14 +97,25 @@ def words(text: str) -> list[str]:
     return _NON_WORD.sub(" ", fold(text)).split()
 
 
+_DROPPED = STOP_WORDS | LEGAL_FORMS
+
+
+@lru_cache(maxsize=65536)
+def _part_words(part: str) -> tuple[str, ...]:
+    # Cached: the words of company names (places, surnames, "Coopérative") repeat on
+    # most rows of a directory.
+    return tuple(words(part))
+
+
 def name_key(name: str) -> str:
     """The form of an operator name used for fuzzy matching.
 
     Small words and legal forms are dropped, unless nothing else is left
-    (a company called "SA" keeps its name).
+    (a company called "SA" keeps its name). The same as the words of the whole name
+    (white space separates words either way), folded one part at a time.
     """
-    tokens = words(name)
-    kept = [t for t in tokens if t not in STOP_WORDS and t not in LEGAL_FORMS]
+    tokens = [word for part in name.split() for word in _part_words(part)]
+    kept = [t for t in tokens if t not in _DROPPED]
     return " ".join(kept or tokens)
 
 
@@ -115,6 +126,8 @@ def text_key(text: str) -> str:
 
 def id_key(identifier: str) -> str:
     """An identifier without case, spaces or punctuation: "be-org-op 5" → "BEORGOP5"."""
+    if identifier.isascii():  # fold only lower-cases ASCII letters, and "'", "." go too
+        return _NON_WORD.sub("", identifier).upper()
     return _NON_WORD.sub("", fold(identifier)).upper()
 
 

@@ -40,6 +40,7 @@ def _match_dict(match: "Match") -> dict[str, object]:
         fields[key] = clean(value) if isinstance(value, str) else [clean(v) for v in value]
     fields["score"] = round(match.score)
     fields["matched_on"] = match.matched_on
+    fields["full_scan"] = match.full_scan
     return fields
 
 
