@@ -58,7 +58,7 @@ SCHEMA_VERSION = 1
 # The index holds each operator about three times (fields, compared forms, trigrams).
 MAX_INDEX_BYTES = 4 * MAX_FILE_BYTES
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_BATCH = 5000
+_BATCH = 20000
 _COLUMNS = (
     "id, name, traces_number, address, country, activities, reference, status, "
     "issuing_body, categories, issued_on, expires_on, "
@@ -81,7 +81,7 @@ _LOOKUPS = (
 )
 _PREFILTER = (
     "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
-    "content='operators', content_rowid='id')"
+    "content='operators', content_rowid='id', detail=none)"
 )
 _INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
 _INSERT_NAMES = (

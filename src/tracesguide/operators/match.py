@@ -269,6 +269,13 @@ def _index_ids(
     ]
 
 
+def _trigrams(text: str) -> str:
+    """Names holding every trigram of *text* (the table keeps no positions, so this is
+    a little wider than holding *text*: rapidfuzz sorts them out)."""
+    grams = dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2))
+    return "(" + " AND ".join(f'"{gram}"' for gram in grams) + ")"
+
+
 def prefilter_expression(query: str) -> str | None:
     """The FTS5 trigram query of the candidates of *query* (see the module's docstring),
     or None when no word has three letters (a trigram needs three)."""
@@ -277,9 +284,9 @@ def prefilter_expression(query: str) -> str | None:
     for word in words[:_PREFILTER_WORDS]:
         if len(word) >= 6:
             half = len(word) // 2
-            terms.append(f'("{word[:half]}" OR "{word[half:]}")')
+            terms.append(f"({_trigrams(word[:half])} OR {_trigrams(word[half:])})")
         else:
-            terms.append(f'"{word}"')
+            terms.append(_trigrams(word))
     if not terms:
         return None
     if len(terms) < 3:
