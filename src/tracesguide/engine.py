@@ -351,9 +351,8 @@ def last_problem(content: Content, state: State | None) -> LastProblem | None:
             entry = next((e for e in content.troubleshooting if e.id == event.detail), None)
             desk = entry.desks[0] if entry is not None and entry.desks else ""
             found = LastProblem(event.detail, event.step, desk, event.at)
-        elif found is not None and event.kind in _MOVES_ON:
-            if event.kind == "solved" or event.step != found.step or event.kind == DONE:
-                found = None
+        elif event.kind in _MOVES_ON:
+            found = None
     return found
 
 
