@@ -15,7 +15,9 @@ import pytest
 from conftest import corpus_files
 from helpers import APP_ANSWERS, HEAVY, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES
-from tracesguide.content import MILESTONES, load
+from tracesguide.content import load
+
+MILESTONES = load().milestones  # declared by the content
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.paths import default_state_path

@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from tracesguide.content import MILESTONES, Content, Stage, Step
+from tracesguide.content import Content, Stage, Step
 from tracesguide.state import State, StepRecord
 
 TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
@@ -141,7 +141,7 @@ def progress(content: Content, state: State | None) -> Progress:
     if ended:
         ended_at = next(s.step.id for s in statuses if answer_effect(s.step, answers)[0] == "ends")
     by_stage: dict[str, list[StepStatus]] = {stage.id: [] for stage in content.stages}
-    milestones = dict.fromkeys(MILESTONES, False)
+    milestones = dict.fromkeys(content.milestones, False)
     next_step = None
     blocked: list[tuple[str, str]] = []
     for s in statuses:

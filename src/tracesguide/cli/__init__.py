@@ -287,8 +287,8 @@ def check_command(
     from tracesguide.content import load
     from tracesguide.reports.check import check_milestone, exit_code, run
 
-    check_milestone(require)
     content = load()
+    check_milestone(content, require)
     if html is not None:
         from tracesguide.views.html.folder_page import write as write_page
 

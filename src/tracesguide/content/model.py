@@ -11,7 +11,6 @@ __all__ = [
     "ASK_KINDS",
     "FORMAT_VERSION",
     "LANGUAGES",
-    "MILESTONES",
     "Choice",
     "Content",
     "Desk",
@@ -31,13 +30,6 @@ __all__ = [
 
 FORMAT_VERSION = 1
 LANGUAGES = ("fr", "en")
-MILESTONES = (
-    "eu-login-account",
-    "second-factor",
-    "traces-role",
-    "authorisation-requested",
-    "access-granted",
-)
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
 # Who must act for a step to move on: the user, the control body, the organisation's admin.
 ACTORS = ("user", "control-body", "organisation-admin")
@@ -188,6 +180,7 @@ class Content(NamedTuple):
     by_id: dict[str, Step]
     desks: tuple[Desk, ...] = ()
     troubleshooting: tuple[Entry, ...] = ()
+    milestones: tuple[str, ...] = ()  # the milestones the steps reach, in order
 
     def step(self, step_id: str) -> Step:
         return self.by_id[step_id]

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tracesguide.content import MILESTONES, Content
+from tracesguide.content import Content
 from tracesguide.engine import Progress, progress, progress_key
 from tracesguide.reports.status import next_action
 from tracesguide.state import State
@@ -60,14 +60,14 @@ class Checked(NamedTuple):
 Result = Checked | Unusable
 
 
-def check_milestone(require: str | None) -> None:
+def check_milestone(content: Content, require: str | None) -> None:
     """Refuse an unknown milestone name, listing the valid ones."""
-    if require is not None and require not in MILESTONES:
+    if require is not None and require not in content.milestones:
         from tracesguide.i18n import t
 
         raise TracesguideError(
             t("check.unknown_milestone", name=require),
-            t("check.unknown_milestone_hint", names=", ".join(MILESTONES)),
+            t("check.unknown_milestone_hint", names=", ".join(content.milestones)),
         )
 
 
@@ -117,7 +117,7 @@ def _present(path: Path, explicit: bool) -> bool:
 
 def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterator[Result]:
     """A result per file, in order; an unusable file never stops the others."""
-    check_milestone(require)
+    check_milestone(content, require)
     files = list(targets(paths))
     readable = [not problem and _present(path, explicit) for path, explicit, problem in files]
     checked = _check_all(
@@ -133,7 +133,7 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
                 complete=False,
                 required=require,
                 ok=False,
-                milestones=dict.fromkeys(MILESTONES, False),
+                milestones=dict.fromkeys(content.milestones, False),
                 next_step=content.steps[0].id,
                 blocked=[],
                 updated=None,
@@ -199,7 +199,7 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
                         complete,
                         require,
                         ok,
-                        dict(zip(MILESTONES, reached, strict=True)),
+                        dict(zip(content.milestones, reached, strict=True)),
                         next_step,
                         blocked,
                         updated,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide import __version__
-from tracesguide.content import MILESTONES, Content
+from tracesguide.content import Content
 from tracesguide.engine import DONE, SKIPPED, Progress, progress
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
@@ -175,14 +175,14 @@ def page(
     now: datetime | None = None,
 ) -> tuple[str, list[UserRow], list[tuple[str, str]]]:
     """The page, the rows and the unusable files (for the exit code)."""
-    check_milestone(require)
+    check_milestone(content, require)
     moment = now or datetime.now(UTC)
     rows, unusable = collect(content, paths, moment, require)
     labels = {key.split(".", 1)[1]: t(key) for key in LABEL_KEYS}
     by_stage = Counter(r.stage_id for r in rows)
     stages = [(f"{s.number}. {s.title}", by_stage.get(s.id, 0)) for s in content.stages]
     stages.append((t("check_html.all_done"), by_stage.get("", 0)))
-    milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in MILESTONES]
+    milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in content.milestones]
     ranks = Counter(r.rank for r in rows)
     counts = [(t(RANK_KEYS[rank]), ranks.get(rank, 0), RANK_CLASSES[rank]) for rank in RANK_KEYS]
     counts.append((labels["unusable"], len(unusable), "blocked"))
