@@ -377,9 +377,15 @@ def _moved_past(content: Content, records: Mapping[str, StepRecord], step: Step)
     return any((r := records.get(s.id)) is not None and r.status == DONE for s in later)
 
 
-def situation(content: Content, state: State | None, now: datetime) -> Situation:
-    """The one picture of where the user stands (pure: *now* is passed in)."""
-    report = progress(content, state)
+def situation(
+    content: Content, state: State | None, now: datetime, known: Progress | None = None
+) -> Situation:
+    """The one picture of where the user stands (pure: *now* is passed in).
+
+    *known*: the state's ``progress`` if already worked out (``check`` shares it between
+    files at the same position).
+    """
+    report = progress(content, state) if known is None else known
     answers = state.answers if state else {}
     records = state.steps if state else {}
     step = report.next_step

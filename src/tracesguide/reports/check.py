@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracesguide.content import Content
-from tracesguide.engine import Progress, progress, progress_key
-from tracesguide.reports.status import next_action
+from tracesguide.engine import Progress, progress, progress_key, situation
+from tracesguide.reports.status import SituationFields, next_action
 from tracesguide.state import State
 from tracesguide.system.errors import (
     EXIT_INCOMPLETE,
@@ -55,6 +55,8 @@ class Checked(NamedTuple):
     blocked: list[tuple[str, str]]  # (step id, reason)
     updated: datetime | None
     next_action: dict[str, Any] | None  # reading.next_action: what must happen next
+    situation: SituationFields | None = None  # None: nothing saved
+    ended: str | None = None  # why the guide ends here (a role it does not cover)
 
 
 Result = Checked | Unusable
@@ -143,9 +145,25 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
             yield next(checked)
 
 
+def texts_for(content: Content, language: str) -> Content:
+    """The content whose texts a file's record gives: the language ``--lang`` chose, else
+    the file's own, else the locale's (the rule of ``status``)."""
+    from tracesguide.i18n import chosen
+
+    if chosen() or language == content.language:
+        return content
+    from tracesguide.content import LANGUAGES, load
+
+    return load(language) if language in LANGUAGES else content
+
+
 def _checked(
     content: Content, path: Path, saved: State, where: Progress, require: str | None
 ) -> Checked:
+    from tracesguide.state.model import utc_now
+
+    seen = situation(content, saved, utc_now(), known=where)
+    texts = texts_for(content, saved.language)
     return Checked(
         path,
         started=True,
@@ -156,7 +174,9 @@ def _checked(
         next_step=where.next_step.id if where.next_step else None,
         blocked=list(where.blocked),
         updated=saved.updated,
-        next_action=None if where.ended else next_action(content, where.next_step),
+        next_action=None if where.ended else next_action(texts, where.next_step),
+        situation=SituationFields.of(seen),
+        ended=where.ended or None,
     )
 
 
@@ -179,7 +199,6 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
 
     global _job
     _job = (content, require, {})
-    actions: dict[str | None, dict[str, Any] | None] = {None: None}
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
@@ -190,9 +209,7 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
                     if isinstance(result, str):
                         yield Unusable(path, result)
                         continue
-                    complete, ok, reached, next_step, blocked, updated = result
-                    if next_step is not None and next_step not in actions:
-                        actions[next_step] = next_action(content, content.step(next_step))
+                    complete, ok, reached, next_step, blocked, updated, rest = result
                     yield Checked(
                         path,
                         True,
@@ -203,17 +220,19 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
                         next_step,
                         blocked,
                         updated,
-                        actions[next_step],
+                        *rest,
                     )
     finally:
         _job = None
 
 
 # What a worker sends back for a file: the error of an unusable one, or the fields of
-# ``Checked`` that are not known already (the path is the parent's; the next action
-# follows from the next step): pickling and unpickling less is most of the parent's work.
+# ``Checked`` that are not known already (the path is the parent's): pickling and
+# unpickling less is most of the parent's work.
+_Rest = tuple[dict[str, Any] | None, SituationFields | None, str | None]
 Packed = (
-    str | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None]
+    str
+    | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None, _Rest]
 )
 
 
@@ -230,6 +249,7 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
             result.next_step,
             result.blocked,
             result.updated,
+            (result.next_action, result.situation, result.ended),
         )
         for result in _check_paths(content, paths, require, fast=True, known=known)
     ]

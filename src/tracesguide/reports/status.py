@@ -4,11 +4,14 @@ Nothing here prints; ``status_report`` returns plain data that the CLI shows
 as text or JSON (and that ``check`` reuses per file).
 """
 
+from __future__ import annotations
+
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import Progress, closest_ids, progress
+from tracesguide.engine import Situation, closest_ids, situation
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.errors import TracesguideError
@@ -44,10 +47,56 @@ def require_step(content: Content, step_id: str) -> Step:
     raise TracesguideError(t("session.unknown_step", step=shorten(step_id)), hint)
 
 
-def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:
+# The version of the JSON records of ``status --json`` and ``check --json``: a script
+# can refuse a format it does not know (docs/scripting.md).
+JSON_FORMAT = 1
+
+
+class SituationFields(NamedTuple):
+    """The situation's codes and dates that every record for scripts carries."""
+
+    actor: str
+    blocker: tuple[str, str] | None  # (code, step)
+    last_problem: tuple[str, str, datetime] | None  # (entry id, desk, at)
+    waiting_days: int | None
+    ended: str  # the step whose answer ends the guide, else ""
+
+    @classmethod
+    def of(cls, seen: Situation) -> SituationFields:
+        problem = seen.last_problem
+        return cls(
+            actor=seen.actor,
+            blocker=(seen.blocked.code, seen.blocked.step) if seen.blocked else None,
+            last_problem=(problem.id, problem.desk, problem.at) if problem else None,
+            waiting_days=seen.waiting_days,
+            ended=seen.ended,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields of docs/scripting.md: codes and ISO 8601 dates."""
+        problem = self.last_problem
+        return {
+            "format": JSON_FORMAT,
+            "actor": self.actor,
+            "blocker": {"code": self.blocker[0], "step": self.blocker[1]} if self.blocker else None,
+            "last_problem": {"id": problem[0], "desk": problem[1], "at": problem[2].isoformat()}
+            if problem
+            else None,
+            "waiting_days": self.waiting_days,
+            "ended_at": self.ended or None,
+        }
+
+
+def status_report(
+    content: Content, path: Path, state: State | None, now: datetime | None = None
+) -> dict[str, Any]:
     """Where the user stands, as JSON-ready data (documented in docs/scripting.md)."""
-    report: Progress = progress(content, state)
+    from tracesguide.state.model import utc_now
+
+    seen = situation(content, state, now or utc_now())
+    report = seen.progress
     return {
+        **SituationFields.of(seen).as_json(),
         "state_path": str(path),
         "started": state is not None,
         "complete": report.complete,
