@@ -164,6 +164,8 @@ def _checked(
 
     seen = situation(content, saved, utc_now(), known=where)
     texts = texts_for(content, saved.language)
+    # the reasons and explanations are the content's texts: in the file's language too
+    told = where if texts is content else progress(texts, saved)
     return Checked(
         path,
         started=True,
@@ -172,11 +174,13 @@ def _checked(
         ok=where.complete if require is None else where.milestones[require],
         milestones=dict(where.milestones),
         next_step=where.next_step.id if where.next_step else None,
-        blocked=list(where.blocked),
+        blocked=list(told.blocked),
         updated=saved.updated,
-        next_action=None if where.ended else next_action(texts, where.next_step),
+        next_action=None
+        if where.ended or where.next_step is None
+        else next_action(texts, texts.step(where.next_step.id)),
         situation=SituationFields.of(seen),
-        ended=where.ended or None,
+        ended=told.ended or None,
     )
 
 
