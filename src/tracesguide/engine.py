@@ -377,6 +377,17 @@ def _moved_past(content: Content, records: Mapping[str, StepRecord], step: Step)
     return any((r := records.get(s.id)) is not None and r.status == DONE for s in later)
 
 
+def _request_time(
+    content: Content, records: Mapping[str, StepRecord], step: Step
+) -> datetime | None:
+    """When the request *step* waits on was made: the last milestone reached before it
+    (the authorisation request), else the step just before it, if done."""
+    earlier = content.steps[: content.steps.index(step)]
+    done = [s for s in earlier if (r := records.get(s.id)) is not None and r.status == DONE]
+    request = next((s for s in reversed(done) if s.milestone), done[-1] if done else None)
+    return records[request.id].at if request is not None else None
+
+
 def situation(
     content: Content, state: State | None, now: datetime, known: Progress | None = None
 ) -> Situation:
@@ -410,10 +421,7 @@ def situation(
         actor = step.actor
     waiting_since: datetime | None = None
     if step is not None and step.actor != USER and not _moved_past(content, records, step):
-        previous = previous_step(content, state, step) if state else None
-        record = records.get(previous.id) if previous is not None else None
-        if record is not None and record.status == DONE:
-            waiting_since = record.at
+        waiting_since = _request_time(content, records, step)
     waiting_days = (now.date() - waiting_since.date()).days if waiting_since else None
     reached = tuple(
         (s.milestone, records[s.id].at)

@@ -244,7 +244,12 @@ def print_report(
     console.print(timeline_table(content, timeline(content, state.events), t("replay.timeline")))
     console.print()
     console.print(Text(t("replay.where"), style="bold underline"))
-    print_status(console, content, status_report(content, path, state), for_user=False)
+    from tracesguide.engine import situation
+    from tracesguide.state.model import utc_now
+
+    seen = situation(content, state, utc_now())
+    report = status_report(content, path, state)
+    print_status(console, content, report, for_user=False, seen=seen)
     console.print()
     steps = seen_steps(content, state)
     console.print(Text(t("replay.screens_seen", count=len(steps)), style="bold underline"))

@@ -9,22 +9,24 @@ from rich.console import Console
 from rich.text import Text
 
 from tracesguide.content import Content
+from tracesguide.engine import Situation
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment
 from tracesguide.system.hints import command
 from tracesguide.system.sanitize import inert
 from tracesguide.views.render import MARKS, STYLES, say_line, status_label
+from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
 
-# Who must act, for support staff (the same words as the replay page).
-STAFF_ACTORS = {
-    "user": "html.actor_user",
-    "control-body": "html.actor_control_body",
-    "organisation-admin": "html.actor_organisation_admin",
-}
+__all__ = ["STAFF_ACTORS", "print_status"]
 
 
 def print_status(
-    console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
+    console: Console,
+    content: Content,
+    report: dict[str, Any],
+    *,
+    for_user: bool = True,
+    seen: Situation | None = None,
 ) -> None:
     """The status report for people; *for_user* adds how to resume (not for support).
 
@@ -65,7 +67,8 @@ def print_status(
         console.print(Text(ended, style="yellow"))
     elif report["next_step"] and not for_user and report["next_action"]:
         action = report["next_action"]
-        actor = t(STAFF_ACTORS[action["actor"]])
+        who = seen.actor if seen is not None else action["actor"]
+        actor = actor_text(content, who)
         sentence = t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
         console.print(Text(sentence, style="bold"))
     elif report["next_step"]:
@@ -75,3 +78,6 @@ def print_status(
         )
         if for_user:
             console.print(Text(t("status.resume", command=resume), style="dim"))
+    if seen is not None and not for_user:
+        for sentence in staff_lines(content, seen, actor=False):
+            console.print(Text(inert(sentence, single_line=True), style="yellow"))
