@@ -224,7 +224,7 @@ def replay_command(
     ] = None,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
-    from tracesguide.reports.replay import load_for_replay, print_report
+    from tracesguide.views.replay import load_for_replay, print_report
 
     if html is not None or redact is not None:
         from tracesguide.views.html import refuse_target
@@ -238,8 +238,8 @@ def replay_command(
         from rich.text import Text
 
         from tracesguide.i18n import t
-        from tracesguide.reports.redact import write as write_redacted
         from tracesguide.system.sanitize import inert
+        from tracesguide.views.html import write_redacted
 
         write_redacted(content, file, saved, redact)
         _console().print(Text(t("redact.written", path=inert(str(redact), single_line=True))))
@@ -248,7 +248,7 @@ def replay_command(
     if html is None:
         print_report(_console(), content, file, saved, step)
         return
-    from tracesguide.reports.replay import write_html
+    from tracesguide.views.html.replay_page import write_html
 
     write_html(content, file, saved, step, html)
     _report_written(html)
@@ -316,8 +316,8 @@ def troubleshoot_command(
     json_output: JsonOption = False,
 ) -> None:
     """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
+    from tracesguide.cli.troubleshoot import run
     from tracesguide.content import load
-    from tracesguide.reports.troubleshoot import run
 
     run(load(), _console(), problem, json_output)
 

@@ -19,11 +19,11 @@ from tracesguide.engine import BLOCKED, DONE, Progress, StepStatus, progress
 from tracesguide.engine import situation as engine_situation
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
-from tracesguide.reports.replay import event_detail, format_gap, kind_label
 from tracesguide.reports.status import next_action
 from tracesguide.state import Event, State
 from tracesguide.views.html import Segment, link, render, segments, visible
 from tracesguide.views.render import PLACEHOLDER, reason, status_label, values
+from tracesguide.views.replay import event_detail, format_gap, kind_label
 from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
 
 LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
@@ -335,3 +335,11 @@ def page(
         toc=toc,
         wide=False,
     )
+
+
+def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
+    """Write the page for staff to *out* only, private (0600, it names the user), atomically:
+    a symlink at *out* is replaced, never followed."""
+    from tracesguide.views.html import write_private
+
+    write_private(out, page(content, path, state, step_id).encode("utf-8"))

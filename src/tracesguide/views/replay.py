@@ -284,12 +284,3 @@ def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
     if step_id is not None:
         require_step(content, step_id)
     return content, state
-
-
-def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
-    """Write the page for staff to *out* only, private (0600, it names the user), atomically:
-    a symlink at *out* is replaced, never followed."""
-    from tracesguide.views.html import write_private
-    from tracesguide.views.html.replay_page import page
-
-    write_private(out, page(content, path, state, step_id).encode("utf-8"))
