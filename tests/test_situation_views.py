@@ -97,7 +97,9 @@ def _all_views(cli, path: Path, tmp_path: Path) -> dict[str, str]:  # type: igno
     assert replay.code == 0, replay.out
     assert cli("replay", str(path), "--html", str(tmp_path / "r.html")).code == 0
     cli("check", "--html", str(tmp_path / "c.html"), str(path))
+    status = cli("status", "--state", str(path))
     return {
+        "status": " ".join(status.out.split()),
         "replay": " ".join(replay.out.split()),
         "replay --html": _page_text(tmp_path / "r.html"),
         "check --html": _page_text(tmp_path / "c.html"),

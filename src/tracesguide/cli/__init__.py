@@ -202,9 +202,11 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
         # a state file (a blocked reason is its text) ever reaches the terminal.
         print(json.dumps(report))
         return
+    from tracesguide.engine import situation
+    from tracesguide.state.model import utc_now
     from tracesguide.views.status import print_status
 
-    print_status(_console(), content, report)
+    print_status(_console(), content, report, seen=situation(content, saved, utc_now()))
 
 
 @app.command("replay", help="help.replay")

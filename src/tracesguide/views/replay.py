@@ -65,6 +65,7 @@ def kind_label(kind: str) -> str:
         "back": t("replay.kind_back"),
         "edit": t("replay.kind_edit"),
         "reopened": t("replay.kind_reopened"),
+        "solved": t("replay.kind_solved"),
     }
     return labels.get(kind) or clean(kind)
 

@@ -78,6 +78,6 @@ def print_status(
         )
         if for_user:
             console.print(Text(t("status.resume", command=resume), style="dim"))
-    if seen is not None and not for_user:
-        for sentence in staff_lines(content, seen, actor=False):
+    if seen is not None and (not for_user or seen.actor != "user"):
+        for sentence in staff_lines(content, seen, actor=for_user):
             console.print(Text(inert(sentence, single_line=True), style="yellow"))
