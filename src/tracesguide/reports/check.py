@@ -17,11 +17,11 @@ import os
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from tracesguide.content import Content
 from tracesguide.engine import Progress, progress, progress_key, situation
-from tracesguide.reports.status import SituationFields, next_action
+from tracesguide.reports.status import NextActionRecord, SituationFields, next_action
 from tracesguide.state import State
 from tracesguide.system.errors import (
     EXIT_INCOMPLETE,
@@ -54,7 +54,7 @@ class Checked(NamedTuple):
     next_step: str | None
     blocked: list[tuple[str, str]]  # (step id, reason)
     updated: datetime | None
-    next_action: dict[str, Any] | None  # reading.next_action: what must happen next
+    next_action: NextActionRecord | None  # what must happen next
     situation: SituationFields | None = None  # None: nothing saved
     ended: str | None = None  # why the guide ends here (a role it does not cover)
 
@@ -233,7 +233,7 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
 # What a worker sends back for a file: the error of an unusable one, or the fields of
 # ``Checked`` that are not known already (the path is the parent's): pickling and
 # unpickling less is most of the parent's work.
-_Rest = tuple[dict[str, Any] | None, SituationFields | None, str | None]
+_Rest = tuple[NextActionRecord | None, SituationFields | None, str | None]
 Packed = (
     str
     | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None, _Rest]

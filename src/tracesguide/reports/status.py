@@ -108,21 +108,40 @@ def status_report(
             for s in report.stages
         ],
         "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
-        "next_action": next_action(content, report.next_step) if not report.ended else None,
+        "next_action": _json_or_none(next_action(content, report.next_step))
+        if not report.ended
+        else None,
         "ended": report.ended or None,
         "updated": state.updated.isoformat() if state else None,
     }
 
 
-def next_action(content: Content, step: Step | None) -> dict[str, Any] | None:
-    """What must happen next, for scripts: the step, its action in one line, its page's
-    address and who must act (``user``, ``control-body``, ``organisation-admin``)."""
+def _json_or_none(action: NextActionRecord | None) -> dict[str, Any] | None:
+    return action.as_json() if action is not None else None
+
+
+class NextActionRecord(NamedTuple):
+    """What must happen next, for scripts: the step, its action in one line (a text of the
+    content), its page's button and address, and who acts at that step."""
+
+    step: str
+    action: str
+    button: str | None
+    url: str | None
+    actor: str  # user, control-body, organisation-admin
+
+    def as_json(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+def next_action(content: Content, step: Step | None) -> NextActionRecord | None:
+    """What must happen next at *step* (None when there is no next step)."""
     if step is None:
         return None
-    return {
-        "step": step.id,
-        "action": step.title,
-        "button": step.action or None,
-        "url": step.screen.url or None,
-        "actor": step.actor,
-    }
+    return NextActionRecord(
+        step=step.id,
+        action=step.title,
+        button=step.action or None,
+        url=step.screen.url or None,
+        actor=step.actor,
+    )

@@ -46,7 +46,7 @@ def as_json(result: Result) -> dict[str, Any]:
         "ok": result.ok,
         "milestones": result.milestones,
         "next_step": result.next_step,
-        "next_action": result.next_action,
+        "next_action": result.next_action.as_json() if result.next_action else None,
         "blocked": [{"step": step, "reason": reason} for step, reason in result.blocked],
         "updated": result.updated.isoformat() if result.updated else None,
         "ended": result.ended,

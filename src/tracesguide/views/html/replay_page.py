@@ -219,9 +219,7 @@ def situation(content: Content, state: State, where: Progress, now: datetime) ->
     if action is not None:
         actor = actor_text(content, seen.actor)
         lines.append(
-            segments(
-                t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
-            )
+            segments(t("replay_html.next", title=action.action, step=action.step, actor=actor))
         )
     for line in staff_lines(content, seen, actor=False):
         lines.append(segments(visible(line)))
