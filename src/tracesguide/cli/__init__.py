@@ -200,13 +200,11 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
 
         # ensure_ascii, as check: exact values, and no raw control or bidi character from
         # a state file (a blocked reason is its text) ever reaches the terminal.
-        print(json.dumps(report))
+        print(json.dumps(report.as_json()))
         return
-    from tracesguide.engine import situation
-    from tracesguide.state.model import utc_now
     from tracesguide.views.status import print_status
 
-    print_status(_console(), content, report, seen=situation(content, saved, utc_now()))
+    print_status(_console(), content, report, seen=report.situation)
 
 
 @app.command("replay", help="help.replay")

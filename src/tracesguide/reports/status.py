@@ -87,33 +87,71 @@ class SituationFields(NamedTuple):
         }
 
 
+class StageRecord(NamedTuple):
+    id: str
+    title: str
+    status: str  # todo, in-progress, done, blocked, skipped
+    reason: str
+
+
+class StatusReport(NamedTuple):
+    """Where the user stands, typed: what ``status`` shows and ``status --json`` gives."""
+
+    state_path: str
+    started: bool
+    situation: Situation
+    complete: bool
+    next_step: str | None
+    next_step_title: str | None
+    milestones: dict[str, bool]
+    stages: tuple[StageRecord, ...]
+    blocked: tuple[tuple[str, str], ...]  # (step id, reason)
+    next_action: NextActionRecord | None
+    ended: str | None
+    updated: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The object of docs/scripting.md."""
+        return {
+            **SituationFields.of(self.situation).as_json(),
+            "state_path": self.state_path,
+            "started": self.started,
+            "complete": self.complete,
+            "next_step": self.next_step,
+            "next_step_title": self.next_step_title,
+            "milestones": self.milestones,
+            "stages": [s._asdict() for s in self.stages],
+            "blocked": [{"step": step, "reason": reason} for step, reason in self.blocked],
+            "next_action": _json_or_none(self.next_action),
+            "ended": self.ended,
+            "updated": self.updated.isoformat() if self.updated else None,
+        }
+
+
 def status_report(
     content: Content, path: Path, state: State | None, now: datetime | None = None
-) -> dict[str, Any]:
-    """Where the user stands, as JSON-ready data (documented in docs/scripting.md)."""
+) -> StatusReport:
+    """Where the user stands (documented in docs/scripting.md)."""
     from tracesguide.state.model import utc_now
 
     seen = situation(content, state, now or utc_now())
     report = seen.progress
-    return {
-        **SituationFields.of(seen).as_json(),
-        "state_path": str(path),
-        "started": state is not None,
-        "complete": report.complete,
-        "next_step": report.next_step.id if report.next_step else None,
-        "next_step_title": report.next_step.title if report.next_step else None,
-        "milestones": report.milestones,
-        "stages": [
-            {"id": s.stage.id, "title": s.stage.title, "status": s.status, "reason": s.reason}
-            for s in report.stages
-        ],
-        "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
-        "next_action": _json_or_none(next_action(content, report.next_step))
-        if not report.ended
-        else None,
-        "ended": report.ended or None,
-        "updated": state.updated.isoformat() if state else None,
-    }
+    return StatusReport(
+        state_path=str(path),
+        started=state is not None,
+        situation=seen,
+        complete=report.complete,
+        next_step=report.next_step.id if report.next_step else None,
+        next_step_title=report.next_step.title if report.next_step else None,
+        milestones=report.milestones,
+        stages=tuple(
+            StageRecord(s.stage.id, s.stage.title, s.status, s.reason) for s in report.stages
+        ),
+        blocked=report.blocked,
+        next_action=None if report.ended else next_action(content, report.next_step),
+        ended=report.ended or None,
+        updated=state.updated if state else None,
+    )
 
 
 def _json_or_none(action: NextActionRecord | None) -> dict[str, Any] | None:

@@ -245,12 +245,8 @@ def print_report(
     console.print(timeline_table(content, timeline(content, state.events), t("replay.timeline")))
     console.print()
     console.print(Text(t("replay.where"), style="bold underline"))
-    from tracesguide.engine import situation
-    from tracesguide.state.model import utc_now
-
-    seen = situation(content, state, utc_now())
     report = status_report(content, path, state)
-    print_status(console, content, report, for_user=False, seen=seen)
+    print_status(console, content, report, for_user=False, seen=report.situation)
     console.print()
     steps = seen_steps(content, state)
     console.print(Text(t("replay.screens_seen", count=len(steps)), style="bold underline"))
