@@ -133,7 +133,7 @@ def ask_operator(console: Console, prompt: str, back: bool = False) -> OperatorC
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
     from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-    from tracesguide.wizard.prompter import STYLE
+    from tracesguide.wizard.questions import STYLE
 
     directory = load_default_directory()
     while True:
@@ -232,7 +232,8 @@ def _typed(console: Console) -> OperatorChoice:
 
     from tracesguide.i18n import t
     from tracesguide.wizard.flow import OperatorChoice
-    from tracesguide.wizard.prompter import STYLE, _validator
+    from tracesguide.wizard.questions import STYLE
+    from tracesguide.wizard.questions import validator as _validator
 
     name = questionary.text(
         t("operator_step.typed_name"), validate=_validator(typed_name), style=STYLE
@@ -249,11 +250,11 @@ def _fetch_now(console: Console) -> Directory | None:
     """Download the public directory (France, issued) now; None when it failed."""
     from rich.text import Text
 
-    from tracesguide.cli.operators.fetch import fetch_progress
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
     from tracesguide.system.errors import DirectoryError
+    from tracesguide.views.progress import fetch_progress
 
     try:
         settings = Settings(base_url_from_env())
@@ -278,7 +279,7 @@ def offer_certificate_check(console: Console, today: date | None = None) -> None
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
     from tracesguide.operators.certificate import check_certificates, verdict_text
-    from tracesguide.wizard.prompter import STYLE
+    from tracesguide.wizard.questions import STYLE
 
     directory = load_default_directory()
     if directory.source.kind == "sample":

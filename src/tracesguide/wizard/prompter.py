@@ -18,23 +18,8 @@ from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
 from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-
-STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-
-
-def _validator(
-    check: Callable[[str], str], navigation: bool = False
-) -> Callable[[str], bool | str]:
-    def run(text: str) -> bool | str:
-        if navigation and text.strip() == "<":
-            return True
-        try:
-            check(text)
-        except Invalid as error:
-            return str(error)
-        return True
-
-    return run
+from tracesguide.wizard.questions import STYLE
+from tracesguide.wizard.questions import validator as _validator
 
 
 class QuestionaryPrompter:
