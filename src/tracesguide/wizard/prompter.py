@@ -7,7 +7,7 @@ Ctrl-C and EOF propagate (``unsafe_ask``) so the CLI can say how to resume.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import questionary
 from rich.console import Console, RenderableType
@@ -30,6 +30,22 @@ class QuestionaryPrompter:
     def remind(self, text: RenderableType) -> None:
         self.console.print()
         self.console.print(text)
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style))
+
+    def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str:
+        answer: str = questionary.text(prompt, validate=validate, style=STYLE).unsafe_ask()
+        return answer
+
+    def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
+        picked: str = questionary.select(
+            prompt,
+            choices=[questionary.Choice(title, value=value) for title, value in choices],
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
+        ).unsafe_ask()
+        return picked
 
     def stops_here(self, step: Step) -> bool:
         return False
@@ -75,7 +91,7 @@ class QuestionaryPrompter:
         if question.key == "has_certificate":
             from tracesguide.wizard.operator_step import offer_certificate_check
 
-            offer_certificate_check(self.console)
+            offer_certificate_check(self)
         choices = [
             questionary.Choice(
                 title=c.label + (t("wizard.recommended") if c.recommended else ""),
@@ -112,7 +128,7 @@ class QuestionaryPrompter:
         from tracesguide.wizard.operator_step import ask_operator
 
         prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        return ask_operator(self.console, prompt, back=self.navigation)
+        return ask_operator(self, prompt, back=self.navigation)
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)

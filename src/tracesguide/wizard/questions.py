@@ -4,7 +4,8 @@ and the operator step use it, so neither imports the other for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import questionary
 
@@ -27,3 +28,16 @@ def validator(check: Callable[[str], str], navigation: bool = False) -> Callable
         return True
 
     return run
+
+
+class Asker(Protocol):
+    """The prompter's plain primitives, which the operator step asks through (it never
+    calls questionary itself): a line to show, a text to type, one option to pick."""
+
+    def say(self, text: str, style: str = "") -> None: ...
+
+    def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str: ...
+
+    def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
+        """*choices* are (title, value) pairs; the value picked is returned."""
+        ...
