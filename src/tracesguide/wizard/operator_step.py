@@ -1,7 +1,8 @@
 """The wizard's operator step: search, fetch, typed entry, look-alikes, and the rule.
 
 Called by the interactive prompter (``tracesguide.wizard.prompter``) only, and asks every
-question through it (``wizard.questions.Asker``): it never imports questionary nor rich. What it does for a person at the operator step:
+question through it (``wizard.questions.Asker``): it never imports questionary nor rich.
+What it does for a person at the operator step:
 
 - says which directory it searched: the sample of four companies, an imported file
   (its date and rows) or the downloaded public directory (its date);
