@@ -316,10 +316,18 @@ def troubleshoot_command(
     json_output: JsonOption = False,
 ) -> None:
     """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
-    from tracesguide.content import load
+    from tracesguide.content import Content, Entry, load
     from tracesguide.reports.troubleshoot import run
 
-    run(load(), _console(), problem, json_output)
+    console = _console()
+
+    def menu(content: Content) -> Entry | None:
+        # the prompter (questionary) is imported only when the menu is shown
+        from tracesguide.wizard.prompter import QuestionaryPrompter
+
+        return QuestionaryPrompter(console, navigation=False).troubleshooting(content)
+
+    run(load(), console, problem, json_output, menu)
 
 
 from tracesguide.cli.operators import operators_app  # noqa: E402  (a sub-app: cheap to import)

@@ -2,7 +2,7 @@
 
 The entries are content (``[[troubleshooting]]`` in ``procedures/<lang>.toml``, see
 ``docs/content.md``); this module finds them, renders them and turns them into JSON.
-Without a problem id: a menu on a terminal (questionary, imported only then), a plain
+Without a problem id: a menu on a terminal (asked by the wizard's prompter), a plain
 list otherwise. An unknown id is a usage error naming the closest ids.
 """
 
@@ -16,6 +16,8 @@ from tracesguide.i18n import t
 from tracesguide.system.errors import TracesguideError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console, RenderableType
 
 
@@ -121,26 +123,20 @@ def list_view(content: Content) -> RenderableType:
     return table
 
 
-def choose(content: Content) -> Entry | None:
-    """A menu of the entries on a terminal; None when the user chooses to quit."""
-    import questionary
-
-    quit_value = ""
-    choices = [questionary.Choice(title=e.label, value=e.id) for e in content.troubleshooting]
-    choices.append(questionary.Choice(title=t("troubleshoot.menu_quit"), value=quit_value))
-    chosen: str = questionary.select(
-        t("troubleshoot.menu_prompt"), choices=choices, instruction=t("wizard.select_hint")
-    ).unsafe_ask()
-    return next((e for e in content.troubleshooting if e.id == chosen), None)
-
-
-def run(content: Content, console: Console, problem: str | None, json_output: bool) -> None:
-    """The command: one entry, a step's entries, or all of them (menu, list or JSON)."""
+def run(
+    content: Content,
+    console: Console,
+    problem: str | None,
+    json_output: bool,
+    menu: Callable[[Content], Entry | None],
+) -> None:
+    """The command: one entry, a step's entries, or all of them (*menu* on a terminal,
+    the prompter's; a list or JSON otherwise)."""
     if problem is None:
         if json_output:
             _print_json({"problems": [record(content, e) for e in content.troubleshooting]})
         elif sys.stdin.isatty() and sys.stdout.isatty():
-            entry = choose(content)
+            entry = menu(content)
             if entry is not None:
                 console.print(entry_view(content, entry))
         else:

@@ -13,7 +13,7 @@ import questionary
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide.content import Choice, Question, Step
+from tracesguide.content import Choice, Content, Entry, Question, Step
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
@@ -142,6 +142,13 @@ class QuestionaryPrompter:
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
         return self._choose(t("wizard.which_problem"), options)
+
+    def troubleshooting(self, content: Content) -> Entry | None:
+        """``troubleshoot``'s menu of the entries; None when the person quits."""
+        options = [(e.id, e.label) for e in content.troubleshooting]
+        options.append(("", t("troubleshoot.menu_quit")))
+        chosen = self._choose(t("troubleshoot.menu_prompt"), options)
+        return next((e for e in content.troubleshooting if e.id == chosen), None)
 
 
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
