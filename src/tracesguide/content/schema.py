@@ -14,6 +14,7 @@ from tracesguide.content.model import (
     ASK_KINDS,
     FORMAT_VERSION,
     MILESTONES,
+    OFFERS,
     Choice,
     Content,
     Desk,
@@ -154,8 +155,14 @@ def _question(table: Any, where: str) -> Question:
         help=r.text("help", ""),
         not_found=r.text("not_found", ""),
         optional=r.flag("optional"),
+        offers=r.texts("offers"),
     )
     r.done()
+    for offer in question.offers:
+        if offer not in OFFERS:
+            raise ContentError(
+                t("content.unknown_offer", where=where, offer=offer, offers=", ".join(OFFERS))
+            )
     if question.not_found and kind != "operator":
         raise ContentError(t("content.not_found_operator_only", where=where))
     return question

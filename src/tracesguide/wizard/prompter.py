@@ -13,7 +13,7 @@ import questionary
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide.content import Choice, Content, Entry, Question, Step
+from tracesguide.content import CERTIFICATE_CHECK, Choice, Content, Entry, Question, Step
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
@@ -88,7 +88,7 @@ class QuestionaryPrompter:
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
-        if question.key == "has_certificate":
+        if CERTIFICATE_CHECK in question.offers:
             from tracesguide.wizard.operator_step import offer_certificate_check
 
             offer_certificate_check(self)
