@@ -556,6 +556,11 @@ BROKEN = {
         '\n[[steps]]\nid = "a.five"',
     ),
     "wrong format version": lambda t: _replace_once(t, "format_version = 1", "format_version = 2"),
+    "an offer the wizard does not know": lambda t: _replace_once(
+        t,
+        'key = "method"\nkind = "choice"\n',
+        'key = "method"\nkind = "choice"\noffers = ["tea"]\n',
+    ),
     "not TOML": lambda t: t + "\n[[steps\n",
     "messages not text": lambda t: t + "\n[messages]\ncomplete = 3\n",
 }
@@ -567,3 +572,13 @@ def test_loader_refuses(name: str) -> None:
     assert text != MINIMAL
     with pytest.raises(ContentError):
         parse_text(text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_certificate_question_declares_the_certificate_check(language: str) -> None:
+    """The wizard offers the certificate check because the content says so, not because
+    it knows a question's key."""
+    from tracesguide.content import CERTIFICATE_CHECK, load
+
+    offering = [q.key for s in load(language).steps for q in s.ask if CERTIFICATE_CHECK in q.offers]
+    assert offering == ["has_certificate"]

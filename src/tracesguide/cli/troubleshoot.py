@@ -18,17 +18,12 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def choose(content: Content) -> Entry | None:
-    """A menu of the entries on a terminal; None when the user chooses to quit."""
-    import questionary
+def choose(content: Content, console: Console) -> Entry | None:
+    """A menu of the entries on a terminal, asked by the wizard's prompter (imported only
+    when the menu is shown); None when the user chooses to quit."""
+    from tracesguide.wizard.prompter import QuestionaryPrompter
 
-    quit_value = ""
-    choices = [questionary.Choice(title=e.label, value=e.id) for e in content.troubleshooting]
-    choices.append(questionary.Choice(title=t("troubleshoot.menu_quit"), value=quit_value))
-    chosen: str = questionary.select(
-        t("troubleshoot.menu_prompt"), choices=choices, instruction=t("wizard.select_hint")
-    ).unsafe_ask()
-    return next((e for e in content.troubleshooting if e.id == chosen), None)
+    return QuestionaryPrompter(console, navigation=False).troubleshooting(content)
 
 
 def run(content: Content, console: Console, problem: str | None, json_output: bool) -> None:
@@ -37,7 +32,7 @@ def run(content: Content, console: Console, problem: str | None, json_output: bo
         if json_output:
             _print_json({"problems": [record(content, e) for e in content.troubleshooting]})
         elif sys.stdin.isatty() and sys.stdout.isatty():
-            entry = choose(content)
+            entry = choose(content, console)
             if entry is not None:
                 console.print(entry_view(content, entry))
         else:

@@ -13,6 +13,7 @@ from tracesguide.content.model import (
     ACTORS,
     ASK_KINDS,
     FORMAT_VERSION,
+    OFFERS,
     Choice,
     Content,
     Desk,
@@ -153,8 +154,14 @@ def _question(table: Any, where: str) -> Question:
         help=r.text("help", ""),
         not_found=r.text("not_found", ""),
         optional=r.flag("optional"),
+        offers=r.texts("offers"),
     )
     r.done()
+    for offer in question.offers:
+        if offer not in OFFERS:
+            raise ContentError(
+                t("content.unknown_offer", where=where, offer=offer, offers=", ".join(OFFERS))
+            )
     if question.not_found and kind != "operator":
         raise ContentError(t("content.not_found_operator_only", where=where))
     return question

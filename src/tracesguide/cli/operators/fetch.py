@@ -2,9 +2,6 @@
 with a progress bar on a terminal; ``print_fetch_info`` is ``operators info`` for it.
 """
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tracesguide.cli.operators.output import (
@@ -17,6 +14,7 @@ from tracesguide.cli.operators.output import (
     slice_line,
 )
 from tracesguide.system.errors import TracesguideError
+from tracesguide.views.progress import fetch_progress
 
 if TYPE_CHECKING:
     from tracesguide.operators import IndexInfo
@@ -78,25 +76,6 @@ def _fetch_statuses(values: list[str]) -> list[str]:
                 t("fetch.bad_status", value=clean(value)), t("fetch.bad_status_hint")
             )
     return list(dict.fromkeys(statuses))
-
-
-@contextmanager
-def fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
-    """Records received / announced on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=max(total, done, 1))
-
-        yield update
 
 
 def print_fetch_info(info: "IndexInfo") -> None:
