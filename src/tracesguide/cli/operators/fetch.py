@@ -28,14 +28,17 @@ def fetch(
     delay: float,
     timeout: float,
     restart: bool,
+    max_time: float = 21_600.0,
 ) -> None:
     """Download the public directory into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
 
+    for name, value in (("--delay", delay), ("--timeout", timeout), ("--max-time", max_time)):
+        _finite(name, value)
     countries = _fetch_countries(countries or ["FR"])
     statuses = _fetch_statuses(statuses or ["ISSUED"])
-    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
+    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout, max_time=max_time)
     say(t("fetch.starting", url=clean(settings.query_url)))
     with fetch_progress() as progress:
         result = fetch_directory(countries, statuses, settings, progress=progress, restart=restart)
@@ -49,6 +52,16 @@ def fetch(
             print(t("fetch.slice_unreachable", missing=number(count.unreachable)))
     print(t("fetch.index", path=clean(str(info.path))))
     report_problems(result.problems)
+
+
+def _finite(option: str, value: float) -> None:
+    """click's ranges let ``nan`` through (every comparison with it is false)."""
+    import math
+
+    from tracesguide.i18n import t
+
+    if not math.isfinite(value):
+        raise TracesguideError(t("fetch.bad_number", option=option, value=str(value)))
 
 
 def _fetch_countries(values: list[str]) -> list[str]:
