@@ -179,3 +179,16 @@ def test_option_values_are_finite(
     assert f"valeur invalide pour {option[0]}" in line
     assert directory.requests == []
     _count("fetch, option values")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--lang", "x" * 100_000, "status"), ("operators", "fetch", "--status", "y" * 100_000)],
+)
+def test_a_huge_value_is_quoted_cut(cli: Callable[..., Any], args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert result.code == 2
+    line = _one_line(result)
+    assert len(line) < 1_000
+    assert "…" in line
+    _count("quoting, huge values")

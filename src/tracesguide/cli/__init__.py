@@ -44,9 +44,10 @@ def _lang_callback(value: str | None) -> str | None:
 
     if value is not None and value not in LANGUAGES:
         from tracesguide.i18n import t
+        from tracesguide.system.errors import shorten
 
         known = "|".join(LANGUAGES)
-        raise TracesguideError(t("cli.lang_unknown", value=value, languages=known))
+        raise TracesguideError(t("cli.lang_unknown", value=shorten(value), languages=known))
     return value
 
 

@@ -16,7 +16,7 @@ from tracesguide.cli.operators.output import (
     say,
     slice_line,
 )
-from tracesguide.system.errors import TracesguideError
+from tracesguide.system.errors import TracesguideError, shorten
 
 if TYPE_CHECKING:
     from tracesguide.operators import IndexInfo
@@ -73,7 +73,7 @@ def _fetch_countries(values: list[str]) -> list[str]:
         code = country_code(value)
         if len(code) != 2 or not code.isascii() or not code.isalpha():
             raise TracesguideError(
-                t("fetch.bad_country", value=clean(value)), t("fetch.bad_country_hint")
+                t("fetch.bad_country", value=shorten(clean(value))), t("fetch.bad_country_hint")
             )
         codes.append(code.upper())
     return list(dict.fromkeys(codes))
@@ -88,7 +88,7 @@ def _fetch_statuses(values: list[str]) -> list[str]:
     for value, status in zip(values, statuses, strict=True):
         if not re.fullmatch(r"[A-Z_]{3,30}", status):
             raise TracesguideError(
-                t("fetch.bad_status", value=clean(value)), t("fetch.bad_status_hint")
+                t("fetch.bad_status", value=shorten(clean(value))), t("fetch.bad_status_hint")
             )
     return list(dict.fromkeys(statuses))
 
