@@ -44,9 +44,10 @@ def _lang_callback(value: str | None) -> str | None:
 
     if value is not None and value not in LANGUAGES:
         from tracesguide.i18n import t
+        from tracesguide.system.errors import shorten
 
         known = "|".join(LANGUAGES)
-        raise TracesguideError(t("cli.lang_unknown", value=value, languages=known))
+        raise TracesguideError(t("cli.lang_unknown", value=shorten(value), languages=known))
     return value
 
 
@@ -378,6 +379,7 @@ def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    _replace_unshowable()
     _choose_language(sys.argv[1:])
     try:
         code = _command().main(prog_name="tracesguide", standalone_mode=False)
@@ -397,4 +399,18 @@ def main() -> None:
         _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    if code == EXIT_INTERRUPTED:  # typer turned a KeyboardInterrupt into exit 130, silently
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _replace_unshowable() -> None:
+    """Any stdout/stderr encoding works (latin-1, ASCII under LC_ALL=C): a character it
+    cannot show is replaced, never a UnicodeEncodeError."""
+    import io
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
