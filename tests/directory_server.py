@@ -6,11 +6,16 @@ total of the query in the ``documentfoundcount`` header, ``max``/``offset`` pagi
 ``states``/``countryCode`` filters, ``sort=-issuedOn`` (newest first) or ``issuedOn``,
 and HTTP 500 past 10 000 records of one query. Faults can be queued per page (500, a
 slow answer, a truncated body, an HTML error page, a body that is not JSON, no total
-header) and records can lose a field. Used by the tests and ``benchmarks/bench_fetch.py``.
+header), or a hostile
+answer (one byte every half second in the headers or the body, a gzip header on a plain
+body, a double-gzip bomb of 1 GiB, a redirect loop or a redirect to another port),
+and records can lose a field. Used by the tests and ``benchmarks/bench_fetch.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import threading
 import time
@@ -73,6 +78,7 @@ class DirectoryServer:
     names: Sequence[str] = ()  # operator names to use instead of "Opérateur FR ISSUED n°1"
     requests: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
+    other_port: int = 9  # where "redirect-port" sends the client
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault(self, country: str, status: str, offset: int, *kinds: str, asc: bool = False) -> None:
@@ -114,17 +120,31 @@ class DirectoryServer:
         return 200, headers, json.dumps(records).encode("utf-8"), fault
 
 
+@functools.cache
+def bomb() -> bytes:
+    """1 GiB of spaces, gzipped twice: a few kilobytes (made once, a few seconds)."""
+    layer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    once = b"".join(layer.compress(b" " * 2**20) for _ in range(1024)) + layer.flush()
+    return gzip.compress(once, 9)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
+        if url.path == PATH + "/loop":  # a redirect to itself, for ever
+            self._redirect(PATH + "/loop")
+            return
         if url.path != PATH + "/for/query":
             self.send_error(404)
             return
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         query["user-agent"] = self.headers.get("User-Agent", "")
+        query["accept-encoding"] = self.headers.get("Accept-Encoding", "")
         code, headers, body, fault = self.server.directory.answer(query)
+        if self._hostile(fault, body):
+            return
         if fault == "slow":
             time.sleep(self.server.directory.slow_seconds)
         self.send_response(code)
@@ -137,6 +157,48 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _drip(self, data: bytes) -> None:
+        """One byte every half second, until the client gives up."""
+        for byte in data:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(0.5)
+
+    def _hostile(self, fault: str, body: bytes) -> bool:
+        """The faults of a hostile server (see DirectoryServer.fault); False: none."""
+        if fault == "drip-headers":
+            self._drip(b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 400 + b"\r\n\r\n")
+        elif fault == "drip-body":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("documentfoundcount", "250")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self._drip(body)
+        elif fault in ("fake-gzip", "bomb"):
+            if fault == "bomb":
+                body = bomb()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip, gzip" if fault == "bomb" else "gzip")
+            self.send_header("documentfoundcount", "250")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif fault == "redirect-loop":
+            self._redirect(PATH + "/loop")
+        elif fault == "redirect-port":
+            self._redirect(f"http://127.0.0.1:{self.server.directory.other_port}/elsewhere")
+        else:
+            return False
+        return True
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass

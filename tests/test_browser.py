@@ -112,7 +112,7 @@ def test_page_in_chromium(browser: Any, cli: Any, tmp_path: Path, kind: str) -> 
             "[...document.querySelectorAll('a')].every(a => a.getAttribute('href'))"
         )
         shot = tmp_path / f"{kind}-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        _screenshot(page, shot)
         print(f"screenshot: {shot}")
         # the print stylesheet applies: no table of contents on paper
         page.emulate_media(media="print")
@@ -124,3 +124,16 @@ def test_page_in_chromium(browser: Any, cli: Any, tmp_path: Path, kind: str) -> 
             "none"
         )
         page.close()
+
+
+def _screenshot(page: Any, shot: Path) -> None:
+    """A full-page screenshot; Chromium sometimes answers « Unable to capture screenshot »
+    on a busy machine (a compositor race, not the page): tried three times."""
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            return
+        except Exception as error:  # playwright's Error: the same call may go through
+            if attempt == 2 or "Unable to capture screenshot" not in str(error):
+                raise
+            page.wait_for_timeout(200)

@@ -15,12 +15,13 @@ import pytest
 from conftest import corpus_files
 from helpers import APP_ANSWERS, HEAVY, T0, advance, modules_loaded_by, write_state
 from test_reading_commands import BAD_FILES
-from tracesguide.content import MILESTONES, load
+from tracesguide.content import load
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.paths import default_state_path
 
 CONTENT = load()
+MILESTONES = CONTENT.milestones  # declared by the content
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 

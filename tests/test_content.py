@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tracesguide.content import LANGUAGES, MILESTONES, Content, Step, load, parse_text
+from tracesguide.content import LANGUAGES, Content, Step, load, parse_text
 from tracesguide.system.errors import ContentError
 
 PLACEHOLDERS = {
@@ -277,7 +277,7 @@ def test_all_milestones_reached_on_every_complete_path(content: Content) -> None
     assert methods == {"app", "sms"}
     for answers, _, applied in complete:
         reached = [s.milestone for s in applied if s.milestone]
-        assert sorted(reached) == sorted(MILESTONES), answers  # each exactly once
+        assert sorted(reached) == sorted(load().milestones), answers  # each exactly once
 
 
 def test_milestones_in_order(content: Content) -> None:
@@ -285,7 +285,7 @@ def test_milestones_in_order(content: Content) -> None:
         if stop != "complete":
             continue
         reached = [s.milestone for s in applied if s.milestone]
-        assert reached == list(MILESTONES)
+        assert reached == list(load().milestones)
 
 
 def test_sms_route_paths(content: Content) -> None:
@@ -401,6 +401,10 @@ def test_screen_placeholders_for_the_user_data(content: Content) -> None:
 
 MINIMAL = """
 format_version = 1
+milestones = [
+    "eu-login-account", "second-factor", "traces-role", "authorisation-requested",
+    "access-granted",
+]
 language = "fr"
 title = "Test"
 
@@ -552,6 +556,11 @@ BROKEN = {
         '\n[[steps]]\nid = "a.five"',
     ),
     "wrong format version": lambda t: _replace_once(t, "format_version = 1", "format_version = 2"),
+    "an offer the wizard does not know": lambda t: _replace_once(
+        t,
+        'key = "method"\nkind = "choice"\n',
+        'key = "method"\nkind = "choice"\noffers = ["tea"]\n',
+    ),
     "not TOML": lambda t: t + "\n[[steps\n",
     "messages not text": lambda t: t + "\n[messages]\ncomplete = 3\n",
 }
@@ -563,3 +572,13 @@ def test_loader_refuses(name: str) -> None:
     assert text != MINIMAL
     with pytest.raises(ContentError):
         parse_text(text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_certificate_question_declares_the_certificate_check(language: str) -> None:
+    """The wizard offers the certificate check because the content says so, not because
+    it knows a question's key."""
+    from tracesguide.content import CERTIFICATE_CHECK, load
+
+    offering = [q.key for s in load(language).steps for q in s.ask if CERTIFICATE_CHECK in q.offers]
+    assert offering == ["has_certificate"]

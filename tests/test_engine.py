@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import APP_ANSWERS, T0, advance
-from tracesguide.content import MILESTONES, Content, load
+from tracesguide.content import Content, load
 from tracesguide.engine import (
     BLOCKED,
     DONE,
@@ -33,7 +33,7 @@ def content():  # type: ignore[no-untyped-def]
 def test_a_new_user_starts_at_the_first_step(content) -> None:  # type: ignore[no-untyped-def]
     report = progress(content, None)
     assert report.next_step is not None and report.next_step.id == content.steps[0].id
-    assert report.milestones == dict.fromkeys(MILESTONES, False)
+    assert report.milestones == dict.fromkeys(content.milestones, False)
     assert not report.complete
     assert all(s.status == TO_DO for s in report.stages)
 

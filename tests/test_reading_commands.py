@@ -10,7 +10,7 @@ import pytest
 
 from conftest import corpus_files
 from helpers import APP_ANSWERS, modules_loaded_by, write_state
-from tracesguide.content import MILESTONES, load
+from tracesguide.content import load
 from tracesguide.i18n import t
 from tracesguide.state import store as state_module
 from tracesguide.system import hints
@@ -101,7 +101,7 @@ def test_status_json_fields(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert data["state_path"] == str(path)
     assert data["complete"] is False
     assert data["next_step"] == "operator.request-authorisation"
-    assert set(data["milestones"]) == set(MILESTONES)
+    assert set(data["milestones"]) == set(load().milestones)
     assert data["milestones"]["traces-role"] is True
     assert data["milestones"]["authorisation-requested"] is False
     assert [s["id"] for s in data["stages"]] == [s.id for s in CONTENT.stages]

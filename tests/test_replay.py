@@ -17,10 +17,10 @@ from conftest import corpus_files
 from helpers import APP_ANSWERS, T0, advance, modules_loaded_by, write_hostile_state, write_state
 from test_reading_commands import BAD_FILES, assert_one_clear_error
 from tracesguide.content import load
-from tracesguide.reports.replay import format_gap
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.sanitize import inert
+from tracesguide.views.replay import format_gap
 
 CONTENT = load()
 

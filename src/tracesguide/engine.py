@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from tracesguide.content import MILESTONES, Content, Stage, Step
+from tracesguide.content import Content, Stage, Step
 from tracesguide.state import State, StepRecord
 
 TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
@@ -141,7 +141,7 @@ def progress(content: Content, state: State | None) -> Progress:
     if ended:
         ended_at = next(s.step.id for s in statuses if answer_effect(s.step, answers)[0] == "ends")
     by_stage: dict[str, list[StepStatus]] = {stage.id: [] for stage in content.stages}
-    milestones = dict.fromkeys(MILESTONES, False)
+    milestones = dict.fromkeys(content.milestones, False)
     next_step = None
     blocked: list[tuple[str, str]] = []
     for s in statuses:
@@ -269,3 +269,187 @@ def closest_ids(content: Content, wanted: str, limit: int = 3) -> list[str]:
     if not close:
         close = [i for i in ids if wanted and (wanted in i or i.endswith(wanted))][:limit]
     return close
+
+
+# --- The situation: one picture of where the user stands, drawn by every view ---------
+
+# Who must act now. The steps declare "user", "control-body" or "organisation-admin";
+# a troubleshooting desk names one of these or a desk of its own ("eu-login-support",
+# "sante-traces" the TRACES NT helpdesk); "self" is the user.
+USER = "user"
+SELF_DESK = "self"
+ADMIN_DESK = "admin"
+ORGANISATION_ADMIN = "organisation-admin"
+# Blocker codes: an answer that blocks, a company not listed, a problem reported.
+BLOCKED_ANSWER, BLOCKED_PROBLEM = "answer", "problem"
+# Next action codes: do the step, wait for someone else, ask a desk about a problem.
+DO_STEP, WAIT, CONTACT_DESK = "do-step", "wait", "contact-desk"
+# What ends the wait on a problem: the user moves on (a step done or skipped), or says
+# it is solved.
+_MOVES_ON = frozenset({DONE, SKIPPED, "solved"})
+
+
+class Blocker(NamedTuple):
+    code: str  # BLOCKED_ANSWER, OPERATOR_NOT_FOUND, BLOCKED_PROBLEM
+    step: str
+
+
+class LastProblem(NamedTuple):
+    id: str  # the troubleshooting entry (or the step's problem) id
+    step: str
+    desk: str  # the desk that can act on it ("" if the content names none)
+    at: datetime
+
+
+class NextAction(NamedTuple):
+    code: str  # DO_STEP, WAIT, CONTACT_DESK
+    step: str
+
+
+class Situation(NamedTuple):
+    """Where the user stands, computed once from (content, state, now): codes and dates.
+
+    Immutable; every view (the wizard's resume screen and end summary, ``status``,
+    ``replay``, ``check``, ``edit``'s listing) draws it and none works it out again.
+    """
+
+    progress: Progress
+    stage: str  # the current step's stage id ("" when there is none)
+    step: str  # the current step's id ("" when complete or ended)
+    number: int  # the step's place among the steps that apply (0 when none)
+    total: int
+    actor: str  # who must act now: user, control-body, organisation-admin, a desk id
+    blocked: Blocker | None
+    last_problem: LastProblem | None  # the last problem reported, still current
+    waiting_since: datetime | None  # while a request is really pending
+    waiting_days: int | None
+    milestones: tuple[tuple[str, datetime], ...]  # reached, in the content's order
+    ended: str  # the step whose answer ends the guide (a role it does not cover)
+    next_action: NextAction | None  # never set when ``ended`` is
+
+    @property
+    def complete(self) -> bool:
+        return self.progress.complete
+
+
+def desk_actor(desk: str) -> str:
+    """The actor code of a troubleshooting desk."""
+    if desk == SELF_DESK or not desk:
+        return USER
+    if desk == ADMIN_DESK:
+        return ORGANISATION_ADMIN
+    return desk
+
+
+def last_problem(content: Content, state: State | None) -> LastProblem | None:
+    """The last problem reported, if the user has neither moved on nor said it is solved."""
+    if state is None:
+        return None
+    found: LastProblem | None = None
+    for event in state.events:
+        if event.kind == "problem":
+            entry = next((e for e in content.troubleshooting if e.id == event.detail), None)
+            desk = entry.desks[0] if entry is not None and entry.desks else ""
+            found = LastProblem(event.detail, event.step, desk, event.at)
+        elif event.kind in _MOVES_ON:
+            found = None
+    return found
+
+
+def _later_detail(state: State | None, step_id: str) -> str:
+    """The detail of the last "later" at *step_id*, if nothing was done there since."""
+    if state is None:
+        return ""
+    detail = ""
+    for event in state.events:
+        if event.step != step_id:
+            continue
+        if event.kind == "later":
+            detail = event.detail
+        elif event.kind in (DONE, SKIPPED, "answer"):
+            detail = ""
+    return detail
+
+
+def _moved_past(content: Content, records: Mapping[str, StepRecord], step: Step) -> bool:
+    """True if *step* or a step after it is done: no request at *step* is pending."""
+    later = content.steps[content.steps.index(step) :]
+    return any((r := records.get(s.id)) is not None and r.status == DONE for s in later)
+
+
+def _request_time(
+    content: Content, records: Mapping[str, StepRecord], step: Step
+) -> datetime | None:
+    """When the request *step* waits on was made: the last milestone reached before it
+    (the authorisation request), else the step just before it, if done."""
+    earlier = content.steps[: content.steps.index(step)]
+    done = [s for s in earlier if (r := records.get(s.id)) is not None and r.status == DONE]
+    request = next((s for s in reversed(done) if s.milestone), done[-1] if done else None)
+    return records[request.id].at if request is not None else None
+
+
+def situation(
+    content: Content, state: State | None, now: datetime, known: Progress | None = None
+) -> Situation:
+    """The one picture of where the user stands (pure: *now* is passed in).
+
+    *known*: the state's ``progress`` if already worked out (``check`` shares it between
+    files at the same position).
+    """
+    report = progress(content, state) if known is None else known
+    answers = state.answers if state else {}
+    records = state.steps if state else {}
+    step = report.next_step
+    number, total = position(content, answers, step) if step is not None else (0, 0)
+    problem = last_problem(content, state)
+    ended = ""
+    if report.ended:
+        ended = next(
+            (s.step.id for s in report.steps if answer_effect(s.step, answers)[0] == "ends"), ""
+        )
+    blocker: Blocker | None = None
+    if step is not None and report.status_of(step.id).status == BLOCKED:
+        blocker = Blocker(BLOCKED_ANSWER, step.id)
+    elif step is not None and _later_detail(state, step.id) == OPERATOR_NOT_FOUND:
+        blocker = Blocker(OPERATOR_NOT_FOUND, step.id)
+    elif problem is not None and problem.desk and desk_actor(problem.desk) != USER:
+        blocker = Blocker(BLOCKED_PROBLEM, problem.step)
+    actor = USER
+    if problem is not None and problem.desk:
+        actor = desk_actor(problem.desk)
+    elif step is not None:
+        actor = step.actor
+    waiting_since: datetime | None = None
+    if step is not None and step.actor != USER and not _moved_past(content, records, step):
+        waiting_since = _request_time(content, records, step)
+    waiting_days = (now.date() - waiting_since.date()).days if waiting_since else None
+    reached = tuple(
+        (s.milestone, records[s.id].at)
+        for s in content.steps
+        if s.milestone and s.id in records and report.status_of(s.id).status == DONE
+    )
+    seen: set[str] = set()
+    milestones = tuple(m for m in reached if not (m[0] in seen or seen.add(m[0])))  # type: ignore[func-returns-value]
+    next_action: NextAction | None = None
+    if not ended and step is not None:
+        if actor == USER:
+            next_action = NextAction(DO_STEP, step.id)
+        elif problem is not None and problem.desk:
+            next_action = NextAction(CONTACT_DESK, problem.step)
+        else:
+            next_action = NextAction(WAIT, step.id)
+    return Situation(
+        progress=report,
+        stage=step.stage if step is not None else "",
+        step=step.id if step is not None else "",
+        number=number,
+        total=total,
+        actor=actor,
+        blocked=blocker,
+        last_problem=problem,
+        waiting_since=waiting_since,
+        waiting_days=waiting_days,
+        milestones=milestones,
+        ended=ended,
+        next_action=next_action,
+    )

@@ -44,9 +44,10 @@ def _lang_callback(value: str | None) -> str | None:
 
     if value is not None and value not in LANGUAGES:
         from tracesguide.i18n import t
+        from tracesguide.system.errors import shorten
 
         known = "|".join(LANGUAGES)
-        raise TracesguideError(t("cli.lang_unknown", value=value, languages=known))
+        raise TracesguideError(t("cli.lang_unknown", value=shorten(value), languages=known))
     return value
 
 
@@ -200,11 +201,11 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
 
         # ensure_ascii, as check: exact values, and no raw control or bidi character from
         # a state file (a blocked reason is its text) ever reaches the terminal.
-        print(json.dumps(report))
+        print(json.dumps(report.as_json()))
         return
     from tracesguide.views.status import print_status
 
-    print_status(_console(), content, report)
+    print_status(_console(), content, report, seen=report.situation)
 
 
 @app.command("replay", help="help.replay")
@@ -224,7 +225,7 @@ def replay_command(
     ] = None,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
-    from tracesguide.reports.replay import load_for_replay, print_report
+    from tracesguide.views.replay import load_for_replay, print_report
 
     if html is not None or redact is not None:
         from tracesguide.views.html import refuse_target
@@ -238,8 +239,8 @@ def replay_command(
         from rich.text import Text
 
         from tracesguide.i18n import t
-        from tracesguide.reports.redact import write as write_redacted
         from tracesguide.system.sanitize import inert
+        from tracesguide.views.html import write_redacted
 
         write_redacted(content, file, saved, redact)
         _console().print(Text(t("redact.written", path=inert(str(redact), single_line=True))))
@@ -248,7 +249,7 @@ def replay_command(
     if html is None:
         print_report(_console(), content, file, saved, step)
         return
-    from tracesguide.reports.replay import write_html
+    from tracesguide.views.html.replay_page import write_html
 
     write_html(content, file, saved, step, html)
     _report_written(html)
@@ -287,8 +288,8 @@ def check_command(
     from tracesguide.content import load
     from tracesguide.reports.check import check_milestone, exit_code, run
 
-    check_milestone(require)
     content = load()
+    check_milestone(content, require)
     if html is not None:
         from tracesguide.views.html.folder_page import write as write_page
 
@@ -316,8 +317,8 @@ def troubleshoot_command(
     json_output: JsonOption = False,
 ) -> None:
     """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
+    from tracesguide.cli.troubleshoot import run
     from tracesguide.content import load
-    from tracesguide.reports.troubleshoot import run
 
     run(load(), _console(), problem, json_output)
 
@@ -378,6 +379,7 @@ def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    _replace_unshowable()
     _choose_language(sys.argv[1:])
     try:
         code = _command().main(prog_name="tracesguide", standalone_mode=False)
@@ -397,4 +399,18 @@ def main() -> None:
         _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    if code == EXIT_INTERRUPTED:  # typer turned a KeyboardInterrupt into exit 130, silently
+        from tracesguide.i18n import t
+
+        _fail(Interrupted(t("cli.interrupted"), t("cli.interrupted_hint")))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _replace_unshowable() -> None:
+    """Any stdout/stderr encoding works (latin-1, ASCII under LC_ALL=C): a character it
+    cannot show is replaced, never a UnicodeEncodeError."""
+    import io
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")

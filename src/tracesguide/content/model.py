@@ -9,9 +9,10 @@ from typing import NamedTuple
 __all__ = [
     "ACTORS",
     "ASK_KINDS",
+    "CERTIFICATE_CHECK",
     "FORMAT_VERSION",
     "LANGUAGES",
-    "MILESTONES",
+    "OFFERS",
     "Choice",
     "Content",
     "Desk",
@@ -31,14 +32,10 @@ __all__ = [
 
 FORMAT_VERSION = 1
 LANGUAGES = ("fr", "en")
-MILESTONES = (
-    "eu-login-account",
-    "second-factor",
-    "traces-role",
-    "authorisation-requested",
-    "access-granted",
-)
 ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+# What a question may offer before it is asked (``offers``): the wizard knows how to run these.
+CERTIFICATE_CHECK = "certificate-check"
+OFFERS = (CERTIFICATE_CHECK,)
 # Who must act for a step to move on: the user, the control body, the organisation's admin.
 ACTORS = ("user", "control-body", "organisation-admin")
 
@@ -95,6 +92,7 @@ class Question(NamedTuple):
     help: str = ""
     not_found: str = ""  # kind "operator": what to do when the company is not listed
     optional: bool = False  # an empty answer is allowed
+    offers: tuple[str, ...] = ()  # offered before the question (OFFERS)
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -188,6 +186,7 @@ class Content(NamedTuple):
     by_id: dict[str, Step]
     desks: tuple[Desk, ...] = ()
     troubleshooting: tuple[Entry, ...] = ()
+    milestones: tuple[str, ...] = ()  # the milestones the steps reach, in order
 
     def step(self, step_id: str) -> Step:
         return self.by_id[step_id]

@@ -13,7 +13,7 @@ from tracesguide.content.model import (
     ACTORS,
     ASK_KINDS,
     FORMAT_VERSION,
-    MILESTONES,
+    OFFERS,
     Choice,
     Content,
     Desk,
@@ -154,8 +154,14 @@ def _question(table: Any, where: str) -> Question:
         help=r.text("help", ""),
         not_found=r.text("not_found", ""),
         optional=r.flag("optional"),
+        offers=r.texts("offers"),
     )
     r.done()
+    for offer in question.offers:
+        if offer not in OFFERS:
+            raise ContentError(
+                t("content.unknown_offer", where=where, offer=offer, offers=", ".join(OFFERS))
+            )
     if question.not_found and kind != "operator":
         raise ContentError(t("content.not_found_operator_only", where=where))
     return question
@@ -270,6 +276,7 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         by_id={s.id: s for s in steps},
         desks=desks,
         troubleshooting=entries,
+        milestones=tuple(r.texts("milestones")),
     )
     r.done()
     _check_references(content)
@@ -309,7 +316,7 @@ def _check_references(content: Content) -> None:
         for ref in step.source:
             if ref.source not in source_ids:
                 raise ContentError(t("content.unknown_source", step=step.id, source=ref.source))
-        if step.milestone and step.milestone not in MILESTONES:
+        if step.milestone and step.milestone not in content.milestones:
             raise ContentError(
                 t("content.unknown_milestone", step=step.id, milestone=step.milestone)
             )
@@ -332,7 +339,7 @@ def _check_references(content: Content) -> None:
     for stage in content.stages:
         if stage.offer_change and keys.get(stage.offer_change, _NO_QUESTION).kind != "choice":
             raise ContentError(t("content.offer_change_key", stage=stage.id))
-    for milestone in MILESTONES:
+    for milestone in content.milestones:
         if not any(s.milestone == milestone for s in content.steps):
             raise ContentError(t("content.milestone_unreached", milestone=milestone))
 

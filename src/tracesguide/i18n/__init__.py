@@ -45,6 +45,11 @@ def follow(language: str) -> None:
         set_language(language)
 
 
+def chosen() -> bool:
+    """True if the user chose the language with ``--lang``."""
+    return _chosen
+
+
 def language() -> str:
     return _language
 

@@ -16,8 +16,10 @@ is complete. httpx is imported here only, when a download starts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ class Settings:
     delay: float = 0.3
     timeout: float = 30.0
     retries: int = 3
+    max_time: float = 6 * 3600.0  # the whole download, every page and pause included
 
     @property
     def query_url(self) -> str:
@@ -77,15 +80,48 @@ class Settings:
     def host(self) -> str:
         return urlsplit(self.base_url).netloc or self.base_url
 
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        return _origin(self.base_url)
+
 
 def base_url_from_env() -> str:
     """``TRACESGUIDE_DIRECTORY_URL`` when set (tests, mirrors), else the public directory."""
-    from tracesguide.i18n import t
+    return check_url(os.environ.get(URL_ENV, "").strip() or DEFAULT_BASE_URL)
 
-    url = os.environ.get(URL_ENV, "").strip() or DEFAULT_BASE_URL
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise DirectoryError(t("fetch.bad_url", env=URL_ENV, url=url), t("fetch.bad_url_hint"))
+
+def check_url(url: str) -> str:
+    """*url* if it is a usable directory address, else a one-line ``DirectoryError``.
+
+    http or https, a host, a port that is a number, no spaces nor control characters,
+    and no user name or password: credentials are refused, never echoed nor stored."""
+    from tracesguide.i18n import t
+    from tracesguide.system.errors import shorten
+
+    hint = t("fetch.bad_url_hint")
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in url) or len(url) > 2000:
+        raise DirectoryError(t("fetch.bad_url_chars", env=URL_ENV), hint)
+    authority = url.split("#")[0].split("?")[0].split("/")[2:3]
+    if "@" in "".join(authority):  # user:password@host: never echoed, never stored
+        raise DirectoryError(
+            t("fetch.url_credentials", env=URL_ENV), t("fetch.url_credentials_hint")
+        )
+    bad = DirectoryError(t("fetch.bad_url", env=URL_ENV, url=shorten(url, 200)), hint)
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise bad from None
+    if parts.scheme not in ("http", "https") or not host or port == 0 or "@" in parts.netloc:
+        raise bad
     return url
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of *url*, the port made explicit; ValueError if unreadable."""
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
 @dataclass(frozen=True)
@@ -160,6 +196,8 @@ class _Run:
     done: int = 0
     requests: int = 0
     counts: list[SliceCount] = field(default_factory=list)
+    deadline: float = float("inf")
+    sockets: list[object] = field(default_factory=list)  # the connection now open
 
     def page(self, part: Slice, offset: int) -> Page:
         saved = self.pages.get((part.key, offset))
@@ -180,17 +218,29 @@ class _Run:
             pause = self.settings.delay if self.requests else 0.0
             if attempt:
                 pause = max(pause, self.settings.delay * 4 * 2 ** (attempt - 1))
-            time.sleep(pause)
+            time.sleep(min(pause, max(0.0, self.deadline - time.monotonic())))
+            if time.monotonic() >= self.deadline:
+                raise _RunTimeout(t("fetch.run_timeout", seconds=_seconds(self.settings.max_time)))
             self.requests += 1
+            page_deadline = min(time.monotonic() + self.settings.timeout, self.deadline)
+            watch = _Watch(page_deadline, self.sockets)
             try:
-                return self._get(part, offset)
+                with watch:
+                    return self._get(part, offset, watch)
             except httpx.ConnectError:
+                if watch.expired:
+                    failure = PageFailed(t("fetch.reason_timeout", seconds=self._timeout_shown()))
+                    connection_only = False
+                    continue
                 failure = PageFailed(t("fetch.offline", host=self.settings.host))
                 continue
             except httpx.TimeoutException:
-                failure = PageFailed(t("fetch.reason_timeout", seconds=self.settings.timeout))
-            except httpx.TransportError as error:
-                failure = PageFailed(t("fetch.reason_truncated", detail=type(error).__name__))
+                failure = PageFailed(t("fetch.reason_timeout", seconds=self._timeout_shown()))
+            except httpx.HTTPError as error:
+                if watch.expired:
+                    failure = PageFailed(t("fetch.reason_timeout", seconds=self._timeout_shown()))
+                else:
+                    failure = PageFailed(t("fetch.reason_truncated", detail=type(error).__name__))
             except PageFailed as failed:
                 failure = failed
                 if not failed.retry:
@@ -199,24 +249,35 @@ class _Run:
             connection_only = False
         if connection_only:
             raise _Offline(failure.reason)
+        if time.monotonic() >= self.deadline:
+            raise _RunTimeout(t("fetch.run_timeout", seconds=_seconds(self.settings.max_time)))
         where = t("fetch.page_where", slice=part.label(), page=_page_number(offset), offset=offset)
         raise PageFailed(f"{where} : {failure.reason}")
 
-    def _get(self, part: Slice, offset: int) -> Page:
+    def _timeout_shown(self) -> str:
+        return _seconds(self.settings.timeout)
+
+    def _get(self, part: Slice, offset: int, watch: _Watch) -> Page:
         from tracesguide.i18n import t
 
-        with self.client.stream("GET", self.settings.query_url, params=part.params(offset)) as r:
-            if r.status_code >= 500 or r.status_code == 429:
-                raise PageFailed(t("fetch.reason_http", code=r.status_code))
-            if r.status_code >= 400:
-                raise PageFailed(t("fetch.reason_refused", code=r.status_code), retry=False)
-            body = bytearray()
-            for chunk in r.iter_bytes():
-                body += chunk
-                if len(body) > MAX_PAGE_BYTES:
-                    raise PageFailed(t("fetch.reason_too_big", mib=MAX_PAGE_BYTES // 2**20))
-            content_type = r.headers.get("content-type", "")
-            total_header = r.headers.get("documentfoundcount", "")
+        url = self.settings.query_url
+        params: dict[str, str | int] | None = part.params(offset)
+        for _ in range(MAX_REDIRECTS + 1):
+            extensions = {"trace": watch.trace}
+            with self.client.stream("GET", url, params=params, extensions=extensions) as r:
+                if r.is_redirect:
+                    url, params = self._redirect(url, r.headers.get("location", "")), None
+                    continue
+                if r.status_code >= 500 or r.status_code == 429:
+                    raise PageFailed(t("fetch.reason_http", code=r.status_code))
+                if r.status_code >= 400:
+                    raise PageFailed(t("fetch.reason_refused", code=r.status_code), retry=False)
+                body = _read_bounded(r, watch)
+                content_type = r.headers.get("content-type", "")
+                total_header = r.headers.get("documentfoundcount", "")
+            break
+        else:
+            raise PageFailed(t("fetch.reason_redirects", hops=MAX_REDIRECTS), retry=False)
         if "html" in content_type or bytes(body[:512]).lstrip()[:1] == b"<":
             raise PageFailed(t("fetch.reason_html"))
         try:
@@ -226,16 +287,176 @@ class _Run:
         if not isinstance(document, list):
             raise PageFailed(t("fetch.reason_not_list"))
         try:
-            total = int(total_header.strip())
+            total = int(total_header.strip()[:20])
         except ValueError:
             total = -1
         if total < 0:
             raise PageFailed(t("fetch.reason_no_total"))
         return _page(part, offset, total, document)
 
+    def _redirect(self, current: str, location: str) -> str:
+        """The address a redirect leads to, if it stays on the directory's own origin."""
+        from urllib.parse import urljoin
+
+        from tracesguide.i18n import t
+
+        try:
+            target = urljoin(current, location.strip())
+            same = bool(location.strip()) and _origin(target) == self.settings.origin
+        except ValueError:
+            same = False
+        if not same:
+            raise PageFailed(t("fetch.reason_redirect_away"), retry=False)
+        return target
+
+
+MAX_REDIRECTS = 5
+# What the client accepts, and so what it decodes: anything else is a damaged answer.
+ACCEPTED_ENCODINGS = "gzip, deflate"
+
+
+class _Watch:
+    """The deadline of one page: at the deadline, the connection is shut down, so that a
+    server sending one byte at a time (headers or body) cannot hold the page longer."""
+
+    def __init__(self, deadline: float, sockets: list[object]) -> None:
+        self.deadline = deadline
+        self.expired = False
+        self._socket: object = sockets[0] if sockets else None
+        self._sockets = sockets
+        self._timer: threading.Timer | None = None
+
+    def trace(self, event: str, info: dict[str, object]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            extra = getattr(stream, "get_extra_info", None)
+            if extra is not None:
+                self._socket = extra("socket")
+                self._sockets[:] = [self._socket]  # kept: the next page may reuse it
+                if self.expired:
+                    self._shut()
+
+    def check(self) -> None:
+        if time.monotonic() >= self.deadline:
+            self._expire()
+            import httpx
+
+            raise httpx.ReadTimeout("page deadline")
+
+    def _expire(self) -> None:
+        self.expired = True
+        self._shut()
+
+    def _shut(self) -> None:
+        import socket
+
+        if isinstance(self._socket, socket.socket):
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watch:
+        self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _read_bounded(response: httpx.Response, watch: _Watch) -> bytearray:
+    """The body, decoded layer by layer (gzip, deflate), never more than MAX_PAGE_BYTES
+    at any layer, even for a moment: a small compressed bomb is refused as it inflates."""
+    import zlib
+
+    from tracesguide.i18n import t
+
+    too_big = PageFailed(t("fetch.reason_too_big", mib=MAX_PAGE_BYTES // 2**20))
+    encodings = [
+        e.strip().lower()
+        for e in response.headers.get("content-encoding", "").split(",")
+        if e.strip().lower() not in ("", "identity")
+    ]
+    layers: list[_Layer] = []
+    for encoding in reversed(encodings):  # the last applied is undone first
+        if encoding not in ("gzip", "x-gzip", "deflate") or len(layers) >= 3:
+            raise PageFailed(t("fetch.reason_encoding", encoding=encoding[:40]))
+        layers.append(_Layer(encoding))
+    body = bytearray()
+    raw = 0
+    try:
+        for chunk in response.iter_raw():
+            watch.check()
+            raw += len(chunk)
+            if raw > MAX_PAGE_BYTES:
+                raise too_big
+            pieces = [chunk]
+            for layer in layers:
+                pieces = [layer.feed(piece, too_big) for piece in pieces]
+            for piece in pieces:
+                body += piece
+            if len(body) > MAX_PAGE_BYTES:
+                raise too_big
+        for index, layer in enumerate(layers):
+            rest = layer.finish()
+            for later in layers[index + 1 :]:
+                rest = later.feed(rest, too_big)
+            body += rest
+            if len(body) > MAX_PAGE_BYTES:
+                raise too_big
+    except zlib.error:
+        raise PageFailed(t("fetch.reason_compression")) from None
+    watch.check()
+    return body
+
+
+class _Layer:
+    """One content-encoding, undone with a bounded output at each call."""
+
+    def __init__(self, encoding: str) -> None:
+        import zlib
+
+        self.encoding = encoding
+        self.produced = 0
+        wbits = 31 if encoding in ("gzip", "x-gzip") else 15
+        self._inflater = zlib.decompressobj(wbits)
+        self._started = False
+
+    def feed(self, data: bytes, too_big: PageFailed) -> bytes:
+        import zlib
+
+        if not self._started and data and self.encoding == "deflate" and data[0] & 0x0F != 8:
+            self._inflater = zlib.decompressobj(-15)  # raw deflate, as some servers send
+        self._started = self._started or bool(data)
+        out = bytearray()
+        while data and not self._inflater.eof:
+            room = MAX_PAGE_BYTES - self.produced - len(out) + 1
+            out += self._inflater.decompress(data, max(1, room))
+            if self.produced + len(out) > MAX_PAGE_BYTES:
+                raise too_big
+            data = self._inflater.unconsumed_tail
+        self.produced += len(out)
+        return bytes(out)
+
+    def finish(self) -> bytes:
+        import zlib
+
+        if self._started and not self._inflater.eof:
+            raise zlib.error("truncated")
+        return b""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
 
 class _Offline(Exception):
     """Every attempt failed to connect."""
+
+
+class _RunTimeout(Exception):
+    """The whole download took longer than ``Settings.max_time``."""
 
 
 def _page_number(offset: int) -> int:
@@ -344,12 +565,22 @@ def _fetch_locked(
     pages = store.open(restart)
     wanted = {(c, s) for c in countries for s in statuses}
     resumed = _kept(page for page in pages.values() if _slice_of(page) in wanted)
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPTED_ENCODINGS,
+    }
     timeout = httpx.Timeout(settings.timeout)
-    with httpx.Client(
-        headers=headers, timeout=timeout, follow_redirects=True, verify=_verify(settings.query_url)
-    ) as client:
+    # Redirects are followed by hand (_Run._get), only on the directory's own origin;
+    client = httpx.Client(
+        headers=headers,
+        timeout=timeout,
+        follow_redirects=False,
+        verify=_verify(settings.query_url),
+    )
+    with client:
         run = _Run(client, settings, store, pages, progress)
+        run.deadline = time.monotonic() + settings.max_time
         try:
             counts = [_fetch_slice(run, c, s) for c in countries for s in statuses]
         except KeyboardInterrupt:
@@ -359,6 +590,9 @@ def _fetch_locked(
             ) from None
         except _Offline as offline:
             raise DirectoryError(str(offline), _kept_hint(run.pages.values(), "")) from None
+        except _RunTimeout as late:
+            hint = t("fetch.retry_hint")
+            raise DirectoryError(str(late), _kept_hint(run.pages.values(), hint)) from None
         except PageFailed as failed:
             hint = t("fetch.retry_hint")
             raise DirectoryError(failed.reason, _kept_hint(run.pages.values(), hint)) from None
@@ -379,8 +613,8 @@ def _fetch_locked(
 
 def _verify(url: str) -> ssl.SSLContext | bool:
     """For a plain ``http://`` URL (a mirror, the tests), a TLS context without the
-    certificate store: loading it is a third of a small download's time. It trusts no
-    certificate, so a redirect to ``https://`` fails its verification, never passes it."""
+    certificate store: loading it is a third of a small download's time. Redirects stay
+    on the URL's origin, so it is never used; were it used, it trusts no certificate."""
     if urlsplit(url).scheme != "http":
         return True  # httpx's default: the certificate store
     import ssl

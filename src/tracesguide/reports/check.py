@@ -17,11 +17,11 @@ import os
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from tracesguide.content import MILESTONES, Content
-from tracesguide.engine import Progress, progress, progress_key
-from tracesguide.reports.status import next_action
+from tracesguide.content import Content
+from tracesguide.engine import Progress, progress, progress_key, situation
+from tracesguide.reports.status import NextActionRecord, SituationFields, next_action
 from tracesguide.state import State
 from tracesguide.system.errors import (
     EXIT_INCOMPLETE,
@@ -54,20 +54,22 @@ class Checked(NamedTuple):
     next_step: str | None
     blocked: list[tuple[str, str]]  # (step id, reason)
     updated: datetime | None
-    next_action: dict[str, Any] | None  # reading.next_action: what must happen next
+    next_action: NextActionRecord | None  # what must happen next
+    situation: SituationFields | None = None  # None: nothing saved
+    ended: str | None = None  # why the guide ends here (a role it does not cover)
 
 
 Result = Checked | Unusable
 
 
-def check_milestone(require: str | None) -> None:
+def check_milestone(content: Content, require: str | None) -> None:
     """Refuse an unknown milestone name, listing the valid ones."""
-    if require is not None and require not in MILESTONES:
+    if require is not None and require not in content.milestones:
         from tracesguide.i18n import t
 
         raise TracesguideError(
             t("check.unknown_milestone", name=require),
-            t("check.unknown_milestone_hint", names=", ".join(MILESTONES)),
+            t("check.unknown_milestone_hint", names=", ".join(content.milestones)),
         )
 
 
@@ -117,7 +119,7 @@ def _present(path: Path, explicit: bool) -> bool:
 
 def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterator[Result]:
     """A result per file, in order; an unusable file never stops the others."""
-    check_milestone(require)
+    check_milestone(content, require)
     files = list(targets(paths))
     readable = [not problem and _present(path, explicit) for path, explicit, problem in files]
     checked = _check_all(
@@ -133,7 +135,7 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
                 complete=False,
                 required=require,
                 ok=False,
-                milestones=dict.fromkeys(MILESTONES, False),
+                milestones=dict.fromkeys(content.milestones, False),
                 next_step=content.steps[0].id,
                 blocked=[],
                 updated=None,
@@ -143,9 +145,27 @@ def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterato
             yield next(checked)
 
 
+def texts_for(content: Content, language: str) -> Content:
+    """The content whose texts a file's record gives: the language ``--lang`` chose, else
+    the file's own, else the locale's (the rule of ``status``)."""
+    from tracesguide.i18n import chosen
+
+    if chosen() or language == content.language:
+        return content
+    from tracesguide.content import LANGUAGES, load
+
+    return load(language) if language in LANGUAGES else content
+
+
 def _checked(
     content: Content, path: Path, saved: State, where: Progress, require: str | None
 ) -> Checked:
+    from tracesguide.state.model import utc_now
+
+    seen = situation(content, saved, utc_now(), known=where)
+    texts = texts_for(content, saved.language)
+    # the reasons and explanations are the content's texts: in the file's language too
+    told = where if texts is content else progress(texts, saved)
     return Checked(
         path,
         started=True,
@@ -154,9 +174,13 @@ def _checked(
         ok=where.complete if require is None else where.milestones[require],
         milestones=dict(where.milestones),
         next_step=where.next_step.id if where.next_step else None,
-        blocked=list(where.blocked),
+        blocked=list(told.blocked),
         updated=saved.updated,
-        next_action=None if where.ended else next_action(content, where.next_step),
+        next_action=None
+        if where.ended or where.next_step is None
+        else next_action(texts, texts.step(where.next_step.id)),
+        situation=SituationFields.of(seen),
+        ended=told.ended or None,
     )
 
 
@@ -179,7 +203,6 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
 
     global _job
     _job = (content, require, {})
-    actions: dict[str | None, dict[str, Any] | None] = {None: None}
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
@@ -190,30 +213,30 @@ def _check_all(content: Content, paths: list[Path], require: str | None) -> Iter
                     if isinstance(result, str):
                         yield Unusable(path, result)
                         continue
-                    complete, ok, reached, next_step, blocked, updated = result
-                    if next_step is not None and next_step not in actions:
-                        actions[next_step] = next_action(content, content.step(next_step))
+                    complete, ok, reached, next_step, blocked, updated, rest = result
                     yield Checked(
                         path,
                         True,
                         complete,
                         require,
                         ok,
-                        dict(zip(MILESTONES, reached, strict=True)),
+                        dict(zip(content.milestones, reached, strict=True)),
                         next_step,
                         blocked,
                         updated,
-                        actions[next_step],
+                        *rest,
                     )
     finally:
         _job = None
 
 
 # What a worker sends back for a file: the error of an unusable one, or the fields of
-# ``Checked`` that are not known already (the path is the parent's; the next action
-# follows from the next step): pickling and unpickling less is most of the parent's work.
+# ``Checked`` that are not known already (the path is the parent's): pickling and
+# unpickling less is most of the parent's work.
+_Rest = tuple[NextActionRecord | None, SituationFields | None, str | None]
 Packed = (
-    str | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None]
+    str
+    | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None, _Rest]
 )
 
 
@@ -230,6 +253,7 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
             result.next_step,
             result.blocked,
             result.updated,
+            (result.next_action, result.situation, result.ended),
         )
         for result in _check_paths(content, paths, require, fast=True, known=known)
     ]

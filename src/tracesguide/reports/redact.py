@@ -11,13 +11,11 @@ through ``files.write_atomic``; it never replaces the file it was made from.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from tracesguide.content import Content
 from tracesguide.i18n import t
 from tracesguide.state import Event, State, StepRecord
-from tracesguide.state import store as state_module
 
 # Answers kept as they are: not about the person (the operator's public TRACES number
 # identifies a company's profile, which support needs to look it up).
@@ -97,11 +95,3 @@ def redact(content: Content, state: State) -> State:
             for e in state.events
         ],
     )
-
-
-def write(content: Content, source: Path, state: State, out: Path) -> None:
-    """Write the redacted copy of *state* (read from *source*) to *out*, 0600."""
-    from tracesguide.views.html import refuse_target, write_private
-
-    refuse_target(out, [source], "--redact")
-    write_private(out, state_module.dumps(redact(content, state)))

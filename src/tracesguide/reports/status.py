@@ -4,11 +4,14 @@ Nothing here prints; ``status_report`` returns plain data that the CLI shows
 as text or JSON (and that ``check`` reuses per file).
 """
 
+from __future__ import annotations
+
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import Progress, closest_ids, progress
+from tracesguide.engine import Situation, closest_ids, situation
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.errors import TracesguideError
@@ -44,36 +47,139 @@ def require_step(content: Content, step_id: str) -> Step:
     raise TracesguideError(t("session.unknown_step", step=shorten(step_id)), hint)
 
 
-def status_report(content: Content, path: Path, state: State | None) -> dict[str, Any]:
-    """Where the user stands, as JSON-ready data (documented in docs/scripting.md)."""
-    report: Progress = progress(content, state)
-    return {
-        "state_path": str(path),
-        "started": state is not None,
-        "complete": report.complete,
-        "next_step": report.next_step.id if report.next_step else None,
-        "next_step_title": report.next_step.title if report.next_step else None,
-        "milestones": report.milestones,
-        "stages": [
-            {"id": s.stage.id, "title": s.stage.title, "status": s.status, "reason": s.reason}
-            for s in report.stages
-        ],
-        "blocked": [{"step": step, "reason": reason} for step, reason in report.blocked],
-        "next_action": next_action(content, report.next_step) if not report.ended else None,
-        "ended": report.ended or None,
-        "updated": state.updated.isoformat() if state else None,
-    }
+# The version of the JSON records of ``status --json`` and ``check --json``: a script
+# can refuse a format it does not know (docs/scripting.md).
+JSON_FORMAT = 1
 
 
-def next_action(content: Content, step: Step | None) -> dict[str, Any] | None:
-    """What must happen next, for scripts: the step, its action in one line, its page's
-    address and who must act (``user``, ``control-body``, ``organisation-admin``)."""
+class SituationFields(NamedTuple):
+    """The situation's codes and dates that every record for scripts carries."""
+
+    actor: str
+    blocker: tuple[str, str] | None  # (code, step)
+    last_problem: tuple[str, str, datetime] | None  # (entry id, desk, at)
+    waiting_days: int | None
+    ended: str  # the step whose answer ends the guide, else ""
+
+    @classmethod
+    def of(cls, seen: Situation) -> SituationFields:
+        problem = seen.last_problem
+        return cls(
+            actor=seen.actor,
+            blocker=(seen.blocked.code, seen.blocked.step) if seen.blocked else None,
+            last_problem=(problem.id, problem.desk, problem.at) if problem else None,
+            waiting_days=seen.waiting_days,
+            ended=seen.ended,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields of docs/scripting.md: codes and ISO 8601 dates."""
+        problem = self.last_problem
+        return {
+            "format": JSON_FORMAT,
+            "actor": self.actor,
+            "blocker": {"code": self.blocker[0], "step": self.blocker[1]} if self.blocker else None,
+            "last_problem": {"id": problem[0], "desk": problem[1], "at": problem[2].isoformat()}
+            if problem
+            else None,
+            "waiting_days": self.waiting_days,
+            "ended_at": self.ended or None,
+        }
+
+
+class StageRecord(NamedTuple):
+    id: str
+    title: str
+    status: str  # todo, in-progress, done, blocked, skipped
+    reason: str
+
+
+class StatusReport(NamedTuple):
+    """Where the user stands, typed: what ``status`` shows and ``status --json`` gives."""
+
+    state_path: str
+    started: bool
+    situation: Situation
+    complete: bool
+    next_step: str | None
+    next_step_title: str | None
+    milestones: dict[str, bool]
+    stages: tuple[StageRecord, ...]
+    blocked: tuple[tuple[str, str], ...]  # (step id, reason)
+    next_action: NextActionRecord | None
+    ended: str | None
+    updated: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The object of docs/scripting.md."""
+        return {
+            **SituationFields.of(self.situation).as_json(),
+            "state_path": self.state_path,
+            "started": self.started,
+            "complete": self.complete,
+            "next_step": self.next_step,
+            "next_step_title": self.next_step_title,
+            "milestones": self.milestones,
+            "stages": [s._asdict() for s in self.stages],
+            "blocked": [{"step": step, "reason": reason} for step, reason in self.blocked],
+            "next_action": _json_or_none(self.next_action),
+            "ended": self.ended,
+            "updated": self.updated.isoformat() if self.updated else None,
+        }
+
+
+def status_report(
+    content: Content, path: Path, state: State | None, now: datetime | None = None
+) -> StatusReport:
+    """Where the user stands (documented in docs/scripting.md)."""
+    from tracesguide.state.model import utc_now
+
+    seen = situation(content, state, now or utc_now())
+    report = seen.progress
+    return StatusReport(
+        state_path=str(path),
+        started=state is not None,
+        situation=seen,
+        complete=report.complete,
+        next_step=report.next_step.id if report.next_step else None,
+        next_step_title=report.next_step.title if report.next_step else None,
+        milestones=report.milestones,
+        stages=tuple(
+            StageRecord(s.stage.id, s.stage.title, s.status, s.reason) for s in report.stages
+        ),
+        blocked=report.blocked,
+        next_action=None if report.ended else next_action(content, report.next_step),
+        ended=report.ended or None,
+        updated=state.updated if state else None,
+    )
+
+
+def _json_or_none(action: NextActionRecord | None) -> dict[str, Any] | None:
+    return action.as_json() if action is not None else None
+
+
+class NextActionRecord(NamedTuple):
+    """What must happen next, for scripts: the step, its action in one line (a text of the
+    content), its page's button and address, and who acts at that step."""
+
+    step: str
+    action: str
+    button: str | None
+    url: str | None
+    actor: str  # user, control-body, organisation-admin
+
+    def as_json(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+def next_action(content: Content, step: Step | None) -> NextActionRecord | None:
+    """What must happen next at *step* (None when there is no next step)."""
     if step is None:
         return None
-    return {
-        "step": step.id,
-        "action": step.title,
-        "button": step.action or None,
-        "url": step.screen.url or None,
-        "actor": step.actor,
-    }
+    return NextActionRecord(
+        step=step.id,
+        action=step.title,
+        button=step.action or None,
+        url=step.screen.url or None,
+        actor=step.actor,
+    )

@@ -1,22 +1,18 @@
 """``tracesguide troubleshoot``: the problems users meet, what to check, what to do, who acts.
 
 The entries are content (``[[troubleshooting]]`` in ``procedures/<lang>.toml``, see
-``docs/content.md``); this module finds them, renders them and turns them into JSON.
-Without a problem id: a menu on a terminal (questionary, imported only then), a plain
-list otherwise. An unknown id is a usage error naming the closest ids.
+``docs/content.md``); this module finds them and turns them into JSON-ready data
+(``views.troubleshoot`` draws them, ``cli.troubleshoot`` runs the command). An unknown
+id is a usage error naming the closest ids.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracesguide.content import Content, Entry, troubleshooting_for
 from tracesguide.i18n import t
 from tracesguide.system.errors import TracesguideError
-
-if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
 
 
 def lookup(content: Content, wanted: str) -> tuple[Entry, ...]:
@@ -71,98 +67,3 @@ def record(content: Content, entry: Entry) -> dict[str, Any]:
             for r in entry.source
         ],
     }
-
-
-def entry_view(content: Content, entry: Entry) -> RenderableType:
-    """One entry: what the user says, symptoms, checks, actions, desks, steps, sources."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    desks = {d.id: d for d in content.desks}
-    parts: list[RenderableType] = []
-    title = Text(entry.label, style="bold")
-    title.append(f"  ({entry.id})", style="dim")
-    parts.append(title)
-    sections = (
-        (t("troubleshoot.symptoms"), entry.symptoms),
-        (t("troubleshoot.check"), entry.check),
-        (t("troubleshoot.actions"), entry.actions),
-        (t("troubleshoot.desks"), [f"{desks[d].name} — {desks[d].role}" for d in entry.desks]),
-    )
-    for heading, items in sections:
-        if not items:
-            continue
-        parts.append(Text(heading, style="bold cyan"))
-        bullets = Table.grid(padding=(0, 1))
-        bullets.add_column(width=3, justify="right")
-        bullets.add_column()
-        for item in items:
-            bullets.add_row("•", Text(item))
-        parts.append(bullets)
-    if entry.steps:
-        parts.append(Text(t("troubleshoot.offered_at", steps=", ".join(entry.steps)), style="dim"))
-    for ref in entry.source:
-        where = f"{content.source(ref.source).title} — {ref.where}"
-        parts.append(Text(t("troubleshoot.source", sources=where), style="dim"))
-    return Group(*parts)
-
-
-def list_view(content: Content) -> RenderableType:
-    """Every entry on one line: its id, then what the user says."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for entry in content.troubleshooting:
-        table.add_row(Text(entry.id), Text(entry.label))
-    return table
-
-
-def choose(content: Content) -> Entry | None:
-    """A menu of the entries on a terminal; None when the user chooses to quit."""
-    import questionary
-
-    quit_value = ""
-    choices = [questionary.Choice(title=e.label, value=e.id) for e in content.troubleshooting]
-    choices.append(questionary.Choice(title=t("troubleshoot.menu_quit"), value=quit_value))
-    chosen: str = questionary.select(
-        t("troubleshoot.menu_prompt"), choices=choices, instruction=t("wizard.select_hint")
-    ).unsafe_ask()
-    return next((e for e in content.troubleshooting if e.id == chosen), None)
-
-
-def run(content: Content, console: Console, problem: str | None, json_output: bool) -> None:
-    """The command: one entry, a step's entries, or all of them (menu, list or JSON)."""
-    if problem is None:
-        if json_output:
-            _print_json({"problems": [record(content, e) for e in content.troubleshooting]})
-        elif sys.stdin.isatty() and sys.stdout.isatty():
-            entry = choose(content)
-            if entry is not None:
-                console.print(entry_view(content, entry))
-        else:
-            console.print(t("troubleshoot.list_heading"))
-            console.print(list_view(content))
-        return
-    entries = lookup(content, problem)
-    if json_output:
-        if len(entries) == 1 and entries[0].id == problem.strip().lower():
-            _print_json(record(content, entries[0]))
-        else:
-            step = problem.strip().lower()
-            _print_json({"step": step, "problems": [record(content, e) for e in entries]})
-        return
-    for i, entry in enumerate(entries):
-        if i:
-            console.print()
-        console.print(entry_view(content, entry))
-
-
-def _print_json(data: dict[str, Any]) -> None:
-    import json
-
-    # ensure_ascii, as status and check: the exact text, in plain ASCII.
-    print(json.dumps(data))

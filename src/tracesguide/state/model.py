@@ -44,6 +44,7 @@ EVENT_KINDS = (
     "back",
     "edit",
     "reopened",
+    "solved",  # the user says the problem reported at the step is solved
 )
 # Events that open a step again (its status is removed): "back" (the user went back to
 # it), "reopened" (an answer it depends on was changed).

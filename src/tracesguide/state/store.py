@@ -167,6 +167,13 @@ def save(state: State, path: Path) -> None:
         files.write_atomic(path, [data])
 
 
+def write_message(target: Path, text: str) -> None:
+    """Write a prepared message (to the control body, the organisation) beside the state
+    file: its folder made if needed, atomically (``files.write_atomic``), mode 0600."""
+    ensure_folder(target.parent)
+    files.write_atomic(target, [text.encode("utf-8")])
+
+
 def backup(path: Path, data: bytes, moment: datetime | None = None) -> Path:
     """Keep *data* (the state being reset) as a timestamped copy beside *path*.
 

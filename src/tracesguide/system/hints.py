@@ -30,7 +30,7 @@ def _is_default_state(state: Path) -> bool:
     default = default_state_path()
     try:
         return state.resolve() == default.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return state == default
 
 

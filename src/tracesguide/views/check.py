@@ -13,6 +13,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracesguide.reports.check import Checked, Result, Unusable
+from tracesguide.reports.status import JSON_FORMAT
 from tracesguide.system.sanitize import inert
 
 if TYPE_CHECKING:
@@ -20,6 +21,17 @@ if TYPE_CHECKING:
 
     from rich.console import Console
     from rich.text import Text
+
+
+# The situation's fields of a file with nothing saved (docs/scripting.md).
+_NOT_STARTED: dict[str, Any] = {
+    "format": JSON_FORMAT,
+    "actor": "user",
+    "blocker": None,
+    "last_problem": None,
+    "waiting_days": None,
+    "ended_at": None,
+}
 
 
 def as_json(result: Result) -> dict[str, Any]:
@@ -34,10 +46,15 @@ def as_json(result: Result) -> dict[str, Any]:
         "ok": result.ok,
         "milestones": result.milestones,
         "next_step": result.next_step,
-        "next_action": result.next_action,
+        "next_action": result.next_action.as_json() if result.next_action else None,
         "blocked": [{"step": step, "reason": reason} for step, reason in result.blocked],
         "updated": result.updated.isoformat() if result.updated else None,
+        "ended": result.ended,
     }
+    if result.situation is not None:
+        record.update(result.situation.as_json())
+    else:
+        record.update(_NOT_STARTED)
     if not result.started:
         record["hint"] = _new_file_hint(result.path)
     return record

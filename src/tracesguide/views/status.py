@@ -3,75 +3,81 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from tracesguide.content import Content
+from tracesguide.engine import Situation
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment
+from tracesguide.reports.status import StatusReport
 from tracesguide.system.hints import command
 from tracesguide.system.sanitize import inert
 from tracesguide.views.render import MARKS, STYLES, say_line, status_label
+from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
 
-# Who must act, for support staff (the same words as the replay page).
-STAFF_ACTORS = {
-    "user": "html.actor_user",
-    "control-body": "html.actor_control_body",
-    "organisation-admin": "html.actor_organisation_admin",
-}
+__all__ = ["STAFF_ACTORS", "print_status"]
 
 
 def print_status(
-    console: Console, content: Content, report: dict[str, Any], *, for_user: bool = True
+    console: Console,
+    content: Content,
+    report: StatusReport,
+    *,
+    for_user: bool = True,
+    seen: Situation | None = None,
 ) -> None:
     """The status report for people; *for_user* adds how to resume (not for support).
 
     *content* is the procedure the report was made with (the titles are in the report).
     """
-    resume = command("setup", Path(report["state_path"]))  # as typed, with --state
-    console.print(Text(t("status.state_file"), style="dim") + Text(inert(report["state_path"])))
-    if not report["started"]:
+    resume = command("setup", Path(report.state_path))  # as typed, with --state
+    console.print(Text(t("status.state_file"), style="dim") + Text(inert(report.state_path)))
+    if not report.started or report.updated is None:
         say_line(console, t("status.not_started", command=resume))
         return
-    console.print(Text(t("status.updated", updated=moment(report["updated"])), style="dim"))
+    console.print(Text(t("status.updated", updated=moment(report.updated)), style="dim"))
     console.print()
-    for stage in report["stages"]:
+    for stage in report.stages:
         line = Text()
-        line.append(f"{MARKS[stage['status']]} ", style=STYLES[stage["status"]])
-        line.append(stage["title"])
-        line.append(f"  {status_label(stage['status'])}", style=STYLES[stage["status"]] or "dim")
+        line.append(f"{MARKS[stage.status]} ", style=STYLES[stage.status])
+        line.append(stage.title)
+        line.append(f"  {status_label(stage.status)}", style=STYLES[stage.status] or "dim")
         console.print(line)
     console.print()
     milestones = Text(t("status.milestones"))
-    for name, reached in report["milestones"].items():
+    for name, reached in report.milestones.items():
         milestones.append(f"{'✔' if reached else '·'} {name}  ", style="green" if reached else "")
     console.print(milestones)
-    for blocked in report["blocked"]:
+    for step_id, why in report.blocked:
         console.print(
-            Text(t("status.blocked_at", step=blocked["step"]), style="red")
-            + Text(inert(blocked["reason"], single_line=True))
+            Text(t("status.blocked_at", step=step_id), style="red")
+            + Text(inert(why, single_line=True))
         )
-    if report["complete"]:
+    if report.complete:
         done = t("status.complete") if for_user else t("replay_html.complete")
         console.print(Text(done, style="bold green"))
-    elif report["ended"]:
+    elif report.ended:
         ended = (
             t("status.ended_role")
             if for_user
-            else t("replay_html.ended", reason=inert(report["ended"], single_line=True))
+            else t("replay_html.ended", reason=inert(report.ended, single_line=True))
         )
         console.print(Text(ended, style="yellow"))
-    elif report["next_step"] and not for_user and report["next_action"]:
-        action = report["next_action"]
-        actor = t(STAFF_ACTORS[action["actor"]])
-        sentence = t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
+    elif report.next_step and not for_user and report.next_action:
+        action = report.next_action
+        who = seen.actor if seen is not None else action.actor
+        actor = actor_text(content, who)
+        sentence = t("replay_html.next", title=action.action, step=action.step, actor=actor)
         console.print(Text(sentence, style="bold"))
-    elif report["next_step"]:
+    elif report.next_step:
         console.print(
             Text(t("status.next_step"), style="bold")
-            + Text(f"{report['next_step_title']} ({report['next_step']})")
+            + Text(f"{report.next_step_title} ({report.next_step})")
         )
         if for_user:
             console.print(Text(t("status.resume", command=resume), style="dim"))
+    if seen is not None and (not for_user or seen.actor != "user"):
+        for sentence in staff_lines(content, seen, actor=for_user):
+            console.print(Text(inert(sentence, single_line=True), style="yellow"))

@@ -394,7 +394,7 @@ class Flow:
             text = t("wizard.message_text_to", to=to, subject=subject, body=body)
         else:
             text = t("wizard.message_text", subject=subject, body=body)
-        _write_private(target, text)
+        state_module.write_message(target, text)
         self.console.print(message_panel(message.title, text))
         self.console.print(Text(t("wizard.message_saved", path=target), style="dim"))
 
@@ -405,10 +405,3 @@ def _free_text(value: str) -> str:
     if len(cleaned) > MAX_FREE_TEXT:
         raise validate.Invalid(t("wizard.too_long", limit=MAX_FREE_TEXT))
     return cleaned
-
-
-def _write_private(target: Path, text: str) -> None:
-    from tracesguide.system.files import write_atomic
-
-    state_module.ensure_folder(target.parent)
-    write_atomic(target, [text.encode("utf-8")])

@@ -1,7 +1,8 @@
 """The wizard's operator step: search, fetch, typed entry, look-alikes, and the rule.
 
-Called by the interactive prompter (``tracesguide.wizard.prompter``) only; questionary and rich
-are imported when it runs. What it does for a person at the operator step:
+Called by the interactive prompter (``tracesguide.wizard.prompter``) only, and asks every
+question through it (``wizard.questions.Asker``): it never imports questionary nor rich.
+What it does for a person at the operator step:
 
 - says which directory it searched: the sample of four companies, an imported file
   (its date and rows) or the downloaded public directory (its date);
@@ -30,10 +31,8 @@ from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
 
 if TYPE_CHECKING:
-    from questionary import Choice
-    from rich.console import Console
-
     from tracesguide.wizard.flow import OperatorChoice
+    from tracesguide.wizard.questions import Asker
 
 # A TRACES operator number (BE-ORG-OP-5) or a certificate reference
 # (NL-BIO-01.528-0005749.2025.001): a country prefix, then letters, digits and . - /
@@ -124,66 +123,42 @@ def _day(iso: str) -> str:
         return "?"
 
 
-def ask_operator(console: Console, prompt: str, back: bool = False) -> OperatorChoice | None:
+def ask_operator(asker: Asker, prompt: str, back: bool = False) -> OperatorChoice | None:
     """The operator step, interactive; None when the person comes back later. With
     *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen)."""
-    import questionary
-    from rich.text import Text
-
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
     from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-    from tracesguide.wizard.prompter import STYLE
 
     directory = load_default_directory()
     while True:
-        console.print(Text(describe(directory), style="dim"))
-        text = questionary.text(
-            prompt,
-            validate=lambda v: bool(v.strip()) or t("wizard.type_a_word"),
-            style=STYLE,
-        ).unsafe_ask()
+        asker.say(describe(directory), style="dim")
+        text = asker.ask_text(prompt, lambda v: bool(v.strip()) or t("wizard.type_a_word"))
         matches = search(directory, text, limit=8)
         if not matches:
-            console.print(Text(t("wizard.no_operator"), style="yellow"))
-        _warn_alike(console, matches)
-        choices = [
-            questionary.Choice(title=_title(m.operator), value=str(i))
-            for i, m in enumerate(matches)
-        ]
-        choices.append(questionary.Choice(t("wizard.search_again"), value=AGAIN))
+            asker.say(t("wizard.no_operator"), style="yellow")
+        _warn_alike(asker, matches)
+        choices = [(_title(m.operator), str(i)) for i, m in enumerate(matches)]
+        choices.append((t("wizard.search_again"), AGAIN))
         choices += _ways_on(directory)
-        choices.append(questionary.Choice(t("wizard.not_listed"), value=NOT_LISTED))
+        choices.append((t("wizard.not_listed"), NOT_LISTED))
         if back:
-            choices.append(questionary.Choice(t("wizard.back"), value=BACK))
-        picked: str = questionary.select(
-            t("wizard.your_company"),
-            choices=choices,
-            style=STYLE,
-            instruction=t("wizard.select_hint"),
-        ).unsafe_ask()
+            choices.append((t("wizard.back"), BACK))
+        picked = asker.ask_select(t("wizard.your_company"), choices)
         if picked == NOT_LISTED:
-            console.print(Text(t("operator_step.rule"), style="yellow"))
-            ways = [
-                *_ways_on(directory),
-                questionary.Choice(t("wizard.search_again"), value=AGAIN),
-            ]
-            ways.append(questionary.Choice(t("operator_step.later"), value=LATER))
-            picked = questionary.select(
-                t("operator_step.what_now"),
-                choices=ways,
-                style=STYLE,
-                instruction=t("wizard.select_hint"),
-            ).unsafe_ask()
+            asker.say(t("operator_step.rule"), style="yellow")
+            ways = [*_ways_on(directory), (t("wizard.search_again"), AGAIN)]
+            ways.append((t("operator_step.later"), LATER))
+            picked = asker.ask_select(t("operator_step.what_now"), ways)
         if picked == BACK:
             raise GoBack
         if picked == LATER:
             return None
         if picked == FETCH:
-            directory = _fetch_now(console) or directory
+            directory = _fetch_now(asker) or directory
             continue
         if picked == TYPED:
-            return _typed(console)
+            return _typed(asker)
         if picked != AGAIN:
             operator = matches[int(picked)].operator
             return OperatorChoice(
@@ -204,102 +179,80 @@ def _title(operator: Operator) -> str:
     )
 
 
-def _ways_on(directory: Directory) -> list[Choice]:
-    import questionary
-
+def _ways_on(directory: Directory) -> list[tuple[str, str]]:
     from tracesguide.i18n import t
 
-    ways: list[Choice] = []
+    ways: list[tuple[str, str]] = []
     if directory.source.kind == "sample":
-        ways.append(questionary.Choice(t("operator_step.fetch_now"), value=FETCH))
-    ways.append(questionary.Choice(t("operator_step.typed_entry"), value=TYPED))
+        ways.append((t("operator_step.fetch_now"), FETCH))
+    ways.append((t("operator_step.typed_entry"), TYPED))
     return ways
 
 
-def _warn_alike(console: Console, matches: Sequence[Match]) -> None:
-    from rich.text import Text
-
+def _warn_alike(asker: Asker, matches: Sequence[Match]) -> None:
     from tracesguide.i18n import t
 
     alike = look_alike([m.operator for m in matches])
     if len(alike) > 1:
         names = " ; ".join(f"{_clean(op.name)} ({_clean(op.traces_number) or '—'})" for op in alike)
-        console.print(Text(t("operator_step.alike", operators=names), style="yellow"))
+        asker.say(t("operator_step.alike", operators=names), style="yellow")
 
 
-def _typed(console: Console) -> OperatorChoice:
-    import questionary
-
+def _typed(asker: Asker) -> OperatorChoice:
     from tracesguide.i18n import t
     from tracesguide.wizard.flow import OperatorChoice
-    from tracesguide.wizard.prompter import STYLE, _validator
+    from tracesguide.wizard.questions import validator
 
-    name = questionary.text(
-        t("operator_step.typed_name"), validate=_validator(typed_name), style=STYLE
-    ).unsafe_ask()
-    number = questionary.text(
-        t("operator_step.typed_identifier"), validate=_validator(typed_identifier), style=STYLE
-    ).unsafe_ask()
+    name = asker.ask_text(t("operator_step.typed_name"), validator(typed_name))
+    number = asker.ask_text(t("operator_step.typed_identifier"), validator(typed_identifier))
     return OperatorChoice(
         name=typed_name(name), traces_number=typed_identifier(number), origin="typed"
     )
 
 
-def _fetch_now(console: Console) -> Directory | None:
+def _fetch_now(asker: Asker) -> Directory | None:
     """Download the public directory (France, issued) now; None when it failed."""
-    from rich.text import Text
 
-    from tracesguide.cli.operators.fetch import fetch_progress
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
     from tracesguide.system.errors import DirectoryError
+    from tracesguide.views.progress import fetch_progress
 
     try:
         settings = Settings(base_url_from_env())
-        console.print(Text(t("fetch.starting", url=_clean(settings.query_url)), style="dim"))
+        asker.say(t("fetch.starting", url=_clean(settings.query_url)), style="dim")
         with fetch_progress() as progress:
             result = fetch_directory(["FR"], ["ISSUED"], settings, progress=progress)
     except DirectoryError as error:
         line = error.message + (f" — {error.hint}" if error.hint else "")
-        console.print(Text(_clean(line), style="yellow"))
+        asker.say(_clean(line), style="yellow")
         return None
     rows = f"{result.info.rows:,}".replace(",", " ")
-    console.print(Text(t("operator_step.fetched", rows=rows), style="green"))
+    asker.say(t("operator_step.fetched", rows=rows), style="green")
     return load_default_directory()
 
 
-def offer_certificate_check(console: Console, today: date | None = None) -> None:
+def offer_certificate_check(asker: Asker, today: date | None = None) -> None:
     """Before the certificate question: check the certificate in the directory, if one
     other than the sample is there (and the person wants to)."""
-    import questionary
-    from rich.text import Text
-
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory
     from tracesguide.operators.certificate import check_certificates, verdict_text
-    from tracesguide.wizard.prompter import STYLE
 
     directory = load_default_directory()
     if directory.source.kind == "sample":
         return
-    wanted: str = questionary.select(
+    wanted = asker.ask_select(
         t("operator_step.check_offer"),
-        choices=[
-            questionary.Choice(t("operator_step.check_yes"), value="yes"),
-            questionary.Choice(t("operator_step.check_no"), value="no"),
-        ],
-        style=STYLE,
-        instruction=t("wizard.select_hint"),
-    ).unsafe_ask()
+        [(t("operator_step.check_yes"), "yes"), (t("operator_step.check_no"), "no")],
+    )
     if wanted != "yes":
         return
-    query = questionary.text(
-        t("operator_step.check_query"), validate=lambda v: bool(v.strip()), style=STYLE
-    ).unsafe_ask()
+    query = asker.ask_text(t("operator_step.check_query"), lambda v: bool(v.strip()))
     check = check_certificates(directory, query.strip(), today or date.today())
 
-    console.print(Text(describe(directory), style="dim"))
+    asker.say(describe(directory), style="dim")
     if check.operator is not None:
-        console.print(Text(_title(check.operator), style="bold"))
-    console.print(Text(verdict_text(check), style="green" if check.ok else "yellow"))
+        asker.say(_title(check.operator), style="bold")
+    asker.say(verdict_text(check), style="green" if check.ok else "yellow")

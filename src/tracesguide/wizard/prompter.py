@@ -7,34 +7,19 @@ Ctrl-C and EOF propagate (``unsafe_ask``) so the CLI can say how to resume.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import questionary
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from tracesguide.content import Choice, Question, Step
+from tracesguide.content import CERTIFICATE_CHECK, Choice, Content, Entry, Question, Step
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
 from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-
-STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
-
-
-def _validator(
-    check: Callable[[str], str], navigation: bool = False
-) -> Callable[[str], bool | str]:
-    def run(text: str) -> bool | str:
-        if navigation and text.strip() == "<":
-            return True
-        try:
-            check(text)
-        except Invalid as error:
-            return str(error)
-        return True
-
-    return run
+from tracesguide.wizard.questions import STYLE
+from tracesguide.wizard.questions import validator as _validator
 
 
 class QuestionaryPrompter:
@@ -45,6 +30,22 @@ class QuestionaryPrompter:
     def remind(self, text: RenderableType) -> None:
         self.console.print()
         self.console.print(text)
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style))
+
+    def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str:
+        answer: str = questionary.text(prompt, validate=validate, style=STYLE).unsafe_ask()
+        return answer
+
+    def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
+        picked: str = questionary.select(
+            prompt,
+            choices=[questionary.Choice(title, value=value) for title, value in choices],
+            style=STYLE,
+            instruction=t("wizard.select_hint"),
+        ).unsafe_ask()
+        return picked
 
     def stops_here(self, step: Step) -> bool:
         return False
@@ -87,10 +88,10 @@ class QuestionaryPrompter:
         return check(answer)
 
     def choice(self, question: Question, step: Step, default: str) -> str:
-        if question.key == "has_certificate":
+        if CERTIFICATE_CHECK in question.offers:
             from tracesguide.wizard.operator_step import offer_certificate_check
 
-            offer_certificate_check(self.console)
+            offer_certificate_check(self)
         choices = [
             questionary.Choice(
                 title=c.label + (t("wizard.recommended") if c.recommended else ""),
@@ -127,7 +128,7 @@ class QuestionaryPrompter:
         from tracesguide.wizard.operator_step import ask_operator
 
         prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        return ask_operator(self.console, prompt, back=self.navigation)
+        return ask_operator(self, prompt, back=self.navigation)
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)
@@ -141,6 +142,13 @@ class QuestionaryPrompter:
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
         return self._choose(t("wizard.which_problem"), options)
+
+    def troubleshooting(self, content: Content) -> Entry | None:
+        """``troubleshoot``'s menu of the entries; None when the person quits."""
+        options = [(e.id, e.label) for e in content.troubleshooting]
+        options.append(("", t("troubleshoot.menu_quit")))
+        chosen = self._choose(t("troubleshoot.menu_prompt"), options)
+        return next((e for e in content.troubleshooting if e.id == chosen), None)
 
 
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:

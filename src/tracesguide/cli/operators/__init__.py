@@ -99,6 +99,10 @@ def fetch_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, max=600.0, help="help.operators_fetch_timeout")
     ] = 30.0,
+    max_time: Annotated[
+        float,
+        typer.Option("--max-time", min=1.0, max=86_400.0, help="help.operators_fetch_max_time"),
+    ] = 21_600.0,
     restart: Annotated[
         bool, typer.Option("--restart", help="help.operators_fetch_restart")
     ] = False,
@@ -106,7 +110,7 @@ def fetch_command(
     """Download the public directory into the index. Its help is in the catalog."""
     from tracesguide.cli.operators.fetch import fetch
 
-    fetch(country, status, delay, timeout, restart)
+    fetch(country, status, delay, timeout, restart, max_time)
 
 
 @operators_app.command("certificate", help="help.operators_certificate")

@@ -2,9 +2,6 @@
 with a progress bar on a terminal; ``print_fetch_info`` is ``operators info`` for it.
 """
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tracesguide.cli.operators.output import (
@@ -16,7 +13,8 @@ from tracesguide.cli.operators.output import (
     say,
     slice_line,
 )
-from tracesguide.system.errors import TracesguideError
+from tracesguide.system.errors import TracesguideError, shorten
+from tracesguide.views.progress import fetch_progress
 
 if TYPE_CHECKING:
     from tracesguide.operators import IndexInfo
@@ -28,14 +26,17 @@ def fetch(
     delay: float,
     timeout: float,
     restart: bool,
+    max_time: float = 21_600.0,
 ) -> None:
     """Download the public directory into the index; its help is in the catalog."""
     from tracesguide.i18n import t
     from tracesguide.operators.fetch import Settings, base_url_from_env, fetch_directory
 
+    for name, value in (("--delay", delay), ("--timeout", timeout), ("--max-time", max_time)):
+        _finite(name, value)
     countries = _fetch_countries(countries or ["FR"])
     statuses = _fetch_statuses(statuses or ["ISSUED"])
-    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout)
+    settings = Settings(base_url_from_env(), delay=delay, timeout=timeout, max_time=max_time)
     say(t("fetch.starting", url=clean(settings.query_url)))
     with fetch_progress() as progress:
         result = fetch_directory(countries, statuses, settings, progress=progress, restart=restart)
@@ -51,6 +52,16 @@ def fetch(
     report_problems(result.problems)
 
 
+def _finite(option: str, value: float) -> None:
+    """click's ranges let ``nan`` through (every comparison with it is false)."""
+    import math
+
+    from tracesguide.i18n import t
+
+    if not math.isfinite(value):
+        raise TracesguideError(t("fetch.bad_number", option=option, value=str(value)))
+
+
 def _fetch_countries(values: list[str]) -> list[str]:
     from tracesguide.i18n import t
     from tracesguide.operators.normalize import country_code
@@ -60,7 +71,7 @@ def _fetch_countries(values: list[str]) -> list[str]:
         code = country_code(value)
         if len(code) != 2 or not code.isascii() or not code.isalpha():
             raise TracesguideError(
-                t("fetch.bad_country", value=clean(value)), t("fetch.bad_country_hint")
+                t("fetch.bad_country", value=shorten(clean(value))), t("fetch.bad_country_hint")
             )
         codes.append(code.upper())
     return list(dict.fromkeys(codes))
@@ -75,28 +86,9 @@ def _fetch_statuses(values: list[str]) -> list[str]:
     for value, status in zip(values, statuses, strict=True):
         if not re.fullmatch(r"[A-Z_]{3,30}", status):
             raise TracesguideError(
-                t("fetch.bad_status", value=clean(value)), t("fetch.bad_status_hint")
+                t("fetch.bad_status", value=shorten(clean(value))), t("fetch.bad_status_hint")
             )
     return list(dict.fromkeys(statuses))
-
-
-@contextmanager
-def fetch_progress() -> Iterator["Callable[[str, int, int], None] | None"]:
-    """Records received / announced on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=max(total, done, 1))
-
-        yield update
 
 
 def print_fetch_info(info: "IndexInfo") -> None:

@@ -24,6 +24,9 @@ from tracesguide.system.sanitize import inert
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from tracesguide.content import Content
+    from tracesguide.state import State
+
 HERE = Path(__file__).parent
 # Invisible and direction-changing characters, and a few blank-looking letters: shown as
 # their code point (⟨U+200B⟩) rather than removed, so that staff see what the file holds.
@@ -125,3 +128,12 @@ def write_private(out: Path, data: bytes) -> None:
         raise TracesguideError(
             t("html.cannot_write", path=out, reason=reason), t("html.cannot_write_hint")
         ) from None
+
+
+def write_redacted(content: Content, source: Path, state: State, out: Path) -> None:
+    """Write the redacted copy of *state* (read from *source*) to *out*, 0600."""
+    from tracesguide.reports.redact import redact
+    from tracesguide.state import store as state_module
+
+    refuse_target(out, [source], "--redact")
+    write_private(out, state_module.dumps(redact(content, state)))

@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide import __version__
-from tracesguide.content import MILESTONES, Content
+from tracesguide.content import Content
 from tracesguide.engine import DONE, SKIPPED, Progress, progress
+from tracesguide.engine import situation as engine_situation
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
 from tracesguide.reports.check import check_milestone, load_state, targets
 from tracesguide.state import State
 from tracesguide.system.errors import StateError
 from tracesguide.views.html import refuse_target, render, visible, write_private
-from tracesguide.views.html.replay_page import ACTOR_KEYS, full_name, waiting_days
+from tracesguide.views.html.replay_page import full_name
+from tracesguide.views.situation import actor_text, staff_lines
 
 # What needs action first: blocked, then waiting on someone else (the control body),
 # then in progress, not started, stopped by the guide, complete.
@@ -107,16 +109,17 @@ def user_row(
     answers = saved.answers if saved else {}
     stage_id, stage = current_stage(content, where)
     nxt = None if where.ended else where.next_step
-    days = waiting_days(content, saved, where, now) if saved else None
+    seen = engine_situation(content, saved, now, known=where)
+    days = seen.waiting_days
     if saved is None:
         rank = NEW_RANK
     elif where.complete:
         rank = COMPLETE_RANK
-    elif where.blocked and not where.ended:
+    elif (where.blocked or seen.blocked is not None) and not where.ended:
         rank = BLOCKED_RANK
     elif where.ended:
         rank = ENDED_RANK
-    elif nxt is not None and nxt.actor != "user":
+    elif nxt is not None and seen.actor != "user":
         rank = WAITING_RANK
     else:
         rank = PROGRESS_RANK
@@ -133,8 +136,11 @@ def user_row(
         state_class=RANK_CLASSES[rank],
         next_step=nxt.id if nxt else "",
         next_title=nxt.title if nxt else "",
-        actor=t(ACTOR_KEYS[nxt.actor]) if nxt else "",
-        blocked=" ; ".join(visible(reason) for _, reason in where.blocked),
+        actor=actor_text(content, seen.actor) if nxt else "",
+        blocked=" ; ".join(
+            [visible(reason) for _, reason in where.blocked]
+            + [visible(line) for line in staff_lines(content, seen, actor=False)]
+        ),
         waiting=days,
         updated=people_moment(saved.updated, utc=True) if saved else "",
         updated_at=saved.updated if saved else None,
@@ -175,14 +181,14 @@ def page(
     now: datetime | None = None,
 ) -> tuple[str, list[UserRow], list[tuple[str, str]]]:
     """The page, the rows and the unusable files (for the exit code)."""
-    check_milestone(require)
+    check_milestone(content, require)
     moment = now or datetime.now(UTC)
     rows, unusable = collect(content, paths, moment, require)
     labels = {key.split(".", 1)[1]: t(key) for key in LABEL_KEYS}
     by_stage = Counter(r.stage_id for r in rows)
     stages = [(f"{s.number}. {s.title}", by_stage.get(s.id, 0)) for s in content.stages]
     stages.append((t("check_html.all_done"), by_stage.get("", 0)))
-    milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in MILESTONES]
+    milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in content.milestones]
     ranks = Counter(r.rank for r in rows)
     counts = [(t(RANK_KEYS[rank]), ranks.get(rank, 0), RANK_CLASSES[rank]) for rank in RANK_KEYS]
     counts.append((labels["unusable"], len(unusable), "blocked"))

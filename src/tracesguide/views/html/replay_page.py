@@ -16,14 +16,15 @@ from typing import Any
 from tracesguide import __version__
 from tracesguide.content import Content, Step
 from tracesguide.engine import BLOCKED, DONE, Progress, StepStatus, progress
+from tracesguide.engine import situation as engine_situation
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
-from tracesguide.reports.replay import event_detail, format_gap, kind_label
 from tracesguide.reports.status import next_action
 from tracesguide.state import Event, State
 from tracesguide.views.html import Segment, link, render, segments, visible
 from tracesguide.views.render import PLACEHOLDER, reason, status_label, values
-from tracesguide.views.status import STAFF_ACTORS
+from tracesguide.views.replay import event_detail, format_gap, kind_label
+from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
 
 LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
 ACTOR_KEYS = STAFF_ACTORS
@@ -188,19 +189,8 @@ def step_view(content: Content, state: State, status: StepStatus) -> StepView:
 
 
 def waiting_days(content: Content, state: State, where: Progress, now: datetime) -> int | None:
-    """Whole days since the authorisation request, while access is not granted yet."""
-    if where.milestones.get("access-granted") or not where.milestones.get(
-        "authorisation-requested"
-    ):
-        return None
-    asked = [
-        state.steps[s.id].at
-        for s in content.steps
-        if s.milestone == "authorisation-requested"
-        and s.id in state.steps
-        and state.steps[s.id].status == DONE
-    ]
-    return max(0, (now - min(asked)).days) if asked else None
+    """Whole days since the request, while it is really pending (the engine's situation)."""
+    return engine_situation(content, state, now, known=where).waiting_days
 
 
 def situation(content: Content, state: State, where: Progress, now: datetime) -> dict[str, Any]:
@@ -224,15 +214,16 @@ def situation(content: Content, state: State, where: Progress, now: datetime) ->
                 t("replay_html.blocked", title=title, step=step_id, reason=visible(reason(why)))
             )
         )
+    seen = engine_situation(content, state, now, known=where)
     action = next_action(content, where.next_step) if not where.ended else None
     if action is not None:
-        actor = t(ACTOR_KEYS[action["actor"]])
+        actor = actor_text(content, seen.actor)
         lines.append(
-            segments(
-                t("replay_html.next", title=action["action"], step=action["step"], actor=actor)
-            )
+            segments(t("replay_html.next", title=action.action, step=action.step, actor=actor))
         )
-    days = waiting_days(content, state, where, now)
+    for line in staff_lines(content, seen, actor=False):
+        lines.append(segments(visible(line)))
+    days = seen.waiting_days
     if days is not None:
         lines.append(segments(t("replay_html.waiting", days=days)))
     problems = [e for e in state.events if e.kind == "problem"]
@@ -342,3 +333,11 @@ def page(
         toc=toc,
         wide=False,
     )
+
+
+def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
+    """Write the page for staff to *out* only, private (0600, it names the user), atomically:
+    a symlink at *out* is replaced, never followed."""
+    from tracesguide.views.html import write_private
+
+    write_private(out, page(content, path, state, step_id).encode("utf-8"))

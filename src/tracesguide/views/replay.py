@@ -65,6 +65,7 @@ def kind_label(kind: str) -> str:
         "back": t("replay.kind_back"),
         "edit": t("replay.kind_edit"),
         "reopened": t("replay.kind_reopened"),
+        "solved": t("replay.kind_solved"),
     }
     return labels.get(kind) or clean(kind)
 
@@ -244,7 +245,8 @@ def print_report(
     console.print(timeline_table(content, timeline(content, state.events), t("replay.timeline")))
     console.print()
     console.print(Text(t("replay.where"), style="bold underline"))
-    print_status(console, content, status_report(content, path, state), for_user=False)
+    report = status_report(content, path, state)
+    print_status(console, content, report, for_user=False, seen=report.situation)
     console.print()
     steps = seen_steps(content, state)
     console.print(Text(t("replay.screens_seen", count=len(steps)), style="bold underline"))
@@ -279,12 +281,3 @@ def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
     if step_id is not None:
         require_step(content, step_id)
     return content, state
-
-
-def write_html(content: Content, path: Path, state: State, step_id: str | None, out: Path) -> None:
-    """Write the page for staff to *out* only, private (0600, it names the user), atomically:
-    a symlink at *out* is replaced, never followed."""
-    from tracesguide.views.html import write_private
-    from tracesguide.views.html.replay_page import page
-
-    write_private(out, page(content, path, state, step_id).encode("utf-8"))

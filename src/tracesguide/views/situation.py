@@ -1,0 +1,60 @@
+"""The engine's situation in words, for staff: who must act, what blocks, the last problem.
+
+Every view for staff (``replay`` in the terminal and in HTML, ``check --html``) draws
+the one ``engine.Situation`` through these functions; none works it out again.
+"""
+
+from __future__ import annotations
+
+from tracesguide.content import Content
+from tracesguide.engine import BLOCKED_ANSWER, BLOCKED_PROBLEM, OPERATOR_NOT_FOUND, Situation
+from tracesguide.i18n import t
+from tracesguide.i18n.wording import moment as people_moment
+
+# Who must act, for support staff (the actors the steps declare).
+STAFF_ACTORS = {
+    "user": "html.actor_user",
+    "control-body": "html.actor_control_body",
+    "organisation-admin": "html.actor_organisation_admin",
+}
+
+# What blocks, by the engine's code (an answer that blocks has its own sentence).
+BLOCKER_KEYS = {
+    OPERATOR_NOT_FOUND: "situation.blocker_operator_not_found",
+    BLOCKED_PROBLEM: "situation.blocker_problem",
+}
+
+
+def actor_text(content: Content, actor: str) -> str:
+    """Who must act, in words: a step's actor, else the troubleshooting desk's name."""
+    if actor in STAFF_ACTORS:
+        return t(STAFF_ACTORS[actor])
+    desk = next((d for d in content.desks if d.id == actor), None)
+    return desk.name if desk is not None else actor
+
+
+def desk_text(content: Content, desk: str) -> str:
+    found = next((d for d in content.desks if d.id == desk), None)
+    return found.name if found is not None else desk
+
+
+def staff_lines(content: Content, seen: Situation, actor: bool = True) -> list[str]:
+    """What blocks, the last problem and who must act, one sentence each (may be none)."""
+    lines: list[str] = []
+    if seen.blocked is not None and seen.blocked.code != BLOCKED_ANSWER:
+        desk = desk_text(content, seen.last_problem.desk) if seen.last_problem else ""
+        what = t(BLOCKER_KEYS[seen.blocked.code], desk=desk)
+        lines.append(t("situation.blocker_line", step=seen.blocked.step, what=what))
+    if seen.last_problem is not None:
+        problem = seen.last_problem
+        lines.append(
+            t(
+                "situation.last_problem",
+                id=problem.id,
+                desk=desk_text(content, problem.desk) if problem.desk else "—",
+                at=people_moment(problem.at, utc=True),
+            )
+        )
+    if actor and not seen.ended and not seen.complete:
+        lines.append(t("situation.actor_line", actor=actor_text(content, seen.actor)))
+    return lines
