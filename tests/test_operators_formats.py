@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracesguide.operators import (
     DIRECTORY_ENV,
@@ -286,3 +289,56 @@ def test_a_tampered_record_is_caught(tmp_path: Path) -> None:
     assert directory is not None
     with pytest.raises(DirectoryError, match="corrompu"):
         directory.fetch(0)
+
+
+def _parsed(data: bytes) -> tuple[str, object]:
+    """What json.loads says of *data*, and what the streamed reader says."""
+    try:
+        expected: object = ("ok", json.loads(data.decode("utf-8")))
+    except json.JSONDecodeError as error:
+        expected = ("error", error.msg, error.lineno, error.colno)
+    except ValueError:
+        expected = ("error",)
+    from tracesguide.operators import formats
+
+    try:
+        items = list(formats._array_items(io.BytesIO(data), "utf-8", None))
+        got: object = ("ok", items)
+    except json.JSONDecodeError as error:
+        got = ("error", error.msg, error.lineno, error.colno)
+    except ValueError:
+        got = ("error",)
+    return expected, got  # type: ignore[return-value]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(_json_values, max_size=6),
+    indent=st.sampled_from([None, 0, 1, 2]),
+    cut=st.integers(min_value=0, max_value=400),
+    junk=st.sampled_from(["", " ", "x", "]", ",", "\n}", "[", '"']),
+)
+def test_the_streamed_json_reader_agrees_with_json_loads(
+    items: list[object], indent: int | None, cut: int, junk: str
+) -> None:
+    """Small chunks, so that items run across them: the same items, or the same error at
+    the same line and column, as parsing the whole document."""
+    from tracesguide.operators import formats
+
+    text = json.dumps(items, indent=indent, ensure_ascii=False)
+    mutated = (text[:cut] + junk + text[cut:]) if cut < len(text) else text + junk
+    saved = formats._CHUNK
+    formats._CHUNK = 7
+    try:
+        for data in (text.encode(), mutated.encode()):
+            expected, got = _parsed(data)
+            assert got == expected, data
+    finally:
+        formats._CHUNK = saved
