@@ -84,7 +84,7 @@ def main() -> None:
         server.communicate("")
     records = args.per_country * len(COUNTRIES)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    index = work / "operators-index.txt"
+    index = work / "operators-index.sqlite"
     print(f"fetch of {records:,} records ({records // 100:,} pages), delay 0:")
     print(f"  wall {wall:.1f} s, {records / wall:,.0f} records/s")
     print(f"  client CPU {cpu:.1f} s, {records / cpu:,.0f} records/s of client CPU")
@@ -97,13 +97,24 @@ def main() -> None:
         "search --traces-number ID": ["operators", "search", "--traces-number", "DE-ORG-OP-IS9"],
         "certificate ID": ["operators", "certificate", "NL-ORG-OP-IS123"],
     }
+    # Paired: each command, then the yardstick (start-up alone), in turns; the ratio of
+    # the medians is what compares from one machine (or one hour) to the next.
+    yardstick = [*tracesguide(), "--version"]
     for label, argv in queries.items():
-        times = []
+        if argv == ["--version"]:
+            continue
+        times, bases = [], []
         for _ in range(args.runs):
-            start = time.perf_counter()
-            subprocess.run([*tracesguide(), *argv], env=env, capture_output=True)
-            times.append(time.perf_counter() - start)
-        print(f"{label}: median {statistics.median(times) * 1000:.0f} ms of {args.runs}")
+            for command, into in (([*tracesguide(), *argv], times), (yardstick, bases)):
+                start = time.perf_counter()
+                subprocess.run(command, env=env, capture_output=True)
+                into.append(time.perf_counter() - start)
+        ratio = statistics.median(times) / statistics.median(bases)
+        print(
+            f"{label}: {ratio:.2f}x --version "
+            f"(median {statistics.median(times) * 1000:.0f} ms against "
+            f"{statistics.median(bases) * 1000:.0f} ms, {args.runs} pairs)"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 
