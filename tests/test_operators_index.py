@@ -256,3 +256,12 @@ def test_search_json_says_when_every_name_was_compared(cli, tmp_path: Path) -> N
     result = cli("operators", "search", "FR-ORG-OP-101", "--json")
     match = json.loads(result.out)[0]
     assert (match["matched_on"], match["full_scan"]) == ("traces_number", False)
+
+
+def test_a_lone_surrogate_in_a_json_file_is_imported_as_a_replacement(tmp_path: Path) -> None:
+    source = tmp_path / "d.json"
+    source.write_text('[{"operator": {"name": "Ferme \\ud800 du Moulin"}}]', encoding="utf-8")
+    assert import_directory(source).info.rows == 1
+    directory = load_index()
+    assert directory is not None
+    assert [op.name for op in directory] == ["Ferme \ufffd du Moulin"]

@@ -352,7 +352,7 @@ def _list(values: tuple[str, ...]) -> str:
 
 def _repaired(value: object) -> object:
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
     return value
 
 
