@@ -89,6 +89,23 @@ def _huge(limit: int) -> Maker:
     return make
 
 
+def _sqlite(path: Path, damage: Callable[[bytes], bytes] | None) -> Path:
+    """A SQLite database at *path*: another program's (no damage), or our index damaged."""
+    import sqlite3
+
+    from tracesguide.operators.index import Described, write_index
+    from tracesguide.operators.model import Operator
+
+    if damage is None:
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE operators (name TEXT)")
+        connection.close()
+        return path
+    write_index([Operator("Moulin")] * 300, 0, Described("x"), path)
+    path.write_bytes(damage(path.read_bytes()))
+    return path
+
+
 DIGITS = "1" * 4400
 JUNK = bytes(range(256)) * 8
 COMMON: dict[str, Maker] = {
@@ -128,14 +145,18 @@ HOSTILE: dict[str, dict[str, Maker]] = {
         **COMMON,
         "huge": _huge(MAX_INDEX_BYTES),
         "deep_nesting": _bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n"),
-        "huge_integer": _bytes(
+        "old_text_index": _bytes(
             b'{"format": "tracesguide-operators-index", "version": 1, "rows": '
             + DIGITS.encode()
             + b', "blocks": [0, 0, 1, 0]}\n\n'
         ),
-        "huge_header_numbers": _bytes(
-            b'{"format": "tracesguide-operators-index", "version": 1, "rows": 0, '
-            b'"origin_mtime": ' + DIGITS.encode() + b', "blocks": [0, 0, 1, 0]}\n'
+        "foreign_database": lambda path: _sqlite(path, None),
+        "cut_database": lambda path: _sqlite(path, lambda data: data[: len(data) // 2]),
+        "newer_database": lambda path: _sqlite(
+            path, lambda data: data[:60] + (9).to_bytes(4, "big") + data[64:]
+        ),
+        "scribbled_database": lambda path: _sqlite(
+            path, lambda data: data[:4096] + b"\xa5" * (len(data) - 4096)
         ),
         "bad_utf8": _bytes(b"\xff\xfe\n"),
     },
@@ -182,7 +203,8 @@ def test_a_hostile_file_is_one_french_line_and_nothing_written(
 
 def test_index_info_on_hostile_headers(cli) -> None:  # type: ignore[no-untyped-def]
     index_path().parent.mkdir(parents=True)
-    for kind in ("folder", "fifo", "deep_nesting", "huge_integer", "bad_utf8", "binary_junk"):
+    kinds = ("folder", "fifo", "deep_nesting", "old_text_index", "bad_utf8", "binary_junk")
+    for kind in (*kinds, "foreign_database", "cut_database", "newer_database"):
         for leftover in index_path().parent.iterdir():
             leftover.rmdir() if leftover.is_dir() else leftover.unlink()
         HOSTILE["index"][kind](index_path())
