@@ -338,6 +338,8 @@ def test_the_streamed_json_reader_agrees_with_json_loads(
     formats._CHUNK = 7
     try:
         for data in (text.encode(), mutated.encode()):
+            if not data.lstrip().startswith(b"["):
+                continue  # read as CSV, or as a wrapping object: not this reader's
             expected, got = _parsed(data)
             assert got == expected, data
     finally:
