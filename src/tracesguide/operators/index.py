@@ -84,9 +84,7 @@ _PREFILTER = (
     "content='operators', content_rowid='id', detail=none)"
 )
 _INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
-_INSERT_NAMES = (
-    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators WHERE id >= ?"
-)
+_INSERT_NAMES = "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators"
 
 
 def index_path() -> Path:
@@ -234,7 +232,7 @@ def _build(
     described: Described,
     imported_at: str,
 ) -> tuple[int, int, bool]:
-    connection = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
+    connection = sqlite3.connect(temp, isolation_level=None)
     try:
         # The file is renamed into place only when complete: no journal is needed.
         connection.execute("PRAGMA journal_mode = OFF")
@@ -284,44 +282,21 @@ def _build(
 def _insert_all(
     connection: sqlite3.Connection, operators: Iterable[Operator], prefilter: bool
 ) -> int:
-    """Insert the operators a batch at a time; return how many.
+    """Insert the operators a batch at a time, then their trigrams; return how many.
 
-    This thread reads and normalises the operators while another one writes the batches:
-    SQLite releases the interpreter's lock while it works, so the two share the cores.
+    (A second thread writing the batches while this one reads was measured: no faster,
+    the interpreter's lock being held to bind each row.)
     """
-    import threading
-    from queue import Queue
-
-    batches: Queue[list[tuple[object, ...]] | None] = Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def write() -> None:
-        while (batch := batches.get()) is not None:
-            if failed:
-                continue  # drain: the reader stops at the next batch
-            try:
-                try:
-                    connection.executemany(_INSERT, batch)
-                except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): U+FFFD
-                    connection.executemany(_INSERT, [tuple(map(_repaired, r)) for r in batch])
-                if prefilter:
-                    connection.execute(_INSERT_NAMES, (batch[0][0],))
-            except BaseException as error:  # re-raised by the reader
-                failed.append(error)
-
-    writer = threading.Thread(target=write, name="operators-index-writer", daemon=True)
-    writer.start()
     rows = 0
-    try:
-        values = (_row(number, operator) for number, operator in enumerate(operators))
-        while not failed and (batch := list(islice(values, _BATCH))):
-            batches.put(batch)
-            rows += len(batch)
-    finally:
-        batches.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+    values = (_row(number, operator) for number, operator in enumerate(operators))
+    while batch := list(islice(values, _BATCH)):
+        try:
+            connection.executemany(_INSERT, batch)
+        except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): U+FFFD
+            connection.executemany(_INSERT, [tuple(map(_repaired, row)) for row in batch])
+        rows += len(batch)
+    if prefilter:
+        connection.execute(_INSERT_NAMES)
     return rows
 
 
