@@ -364,7 +364,7 @@ def main() -> None:
 
         indexed = load_default_directory()
         direct = load_directory(csv_path) if options.queries else None
-        for typo in (False, True):
+        for typo in (False, True) if options.queries else ():
             hits = full_hits = first = fallbacks = 0
             elapsed: list[float] = []
             for position in sample[: options.queries]:
