@@ -107,8 +107,11 @@ def test_replay_shows_who_answers_where_and_each_seen_screen(cli, tmp_path: Path
 def test_timeline_shows_the_time_between_events(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "sms.toml"
     saved = advance(State.new(now=T0), CONTENT, SMS_ANSWERS, until="second-factor.sms.finalise")
-    saved.answer("phone_masked", SMS_ANSWERS["phone_masked"], "second-factor.sms.add-number")
     sms = T0.replace(hour=14, minute=2)
+    # dated, not the clock's: a run at 14:21 must not find this line for the problem's
+    saved.answer(
+        "phone_masked", SMS_ANSWERS["phone_masked"], "second-factor.sms.add-number", now=sms
+    )
     saved.record("shown", "second-factor.sms.finalise", now=sms)
     saved.record(
         "problem", "second-factor.sms.finalise", "sms-not-received", now=sms.replace(minute=21)
