@@ -31,6 +31,7 @@ ALLOWED_EMAILS = {
     "prenom.nom@exemple.fr",  # the seeds' placeholder
     "automated-notifications@nomail.ec.europa.eu",  # EU Login's sender (official facts)
     "sante-traces@ec.europa.eu",  # TRACES helpdesk (official facts)
+    "firstname.lastname@example.com",  # the English placeholder (a reserved domain, RFC 2606)
 }
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Phone numbers that may appear: the seed 000 illustration and the wizard's format example.
@@ -372,12 +373,20 @@ def test_no_personal_data(language: str) -> None:
 
 
 def test_placeholders_are_known(content: Content) -> None:
-    for text in all_strings(content):
+    assert {p.key for p in content.placeholders} == PLACEHOLDERS
+    for text in all_strings(content._replace(summary="")):  # the summary names answers
         for name in re.findall(r"\{([^{}]*)\}", text):
             assert name in PLACEHOLDERS, f"unknown placeholder {{{name}}} in {text!r}"
         # no stray brace that a renderer would show as is
         stripped = re.sub(r"\{(" + "|".join(PLACEHOLDERS) + r")\}", "", text)
         assert "{" not in stripped and "}" not in stripped, text
+
+
+def test_the_summary_and_who_name_answers_the_questions_store(content: Content) -> None:
+    stored = {k for s in content.steps for q in s.ask for k in q.answer_keys}
+    assert set(re.findall(r"\{([^{}]*)\}", content.summary)) <= stored
+    assert set(content.person) <= stored
+    assert [m for m, _ in content.milestone_names] == list(content.milestones)
 
 
 def test_screen_placeholders_for_the_user_data(content: Content) -> None:

@@ -4,21 +4,30 @@ Plain data and the queries on it; ``schema`` builds it from a content file and c
 every key, ``load`` gives the packaged content of a language.
 """
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 __all__ = [
     "ACTORS",
     "ASK_KINDS",
     "CERTIFICATE_CHECK",
+    "CHOICE_KIND",
+    "DIRECTORY_DOWNLOAD",
+    "EMAIL_KIND",
     "FORMAT_VERSION",
+    "KIND_ROLES",
     "LANGUAGES",
     "OFFERS",
+    "OPERATOR_KIND",
+    "PHONE_KIND",
+    "TEXT_KIND",
     "Choice",
     "Content",
     "Desk",
     "Entry",
     "Field",
     "Message",
+    "Placeholder",
     "Problem",
     "Question",
     "Screen",
@@ -27,15 +36,34 @@ __all__ = [
     "Stage",
     "Step",
     "Timer",
+    "Who",
     "troubleshooting_for",
 ]
 
 FORMAT_VERSION = 1
 LANGUAGES = ("fr", "en")
-ASK_KINDS = ("text", "email", "phone", "choice", "operator")
+# The kinds of question the wizard knows how to ask (``kind``).
+TEXT_KIND, EMAIL_KIND, PHONE_KIND, CHOICE_KIND, OPERATOR_KIND = KINDS = (
+    "text",
+    "email",
+    "phone",
+    "choice",
+    "operator",
+)
+ASK_KINDS = KINDS
+# What a question of each kind stores (``stores``: role = answer key, declared in the
+# content). The first role's answer says the question is answered.
+KIND_ROLES = {
+    TEXT_KIND: ("value",),
+    EMAIL_KIND: ("value",),
+    CHOICE_KIND: ("value",),
+    PHONE_KIND: ("masked",),  # the masked form; the number itself goes to the keyring
+    OPERATOR_KIND: ("number", "name", "origin"),  # origin: picked in the directory or typed
+}
+DIRECTORY_DOWNLOAD = "directory-download"
 # What a question may offer before it is asked (``offers``): the wizard knows how to run these.
 CERTIFICATE_CHECK = "certificate-check"
-OFFERS = (CERTIFICATE_CHECK,)
+OFFERS = (CERTIFICATE_CHECK, DIRECTORY_DOWNLOAD)
 # Who must act for a step to move on: the user, the control body, the organisation's admin.
 ACTORS = ("user", "control-body", "organisation-admin")
 
@@ -92,10 +120,23 @@ class Question(NamedTuple):
     help: str = ""
     not_found: str = ""  # kind "operator": what to do when the company is not listed
     optional: bool = False  # an empty answer is allowed
-    offers: tuple[str, ...] = ()  # offered before the question (OFFERS)
+    offers: tuple[str, ...] = ()  # offered at the question (OFFERS)
+    stores: tuple[tuple[str, str], ...] = ()  # (role, answer key), roles in KIND_ROLES order
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
+
+    def stored(self, role: str = "value") -> str:
+        """The answer key this question stores for *role* (see ``KIND_ROLES``)."""
+        return dict(self.stores)[role]
+
+    @property
+    def answer_keys(self) -> tuple[str, ...]:
+        return tuple(key for _, key in self.stores)
+
+    def answered(self, answers: Mapping[str, str]) -> bool:
+        """Whether the state holds this question's answer (its first role's key)."""
+        return bool(self.stores) and self.stores[0][1] in answers
 
 
 class Problem(NamedTuple):
@@ -174,6 +215,29 @@ class Entry(NamedTuple):
     source: tuple[SourceRef, ...]
 
 
+class Placeholder(NamedTuple):
+    """A ``{key}`` a text may hold: the user's answer *key*, or *default* until given.
+
+    A default that holds placeholders itself (``{first_name} {last_name}``) is made of
+    them: it is filled, never taken from the answers."""
+
+    key: str
+    default: str
+
+
+class Who(NamedTuple):
+    """The answers that say who the user is: the support views and the redaction read
+    these keys from the content, never from the code."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    operator_name: str
+    operator_number: str
+    operator_origin: str
+
+
 class Content(NamedTuple):
     """The whole procedure in one language (``by_id`` indexes ``steps``)."""
 
@@ -187,6 +251,13 @@ class Content(NamedTuple):
     desks: tuple[Desk, ...] = ()
     troubleshooting: tuple[Entry, ...] = ()
     milestones: tuple[str, ...] = ()  # the milestones the steps reach, in order
+    placeholders: tuple[Placeholder, ...] = ()
+    who: Who | None = None
+    summary: str = ""  # the end summary: {answer key}s filled with what the user knows
+    milestone_names: tuple[tuple[str, str], ...] = ()  # (milestone, its name for the user)
+
+    def milestone_name(self, milestone: str) -> str:
+        return dict(self.milestone_names).get(milestone, milestone)
 
     def step(self, step_id: str) -> Step:
         return self.by_id[step_id]
@@ -202,6 +273,12 @@ class Content(NamedTuple):
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
+
+    @property
+    def person(self) -> Who:
+        """Who the user is, as the content names the answers (``[who]``)."""
+        assert self.who is not None, "the content declares [who]"
+        return self.who
 
     def question(self, key: str) -> Question | None:
         for step in self.steps:

@@ -12,14 +12,18 @@ from typing import Any
 from tracesguide.content.model import (
     ACTORS,
     ASK_KINDS,
+    CHOICE_KIND,
     FORMAT_VERSION,
+    KIND_ROLES,
     OFFERS,
+    OPERATOR_KIND,
     Choice,
     Content,
     Desk,
     Entry,
     Field,
     Message,
+    Placeholder,
     Problem,
     Question,
     Screen,
@@ -28,6 +32,7 @@ from tracesguide.content.model import (
     Stage,
     Step,
     Timer,
+    Who,
     troubleshooting_for,
 )
 from tracesguide.i18n import t
@@ -141,7 +146,7 @@ def _question(table: Any, where: str) -> Question:
             )
         )
         cr.done()
-    if (kind == "choice") != bool(choices):
+    if (kind == CHOICE_KIND) != bool(choices):
         raise ContentError(t("content.choices_required", where=where))
     if len({c.value for c in choices}) != len(choices):
         raise ContentError(t("content.duplicate_choice", where=where))
@@ -155,6 +160,7 @@ def _question(table: Any, where: str) -> Question:
         not_found=r.text("not_found", ""),
         optional=r.flag("optional"),
         offers=r.texts("offers"),
+        stores=_stores(r.table_("stores", required=False), kind, key, where),
     )
     r.done()
     for offer in question.offers:
@@ -162,7 +168,7 @@ def _question(table: Any, where: str) -> Question:
             raise ContentError(
                 t("content.unknown_offer", where=where, offer=offer, offers=", ".join(OFFERS))
             )
-    if question.not_found and kind != "operator":
+    if question.not_found and kind != OPERATOR_KIND:
         raise ContentError(t("content.not_found_operator_only", where=where))
     return question
 
@@ -222,6 +228,22 @@ def _step(table: Any, index: int) -> Step:
     return step
 
 
+def _stores(table: Any, kind: str, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    """What a question stores: one answer *key* by default, else the roles of its kind."""
+    roles = KIND_ROLES[kind]
+    if table is None:
+        if roles != ("value",):
+            raise ContentError(t("content.stores_required", where=where, roles=", ".join(roles)))
+        return (("value", key),)
+    r = _Reader(table, f"{where}.stores")
+    stores = tuple((role, r.text(role)) for role in roles)
+    r.done()
+    for _, stored in stores:
+        if not _KEY.match(stored):
+            raise ContentError(t("content.bad_key", where=where, key=stored))
+    return stores
+
+
 def _message(table: Any, where: str) -> Message | None:
     if table is None:
         return None
@@ -277,10 +299,41 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
         desks=desks,
         troubleshooting=entries,
         milestones=tuple(r.texts("milestones")),
+        placeholders=_placeholders(r.table_("placeholders", required=False)),
+        who=_who(r.table_("who", required=False)),
+        summary=r.text("summary", ""),
+        milestone_names=_names(r.table_("milestone_names", required=False)),
     )
     r.done()
     _check_references(content)
     return _attach_troubleshooting(content)
+
+
+def _placeholders(table: Any) -> tuple[Placeholder, ...]:
+    if table is None:
+        return ()
+    r = _Reader(table, "placeholders")
+    found = tuple(Placeholder(key, r.text(key)) for key in list(r.table))
+    r.done()
+    return found
+
+
+def _names(table: Any) -> tuple[tuple[str, str], ...]:
+    if table is None:
+        return ()
+    r = _Reader(table, "milestone_names")
+    found = tuple((key, r.text(key)) for key in list(r.table))
+    r.done()
+    return found
+
+
+def _who(table: Any) -> Who | None:
+    if table is None:
+        return None
+    r = _Reader(table, "who")
+    who = Who(*(r.text(field) for field in Who._fields))
+    r.done()
+    return who
 
 
 def _check_references(content: Content) -> None:
@@ -299,6 +352,17 @@ def _check_references(content: Content) -> None:
         raise ContentError(t("content.duplicate", what=t("content.duplicate_stage"), id=twice))
     if twice := duplicate([s.id for s in content.steps]):
         raise ContentError(t("content.duplicate", what=t("content.duplicate_step"), id=twice))
+    stored = {k for s in content.steps for q in s.ask for k in q.answer_keys}
+    placeholders = {p.key for p in content.placeholders}
+    for field, key in zip(Who._fields, content.who or (), strict=False):
+        if key not in stored:
+            raise ContentError(t("content.unknown_answer_key", where=f"who.{field}", key=key))
+    for key in re.findall(r"\{([^{}]*)\}", content.summary):
+        if key not in stored | placeholders:
+            raise ContentError(t("content.unknown_answer_key", where="summary", key=key))
+    names = [m for m, _ in content.milestone_names]
+    if content.milestone_names and names != list(content.milestones):
+        raise ContentError(t("content.milestone_names"))
     source_ids = {s.id for s in content.sources}
     stage_ids = [s.id for s in content.stages]
     step_ids = {s.id for s in content.steps}
@@ -326,7 +390,7 @@ def _check_references(content: Content) -> None:
             question = keys.get(key)
             if question is None:
                 raise ContentError(t("content.when_unknown_key", step=step.id, key=key))
-            if question.kind == "choice" and question.choice(value) is None:
+            if question.kind == CHOICE_KIND and question.choice(value) is None:
                 raise ContentError(t("content.when_unknown_value", step=step.id, value=value))
         for question in step.ask:
             if question.key in keys:
@@ -337,7 +401,7 @@ def _check_references(content: Content) -> None:
             if key not in keys:
                 raise ContentError(t("content.depends_unknown_key", step=step.id, key=key))
     for stage in content.stages:
-        if stage.offer_change and keys.get(stage.offer_change, _NO_QUESTION).kind != "choice":
+        if stage.offer_change and keys.get(stage.offer_change, _NO_QUESTION).kind != CHOICE_KIND:
             raise ContentError(t("content.offer_change_key", stage=stage.id))
     for milestone in content.milestones:
         if not any(s.milestone == milestone for s in content.steps):
@@ -387,6 +451,14 @@ def _attach_troubleshooting(content: Content) -> Content:
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ContentError(t("troubleshoot.content_duplicate", ids=", ".join(twice)))
+    stored = {k for s in content.steps for q in s.ask for k in q.answer_keys}
+    placeholders = {p.key for p in content.placeholders}
+    for field, key in zip(Who._fields, content.who or (), strict=False):
+        if key not in stored:
+            raise ContentError(t("content.unknown_answer_key", where=f"who.{field}", key=key))
+    for key in re.findall(r"\{([^{}]*)\}", content.summary):
+        if key not in stored | placeholders:
+            raise ContentError(t("content.unknown_answer_key", where="summary", key=key))
     source_ids = {s.id for s in content.sources}
     for entry in content.troubleshooting:
         unknown = (

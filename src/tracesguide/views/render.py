@@ -7,7 +7,6 @@ objects, never into markup strings, so ``[bold]`` and escape sequences stay iner
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,21 +24,12 @@ from tracesguide.engine import (
     SKIPPED,
     TO_DO,
     Progress,
+    Situation,
 )
 from tracesguide.i18n import t
 from tracesguide.state import State
 from tracesguide.system.sanitize import inert
-
-PLACEHOLDERS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone_masked",
-    "operator_name",
-    "operator_traces_number",
-    "control_body_contact",
-)
-PLACEHOLDER = re.compile(r"\{(" + "|".join([*PLACEHOLDERS, "full_name"]) + r")\}")
+from tracesguide.views.situation import user_lines
 
 # Screen-reader mode (``setup --accessible``): no boxes, a title line and the text.
 _plain = False
@@ -84,22 +74,12 @@ def say_line(console: Console, text: str, style: str = "") -> None:
 
 
 def values(answers: Mapping[str, str]) -> dict[str, str]:
-    """The placeholder values: the user's answers (made inert) or the neutral defaults."""
-    defaults = {  # the neutral value of each placeholder until the user gives theirs
-        "first_name": t("render.first_name"),
-        "last_name": t("render.last_name"),
-        "email": t("render.email"),
-        "phone_masked": t("render.phone_masked"),
-        "operator_name": t("render.operator_name"),
-        "operator_traces_number": t("render.operator_traces_number"),
-        "control_body_contact": t("render.control_body_contact"),
-    }
-    filled = {
-        key: inert(answers.get(key, ""), single_line=True).strip() or defaults[key]
-        for key in PLACEHOLDERS
-    }
-    filled["full_name"] = f"{filled['first_name']} {filled['last_name']}"
-    return filled
+    """The placeholder values: the user's answers (made inert) or the content's neutral
+    values (``[placeholders]``)."""
+    from tracesguide.content import load
+    from tracesguide.content.placeholders import values as filled
+
+    return filled(load(), answers)
 
 
 def status_label(status: str) -> str:
@@ -120,8 +100,10 @@ def reason(text: str) -> str:
 
 
 def personalise(text: str, answers: Mapping[str, str]) -> str:
-    filled = values(answers)
-    return PLACEHOLDER.sub(lambda m: filled[m.group(1)], text)
+    from tracesguide.content import load
+    from tracesguide.content.placeholders import fill
+
+    return fill(load(), text, answers)
 
 
 def screen_panel(step: Step, answers: Mapping[str, str]) -> RenderableType:
@@ -239,17 +221,17 @@ def steps_table(content: Content, progress: Progress | None) -> Group:
     return Group(*parts)
 
 
-def welcome(content: Content, state: State, path: Path) -> RenderableType:
-    """The wizard's first panel: how it works on a first run, else what is already done."""
-    from tracesguide.engine import progress
-
+def welcome(content: Content, state: State, path: Path, seen: Situation) -> RenderableType:
+    """The wizard's first panel: how it works on a first run; on a resume, what is done
+    and where the user stands (the engine's situation: the step, who must act, the last
+    problem)."""
     if not any(record.status == DONE for record in state.steps.values()):
         from tracesguide.system.hints import command
 
         resume = command("setup", path)
         text = Text(t("wizard.welcome", title=content.title, path=path, command=resume))
         return frame(text, style="cyan")
-    report = progress(content, state)
+    report = seen.progress
     lines = Text(t("wizard.already_done"), style="bold")
     for stage in report.stages:
         count = sum(1 for s in report.steps if s.step.stage == stage.stage.id and s.status == DONE)
@@ -257,6 +239,15 @@ def welcome(content: Content, state: State, path: Path) -> RenderableType:
             lines.append(t("wizard.stage_done", stage=stage.stage.title, count=count), "green")
     if report.next_step is not None:
         lines.append(t("wizard.resume_at", step=report.next_step.title), style="bold")
+        where = t(
+            "screens.progress",
+            number=seen.number,
+            total=seen.total,
+            stage=content.stage(seen.stage).title,
+        )
+        lines.append("\n" + where, style="cyan")
+    for line in user_lines(content, seen):
+        lines.append("\n" + line, style="yellow")
     return frame(lines, style="green")
 
 

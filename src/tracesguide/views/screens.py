@@ -7,6 +7,7 @@ go through ``render`` (inert).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -15,8 +16,9 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import position
+from tracesguide.engine import Situation, position
 from tracesguide.i18n import t
+from tracesguide.i18n.wording import moment
 from tracesguide.state import State
 from tracesguide.system.sanitize import inert
 from tracesguide.views.render import frame, personalise, values
@@ -69,26 +71,27 @@ def waiting(elapsed: timedelta, files: list[Path]) -> RenderableType:
     return frame(text, t("screens.waiting_title"))
 
 
-def summary(content: Content, state: State, files: list[Path]) -> RenderableType:
-    """The end: what was set up, where the message is, what to do next."""
+def summary(content: Content, seen: Situation, state: State, files: list[Path]) -> RenderableType:
+    """The end: what was set up (the content's ``summary``), the milestones reached and
+    when (the situation's), where the message is, what to do next."""
     answers = state.answers
     filled = values(answers)
 
-    def label(key: str) -> str:
+    def shown(match: re.Match[str]) -> str:
+        key = match.group(1)
         question = content.question(key)
-        choice = question.choice(answers.get(key, "")) if question else None
-        return choice.label if choice else t("screens.not_given")
+        if question is not None and question.choices:
+            choice = question.choice(answers.get(key, ""))
+            return choice.label if choice else t("screens.not_given")
+        return filled.get(key) or inert(answers.get(key, ""), single_line=True)
 
-    text = Text(
-        t(
-            "screens.summary",
-            email=filled["email"],
-            method=label("second_factor_method"),
-            role=label("role"),
-            operator=filled["operator_name"],
-            number=filled["operator_traces_number"],
+    text = Text(re.sub(r"\{([a-z_]+)\}", shown, content.summary))
+    if seen.milestones:
+        reached = ", ".join(
+            t("screens.milestone_on", milestone=content.milestone_name(name), day=moment(at))
+            for name, at in seen.milestones
         )
-    )
+        text.append("\n" + t("screens.milestones", milestones=reached), style="dim")
     for file in files:
         text.append("\n" + t("screens.summary_file", path=inert(str(file), single_line=True)))
     text.append("\n\n" + t("screens.next"))

@@ -7,7 +7,13 @@ the one ``engine.Situation`` through these functions; none works it out again.
 from __future__ import annotations
 
 from tracesguide.content import Content
-from tracesguide.engine import BLOCKED_ANSWER, BLOCKED_PROBLEM, OPERATOR_NOT_FOUND, Situation
+from tracesguide.engine import (
+    BLOCKED_ANSWER,
+    BLOCKED_PROBLEM,
+    OPERATOR_NOT_FOUND,
+    USER,
+    Situation,
+)
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
 
@@ -57,4 +63,26 @@ def staff_lines(content: Content, seen: Situation, actor: bool = True) -> list[s
         )
     if actor and not seen.ended and not seen.complete:
         lines.append(t("situation.actor_line", actor=actor_text(content, seen.actor)))
+    return lines
+
+
+def user_lines(content: Content, seen: Situation) -> list[str]:
+    """The same situation told to the user on a resume: what blocks, the problem they
+    reported and who must act before they can go on (nothing when it is up to them)."""
+    lines: list[str] = []
+    if seen.blocked is not None and seen.blocked.code != BLOCKED_ANSWER:
+        desk = desk_text(content, seen.last_problem.desk) if seen.last_problem else ""
+        lines.append(t("wizard.resume_blocked", what=t(BLOCKER_KEYS[seen.blocked.code], desk=desk)))
+    if seen.last_problem is not None:
+        problem = seen.last_problem
+        entry = next((e for e in content.troubleshooting if e.id == problem.id), None)
+        lines.append(
+            t(
+                "wizard.resume_problem",
+                problem=entry.label if entry is not None else problem.id,
+                at=people_moment(problem.at),
+            )
+        )
+    if not seen.ended and not seen.complete and seen.actor != USER and seen.step:
+        lines.append(t("wizard.resume_actor", actor=actor_text(content, seen.actor)))
     return lines

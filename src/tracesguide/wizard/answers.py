@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.text import Text
 
-from tracesguide.content import Choice, Content, Question, Step
+from tracesguide.content import OPERATOR_KIND, Choice, Content, Question, Step
 from tracesguide.i18n import t
 from tracesguide.state import MAX_ANSWER, validate
 from tracesguide.state.validate import Invalid
@@ -24,7 +24,12 @@ from tracesguide.wizard.flow import LATER, PROBLEM, OperatorChoice
 
 MAX_BYTES = 256 * 1024
 OPTION_KEYS = {"stop_at", "problems"}
-OPERATOR_KEYS = ("operator_name", "operator_traces_number")
+# An operator question is answered in the file by the keys it stores for these roles.
+OPERATOR_ROLES = ("name", "number")
+
+
+def _operator_keys(question: Question) -> list[str]:
+    return [question.stored(role) for role in OPERATOR_ROLES]
 
 
 def read(path: Path, content: Content) -> dict[str, Any]:
@@ -35,8 +40,10 @@ def read(path: Path, content: Content) -> dict[str, Any]:
     one ``AnswersError`` (exit 2). ``stop_at`` must name a step of the procedure.
     """
     document = _parse(path)
-    known = {q.key for s in content.steps for q in s.ask if q.kind != "operator"}
-    known |= set(OPERATOR_KEYS) | OPTION_KEYS
+    known = {q.key for s in content.steps for q in s.ask if q.kind != OPERATOR_KIND}
+    for question in (q for s in content.steps for q in s.ask if q.kind == OPERATOR_KIND):
+        known |= set(_operator_keys(question))
+    known |= OPTION_KEYS
     for key, value in document.items():
         if key not in known:
             raise AnswersError(
@@ -98,11 +105,8 @@ class AnswersPrompter:
             )
         return str(value)
 
-    def present(self, step: Step, view: RenderableType) -> None:
-        self.console.print(Text(f"▸ {step.title} ({step.id})"))
-
-    def remind(self, text: RenderableType) -> None:
-        """Nothing: the run is not read on a screen."""
+    def offer(self, offer: str) -> None:
+        """Nothing: an answers file takes no offer."""
 
     def stops_here(self, step: Step) -> bool:
         return self.answers.get("stop_at") == step.id
@@ -139,7 +143,8 @@ class AnswersPrompter:
 
     def operator(self, step: Step) -> OperatorChoice | None:
         values = []
-        for key in OPERATOR_KEYS:
+        question = next(q for q in step.ask if q.kind == OPERATOR_KIND)
+        for key in _operator_keys(question):
             try:  # visible characters only, held to what the state reader accepts
                 values.append(validate.stored_text(self._get(key, step)))
             except Invalid as error:

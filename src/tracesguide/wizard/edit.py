@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from tracesguide.content import Content, Question
+from tracesguide.content import OPERATOR_KIND, Content, Question
 from tracesguide.i18n import follow, t
 from tracesguide.i18n.typography import keep_french_spaces
 from tracesguide.state import State
@@ -27,21 +27,22 @@ from tracesguide.wizard.flow import answered
 
 def shown_value(content: Content, question: Question, answers: dict[str, str]) -> str:
     """An answer as the user knows it: a choice's label, the masked phone, the operator."""
-    if question.kind == "phone":
-        return values(answers)["phone_masked"]
-    if question.kind == "operator":
+    role, key = question.stores[0]
+    if question.kind == OPERATOR_KIND:
         filled = values(answers)
-        return f"{filled['operator_name']} ({filled['operator_traces_number']})"
-    choice = question.choice(answers.get(question.key, ""))
+        return f"{filled[question.stored('name')]} ({filled[key]})"
+    if role != "value":  # the phone: its masked form, as the placeholder shows it
+        return values(answers)[key]
+    choice = question.choice(answers.get(key, ""))
     if choice is not None:
         return choice.label
-    return inert(answers.get(question.key, ""), single_line=True) or t("screens.not_given")
+    return inert(answers.get(key, ""), single_line=True) or t("screens.not_given")
 
 
 def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> None:
     from tracesguide.content import load
     from tracesguide.wizard.flow import Flow
-    from tracesguide.wizard.session import make_prompter
+    from tracesguide.wizard.session import make_presenter, make_prompter
 
     path, _ = resolve_state_path(state_option)
     if not (path.exists() or path.is_symlink()):
@@ -61,7 +62,8 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
     prompter = make_prompter(console, accessible, navigation=False)
     with state_module.locked(path, timeout=0.5):
         state = state_module.load(path)
-        flow = Flow(content, state, path, prompter, console)
+        presenter = make_presenter(content, console, "accessible" if accessible else "terminal")
+        flow = Flow(content, state, path, prompter, presenter)
         questions = {q.key: q for q in flow.editable()}
         if not questions:
             raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))

@@ -20,10 +20,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from rich.console import Console, RenderableType
-from rich.text import Text
-
-from tracesguide.content import Choice, Content, Message, Question, Step
+from tracesguide.content import (
+    CHOICE_KIND,
+    DIRECTORY_DOWNLOAD,
+    EMAIL_KIND,
+    OPERATOR_KIND,
+    PHONE_KIND,
+    Choice,
+    Content,
+    Message,
+    Question,
+    Step,
+)
+from tracesguide.content.placeholders import fill
 from tracesguide.engine import (
     OPERATOR_NOT_FOUND,
     answer_effect,
@@ -32,21 +41,29 @@ from tracesguide.engine import (
     expired_timer,
     previous_step,
     progress,
+    situation,
 )
 from tracesguide.i18n import t
+from tracesguide.reports.setup import (
+    AlreadyFirst,
+    Blocked,
+    Ending,
+    Finished,
+    MessagePrepared,
+    NoKeyring,
+    NotFound,
+    Notice,
+    Outcome,
+    ProblemHelp,
+    Recap,
+    SavedForLater,
+    Started,
+    StepScreen,
+    TimerExpired,
+)
 from tracesguide.state import State, validate
 from tracesguide.state import store as state_module
 from tracesguide.system import secrets
-from tracesguide.system.hints import command
-from tracesguide.views.render import (
-    message_panel,
-    personalise,
-    problem_panel,
-    say_line,
-    step_view,
-    welcome,
-)
-from tracesguide.views.screens import preparation, recap, summary, waiting
 
 DONE_, LATER, PROBLEM, SKIP, BACK = "done", "later", "problem", "skip", "back"
 OTHER_PROBLEM = "other"
@@ -58,9 +75,9 @@ class GoBack(Exception):
 
 
 def answered(question: Question, answers: dict[str, str]) -> bool:
-    """Whether *question* has an answer in the state (the phone: its masked form)."""
-    keys = {"phone": "phone_masked", "operator": "operator_traces_number"}
-    return keys.get(question.kind, question.key) in answers
+    """Whether *question* has an answer in the state (what it stores, e.g. the phone's
+    masked form: declared in the content)."""
+    return question.answered(answers)
 
 
 def message_path(state_path: Path, message: Message) -> Path:
@@ -83,15 +100,14 @@ class Prompter(Protocol):
     raises ``GoBack`` when it is chosen.
     """
 
-    def present(self, step: Step, view: RenderableType) -> None: ...
-
-    def remind(self, text: RenderableType) -> None: ...
-
     def confirm_end(self, question: Question, choice: Choice) -> bool: ...
 
     def offer_switch(self, question: Question, current: str) -> bool: ...
 
     def stops_here(self, step: Step) -> bool: ...
+
+    def offer(self, offer: str) -> None:
+        """Run what the question offers before it is asked (``content.OFFERS``)."""
 
     def value(
         self, question: Question, step: Step, check: Callable[[str], str], default: str
@@ -108,12 +124,10 @@ class Prompter(Protocol):
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str: ...
 
 
-@dataclass
-class Result:
-    """How the run ended: complete, ended (role), blocked, later."""
+class Presenter(Protocol):
+    """Draws what the flow says (``views.presenters``: one per mode)."""
 
-    how: str
-    state: State
+    def show(self, notice: Notice) -> None: ...
 
 
 class Flow:
@@ -123,132 +137,144 @@ class Flow:
         state: State,
         path: Path,
         prompter: Prompter,
-        console: Console,
+        presenter: Presenter,
         clock: Callable[[], datetime] | None = None,
+        save_each_answer: bool = True,
     ) -> None:
         self.content = content
         self.state = state
         self.path = path
         self.prompter = prompter
-        self.console = console
+        self.presenter = presenter
+        self.show = presenter.show
         self.clock = clock or (lambda: datetime.now(UTC).replace(microsecond=0))
         self._keyring_warned = False
+        # A person's answers are saved one by one (a closed terminal loses nothing); an
+        # answers file's run is saved once per step, and on any stop (``run``'s finally).
+        self._save_each_answer = save_each_answer
+        self._unsaved = False
         self._revisit = ""  # a step the user went back to: its questions are asked again
 
     # -- persistence ---------------------------------------------------------------
 
     def save(self) -> None:
         state_module.save(self.state, self.path)
+        self._unsaved = False
+
+    def _changed(self) -> None:
+        self._unsaved = True
+        if self._save_each_answer:
+            self.save()
+
+    def flush(self) -> None:
+        """Save what is not saved yet (an answers file's run saves once per step)."""
+        if self._unsaved:
+            self.save()
 
     def _record(self, kind: str, step: str = "", detail: str = "") -> None:
         self.state.record(kind, step, detail, now=self.clock())
-        self.save()
+        self._changed()
 
     def _answer(self, key: str, value: str, step: str) -> None:
         self.state.answer(key, value, step=step, now=self.clock())
-        self.save()
+        self._changed()
 
     # -- the run -------------------------------------------------------------------
 
-    def run(self) -> Result:
-        self.console.print(welcome(self.content, self.state, self.path))
-        if not self.state.steps:
-            self.console.print(preparation(self.content))
-        else:
-            self._say_waiting()
+    def run(self) -> Outcome:
+        try:
+            return self._run()
+        finally:
+            self.flush()  # whatever stopped the run (an error, Ctrl-C), nothing is lost
+
+    def _outcome_now(self, ending: Ending) -> Outcome:
+        return Outcome(ending, self.state, situation(self.content, self.state, self.clock()))
+
+    def _run(self) -> Outcome:
+        self._start()
         while True:
             report = progress(self.content, self.state)
-            if report.complete:
-                self.console.print(Text(t("status.complete"), style="bold green"))
-                self.console.print(summary(self.content, self.state, self._message_files()))
-                return Result("complete", self.state)
-            if report.ended:
-                self.console.print(Text(report.ended, style="yellow"))
-                self.console.print(Text(t("status.ended_role")))
-                say_line(
-                    self.console, t("wizard.ended_edit", command=command("edit role", self.path))
-                )
-                return Result("ended", self.state)
+            if report.complete or report.ended or report.next_step is None:
+                done = Ending.COMPLETE if report.complete else Ending.LATER
+                outcome = self._outcome_now(Ending.ENDED if report.ended else done)
+                self.show(Finished(outcome, self.path, tuple(self._message_files())))
+                return outcome
             step = report.next_step
-            if step is None:  # nothing left that applies, yet not complete: say where
-                where = command("status", self.path)
-                say_line(self.console, t("wizard.nothing_to_offer", command=where))
-                return Result("later", self.state)
             try:
-                how = self._step(step)
+                stopped = self._step(step)
             except GoBack:
                 self._go_back(step)
                 continue
-            if how in ("later", "blocked"):
-                return Result(how, self.state)
+            self.flush()
+            if stopped is not None:
+                return self._outcome_now(stopped)
 
     def _go_back(self, step: Step) -> None:
         previous = previous_step(self.content, self.state, step)
         if previous is None:
-            self.console.print(Text(t("wizard.first_step"), style="yellow"))
+            self.show(AlreadyFirst())
             return
         self.state.reopen(previous.id, "back", step.id, now=self.clock())
-        self.save()
+        self._changed()
         self._revisit = previous.id
 
-    def _step(self, step: Step) -> str:
+    def _step(self, step: Step) -> Ending | None:
+        """One step: its questions, its screen, its outcome. None when the run goes on."""
         timer = expired_timer(self.content, self.state, step, self.clock())
         if timer:
-            self.console.print(Text("⏰ " + timer, style="bold yellow"))
+            self.show(TimerExpired(timer))
         revisit, self._revisit = self._revisit == step.id, ""
         for question in step.ask:
             if question.before and (revisit or not answered(question, self.state.answers)):
                 self._ask(question, step)
-        self.prompter.present(step, step_view(self.content, step, self.state.answers))
+        self.show(StepScreen(step, dict(self.state.answers)))
         self._record("shown", step.id)
         if step.message is not None:
             self._prepare_message(step.message)
         asked_after = [q for q in step.ask if not q.before]
         if asked_after and self.prompter.stops_here(step):
-            self._record("later", step.id)
-            self._say_resume()
-            return "later"
+            return self._later(step)
         for question in asked_after:
             chosen = self._ask(question, step)
             if chosen is None:  # the operator was not found
-                self.console.print(Text(question.not_found))
-                self._record("later", step.id, OPERATOR_NOT_FOUND)
-                self._say_resume()
-                return "later"
+                self.show(NotFound(question))
+                return self._later(step, OPERATOR_NOT_FOUND)
         if asked_after:  # the answer is the outcome of the step
             effect, reason = answer_effect(step, self.state.answers)
             if effect == "blocks":
                 self._record("blocked", step.id, reason)
-                self.console.print(Text("⏸ " + reason, style="bold yellow"))
-                say_line(self.console, t("wizard.come_back", command=command("setup", self.path)))
-                return "blocked"
+                self.show(Blocked(step, reason, self.path))
+                return Ending.BLOCKED
             self._record("done", step.id)
-            return "done"
+            return None
         return self._outcome(step)
 
-    def _outcome(self, step: Step) -> str:
+    def _later(self, step: Step, detail: str = "") -> Ending:
+        self._record("later", step.id, detail)
+        self.show(SavedForLater(self.path))
+        return Ending.LATER
+
+    def _outcome(self, step: Step) -> Ending | None:
         options = [(DONE_, t("wizard.outcome_done")), (LATER, t("wizard.outcome_later"))]
         options.append((PROBLEM, t("wizard.outcome_problem")))
         if step.optional:
             options.append((SKIP, t("wizard.outcome_skip")))
         options.append((BACK, t("wizard.back")))
         while True:
-            self.prompter.remind(recap(self.content, step, self.state.answers))
+            self.show(Recap(step, dict(self.state.answers)))
             outcome = self.prompter.outcome(step, options)
             if outcome == DONE_:
                 self._record("done", step.id)
-                return "done"
+                return None
             if outcome == SKIP:
                 self._record("skipped", step.id)
-                return "done"
+                return None
             if outcome == LATER:
-                self._record("later", step.id)
-                self._say_resume()
-                return "later"
+                return self._later(step)
             if outcome == BACK:
                 raise GoBack
             if self._problem(step):
-                return "switched"
+                return None  # the user switched method: the run goes on from there
 
     def _problem(self, step: Step) -> bool:
         """Ask which problem, show its checks; True if the user then switched method."""
@@ -257,8 +283,7 @@ class Flow:
         chosen = self.prompter.problem(step, options)
         self._record("problem", step.id, chosen)
         problem = next((p for p in step.problems if p.id == chosen), None)
-        text = personalise(problem.help, self.state.answers) if problem else ""
-        self.console.print(problem_panel(text or t("wizard.other_problem_help")))
+        self.show(ProblemHelp(problem, dict(self.state.answers)))
         key = self.content.stage(step.stage).offer_change
         question = self.content.question(key) if key else None
         if question is None or key not in self.state.answers:
@@ -269,24 +294,18 @@ class Flow:
         reopened = self.change(key)
         return reopened is not None
 
-    def _say_resume(self) -> None:
-        say_line(self.console, t("wizard.saved_resume", command=command("setup", self.path)))
-
-    def _say_waiting(self) -> None:
-        """On a resume while the control body validates: how long, and the reminder."""
-        report = progress(self.content, self.state)
-        if not report.milestones.get("authorisation-requested") or report.complete:
-            return
-        requested = next(
-            (s for s in self.content.steps if s.milestone == "authorisation-requested"), None
-        )
-        record = self.state.steps.get(requested.id) if requested else None
-        if record is None:
-            return
-        self.console.print(waiting(self.clock() - record.at, self._message_files()))
-        for step in self.content.steps:
-            if step.message is not None and message_path(self.path, step.message).exists():
-                self._prepare_message(step.message, reminder=True)
+    def _start(self) -> None:
+        """The welcome; on a resume while a request is pending, the reminders to send."""
+        now = self.clock()
+        seen = situation(self.content, self.state, now)
+        waiting = seen.waiting_since is not None
+        files = tuple(self._message_files()) if waiting else ()
+        first = not self.state.steps
+        self.show(Started(seen, self.state, self.path, now, first, files))
+        if waiting:
+            for step in self.content.steps:
+                if step.message is not None and message_path(self.path, step.message).exists():
+                    self._prepare_message(step.message, reminder=True)
 
     def _message_files(self) -> list[Path]:
         return [
@@ -326,44 +345,49 @@ class Flow:
 
     def _ask(self, question: Question, step: Step) -> str | None:
         answers = self.state.answers
-        self.prompter.remind(recap(self.content, step, answers))
-        if question.kind == "choice":
+        self.show(Recap(step, dict(answers)))
+        for offer in question.offers:
+            if offer != DIRECTORY_DOWNLOAD:  # offered inside the operator search
+                self.prompter.offer(offer)
+        if question.kind == CHOICE_KIND:
             value = self._ask_choice(question, step)
-            self._answer(question.key, value, step.id)
+            self._answer(question.stored(), value, step.id)
             return value
-        if question.kind == "operator":
+        if question.kind == OPERATOR_KIND:
             choice = self.prompter.operator(step)
             if choice is None:
                 return None
-            self._answer("operator_name", choice.name, step.id)
-            self._answer("operator_traces_number", choice.traces_number, step.id)
-            self._answer("operator_origin", choice.origin, step.id)
+            self._answer(question.stored("name"), choice.name, step.id)
+            self._answer(question.stored("number"), choice.traces_number, step.id)
+            self._answer(question.stored("origin"), choice.origin, step.id)
             return choice.traces_number
-        if question.kind == "phone":
+        if question.kind == PHONE_KIND:
             return self._ask_phone(question, step)
-        if question.kind == "email":
+        if question.kind == EMAIL_KIND:
             return self._ask_email(question, step)
         check = _free_text if question.optional else validate.name
-        value = self.prompter.value(question, step, check, answers.get(question.key, ""))
-        self._answer(question.key, value, step.id)
+        value = self.prompter.value(question, step, check, answers.get(question.stored(), ""))
+        self._answer(question.stored(), value, step.id)
         return value
 
     def _ask_choice(self, question: Question, step: Step) -> str:
         while True:
-            value = self.prompter.choice(question, step, self.state.answers.get(question.key, ""))
+            value = self.prompter.choice(
+                question, step, self.state.answers.get(question.stored(), "")
+            )
             chosen = question.choice(value)
             if chosen is None or not chosen.ends or self.prompter.confirm_end(question, chosen):
                 return value
 
     def _ask_email(self, question: Question, step: Step) -> str:
-        default = self.state.answers.get(question.key, "")
+        default = self.state.answers.get(question.stored(), "")
         while True:
             value = self.prompter.value(
                 question, step, lambda v: validate.email(v).address, default
             )
             warning = validate.email(value).warning
             if not warning or self.prompter.keep_email_anyway(value, warning):
-                self._answer(question.key, value, step.id)
+                self._answer(question.stored(), value, step.id)
                 return value
             default = ""
 
@@ -376,27 +400,26 @@ class Flow:
         number = validate.phone(self.prompter.value(question, step, check, default))
         if not secrets.store_phone(number.e164) and not self._keyring_warned:
             self._keyring_warned = True
-            self.console.print(Text(t("wizard.no_keyring"), style="yellow"))
-        self._answer("phone_masked", number.masked, step.id)
+            self.show(NoKeyring())
+        self._answer(question.stored("masked"), number.masked, step.id)
         return number.masked
 
     # -- a message the step prepares (declared in the content) ----------------------
 
     def _prepare_message(self, message: Message, reminder: bool = False) -> None:
         answers = self.state.answers
-        subject = personalise(message.subject, answers)
+        subject = fill(self.content, message.subject, answers)
         if reminder:
             subject = t("wizard.reminder_subject", subject=subject)
-        body = personalise(message.body, answers)
+        body = fill(self.content, message.body, answers)
         target = message_path(self.path, message)
         if message.to:
-            to = personalise(message.to, answers)
+            to = fill(self.content, message.to, answers)
             text = t("wizard.message_text_to", to=to, subject=subject, body=body)
         else:
             text = t("wizard.message_text", subject=subject, body=body)
         state_module.write_message(target, text)
-        self.console.print(message_panel(message.title, text))
-        self.console.print(Text(t("wizard.message_saved", path=target), style="dim"))
+        self.show(MessagePrepared(message, text, target))
 
 
 def _free_text(value: str) -> str:

@@ -123,9 +123,13 @@ def _day(iso: str) -> str:
         return "?"
 
 
-def ask_operator(asker: Asker, prompt: str, back: bool = False) -> OperatorChoice | None:
+def ask_operator(
+    asker: Asker, prompt: str, back: bool = False, download: bool = True
+) -> OperatorChoice | None:
     """The operator step, interactive; None when the person comes back later. With
-    *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen)."""
+    *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen); with
+    *download* (the question offers ``directory-download``), downloading the public
+    directory is offered while only the sample is there."""
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
     from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
@@ -140,14 +144,14 @@ def ask_operator(asker: Asker, prompt: str, back: bool = False) -> OperatorChoic
         _warn_alike(asker, matches)
         choices = [(_title(m.operator), str(i)) for i, m in enumerate(matches)]
         choices.append((t("wizard.search_again"), AGAIN))
-        choices += _ways_on(directory)
+        choices += _ways_on(directory, download)
         choices.append((t("wizard.not_listed"), NOT_LISTED))
         if back:
             choices.append((t("wizard.back"), BACK))
         picked = asker.ask_select(t("wizard.your_company"), choices)
         if picked == NOT_LISTED:
             asker.say(t("operator_step.rule"), style="yellow")
-            ways = [*_ways_on(directory), (t("wizard.search_again"), AGAIN)]
+            ways = [*_ways_on(directory, download), (t("wizard.search_again"), AGAIN)]
             ways.append((t("operator_step.later"), LATER))
             picked = asker.ask_select(t("operator_step.what_now"), ways)
         if picked == BACK:
@@ -179,11 +183,11 @@ def _title(operator: Operator) -> str:
     )
 
 
-def _ways_on(directory: Directory) -> list[tuple[str, str]]:
+def _ways_on(directory: Directory, download: bool) -> list[tuple[str, str]]:
     from tracesguide.i18n import t
 
     ways: list[tuple[str, str]] = []
-    if directory.source.kind == "sample":
+    if download and directory.source.kind == "sample":
         ways.append((t("operator_step.fetch_now"), FETCH))
     ways.append((t("operator_step.typed_entry"), TYPED))
     return ways

@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import questionary
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.text import Text
 
-from tracesguide.content import CERTIFICATE_CHECK, Choice, Content, Entry, Question, Step
+from tracesguide.content import (
+    CERTIFICATE_CHECK,
+    DIRECTORY_DOWNLOAD,
+    OPERATOR_KIND,
+    Choice,
+    Content,
+    Entry,
+    Question,
+    Step,
+)
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
-from tracesguide.system.sanitize import inert
 from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
 from tracesguide.wizard.questions import STYLE
 from tracesguide.wizard.questions import validator as _validator
@@ -26,10 +34,6 @@ class QuestionaryPrompter:
     def __init__(self, console: Console, navigation: bool = True) -> None:
         self.console = console
         self.navigation = navigation  # « ← Étape précédente » offered (not in edit)
-
-    def remind(self, text: RenderableType) -> None:
-        self.console.print()
-        self.console.print(text)
 
     def say(self, text: str, style: str = "") -> None:
         self.console.print(Text(text, style=style))
@@ -65,11 +69,6 @@ class QuestionaryPrompter:
         )
         return answer == "yes"
 
-    def present(self, step: Step, view: RenderableType) -> None:
-        self.console.print()
-        self.console.rule(style="dim")
-        self.console.print(view)
-
     def value(
         self, question: Question, step: Step, check: Callable[[str], str], default: str
     ) -> str:
@@ -87,11 +86,14 @@ class QuestionaryPrompter:
             raise GoBack
         return check(answer)
 
-    def choice(self, question: Question, step: Step, default: str) -> str:
-        if CERTIFICATE_CHECK in question.offers:
+    def offer(self, offer: str) -> None:
+        """Run what a question offers before it is asked (declared in the content)."""
+        if offer == CERTIFICATE_CHECK:
             from tracesguide.wizard.operator_step import offer_certificate_check
 
             offer_certificate_check(self)
+
+    def choice(self, question: Question, step: Step, default: str) -> str:
         choices = [
             questionary.Choice(
                 title=c.label + (t("wizard.recommended") if c.recommended else ""),
@@ -127,8 +129,9 @@ class QuestionaryPrompter:
     def operator(self, step: Step) -> OperatorChoice | None:
         from tracesguide.wizard.operator_step import ask_operator
 
-        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
-        return ask_operator(self, prompt, back=self.navigation)
+        question = next(q for q in step.ask if q.kind == OPERATOR_KIND)
+        download = DIRECTORY_DOWNLOAD in question.offers
+        return ask_operator(self, question.prompt, back=self.navigation, download=download)
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)
@@ -167,13 +170,6 @@ class AccessiblePrompter(QuestionaryPrompter):
     No boxes, no colour, no menus drawn with the arrow keys: each choice is numbered
     and chosen by typing its number, and the answer is said back (« Choisi : … »).
     """
-
-    def remind(self, text: RenderableType) -> None:
-        self.console.print(text)
-
-    def present(self, step: Step, view: RenderableType) -> None:
-        self.console.print()
-        self.console.print(view)
 
     def _line(self, prompt: str) -> str:
         answer: str = self.console.input(prompt)
@@ -235,41 +231,24 @@ class AccessiblePrompter(QuestionaryPrompter):
             raise GoBack
         return answer
 
-    def operator(self, step: Step) -> OperatorChoice | None:
-        """The search with numbered results (the arrow-key step has more ways on)."""
-        from tracesguide.operators import load_default_directory, search
-        from tracesguide.wizard.operator_step import AGAIN, NOT_LISTED, _title, describe
+    # The operator step and the certificate check ask through these (``Asker``): the
+    # same step as the arrow-key one, every way on included, in numbered plain lines.
 
-        directory = load_default_directory()
-        prompt = next(q.prompt for q in step.ask if q.kind == "operator")
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+    def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str:
+        self.console.print(prompt, markup=False, highlight=False)
         while True:
-            self.console.print(describe(directory))
-            self.console.print(prompt)
-            text = self._line(t("accessible.answer")).strip()
-            if not text:
-                self.console.print(t("wizard.type_a_word"))
-                continue
-            matches = search(directory, text, limit=8)
-            if not matches:
-                self.console.print(t("wizard.no_operator"))
-            options = [(str(i), _title(m.operator)) for i, m in enumerate(matches)]
-            options.append((AGAIN, t("wizard.search_again")))
-            options.append((NOT_LISTED, t("wizard.not_listed")))
-            if self.navigation:
-                options.append((BACK, t("wizard.back")))
-            picked = self._numbered(t("wizard.your_company"), options)
-            if picked == NOT_LISTED:
-                self.console.print(t("operator_step.rule"))
-                return None
-            if picked == BACK:
-                raise GoBack
-            if picked != AGAIN:
-                operator = matches[int(picked)].operator
-                return OperatorChoice(
-                    name=inert(operator.name, single_line=True),
-                    traces_number=inert(operator.traces_number, single_line=True),
-                    origin="search",
-                )
+            answer = self._line(t("accessible.answer"))
+            verdict = validate(answer)
+            if verdict is True:
+                return answer
+            shown = verdict if isinstance(verdict, str) and verdict else t("wizard.type_a_word")
+            self.console.print(shown, markup=False, highlight=False)
+
+    def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
+        return self._numbered(prompt, [(value, title) for title, value in choices])
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return self._numbered(prompt, options)

@@ -17,6 +17,9 @@ from tracesguide.system.paths import resolve_state_path
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tracesguide.content import Content
+    from tracesguide.reports.setup import Ending
+    from tracesguide.wizard.flow import Presenter
     from tracesguide.wizard.prompter import QuestionaryPrompter
 
 
@@ -49,6 +52,14 @@ def make_prompter(
     return QuestionaryPrompter(console, navigation)
 
 
+def make_presenter(content: Content, console: Console, mode: str) -> Presenter:
+    """The presenter of a mode: ``terminal``, ``accessible`` or ``answers``."""
+    from tracesguide.views.presenters import AnswersPresenter, PlainPresenter, TerminalPresenter
+
+    kinds = {"terminal": TerminalPresenter, "accessible": PlainPresenter}
+    return kinds.get(mode, AnswersPresenter)(content, console)
+
+
 def _load_or_new(path: Path) -> State:
     """The saved state (whose language is followed unless --lang), or a new one in the
     language chosen."""
@@ -63,7 +74,7 @@ def _load_or_new(path: Path) -> State:
 
 def run_setup(
     state_option: Path | None, answers_file: Path | None, accessible: bool = False
-) -> str:
+) -> Ending:
     """Run the setup flow; returns how it ended (complete, ended, blocked, later)."""
     from rich.console import Console
 
@@ -81,15 +92,19 @@ def run_setup(
         from tracesguide.wizard.answers import AnswersPrompter, read
 
         prompter = AnswersPrompter(read(answers_file, content), console)
+        mode = "answers"
     else:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise TracesguideError(t("session.no_terminal"), no_terminal_hint(path))
         prompter = make_prompter(console, accessible)
+        mode = "accessible" if accessible else "terminal"
+    presenter = make_presenter(content, console, mode)
     with state_module.locked(path, timeout=0.5):
         state = _load_or_new(path)  # read again under the lock: the file is ours now
-        flow = Flow(content, state, path, prompter, console)
+        # A person's answers are saved one by one; an answers file's once per step.
+        flow = Flow(content, state, path, prompter, presenter, save_each_answer=mode != "answers")
         try:
-            return flow.run().how
+            return flow.run().ending
         except KeyboardInterrupt:
             raise Interrupted(t("session.interrupted"), resume_hint(path)) from None
         except EOFError:

@@ -22,7 +22,8 @@ from tracesguide.i18n.wording import moment as people_moment
 from tracesguide.reports.status import next_action
 from tracesguide.state import Event, State
 from tracesguide.views.html import Segment, link, render, segments, visible
-from tracesguide.views.render import PLACEHOLDER, reason, status_label, values
+from tracesguide.views.render import personalise as fill_text
+from tracesguide.views.render import reason, status_label
 from tracesguide.views.replay import event_detail, format_gap, kind_label
 from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
 
@@ -70,8 +71,7 @@ def full_name(answers: dict[str, str]) -> str:
 
 def personalise(text: str, answers: dict[str, str]) -> list[Segment]:
     """Content text with the user's values in its placeholders, as text and links."""
-    filled = values({key: visible(value) for key, value in answers.items()})
-    return segments(PLACEHOLDER.sub(lambda m: filled[m.group(1)], text))
+    return segments(fill_text(text, {key: visible(value) for key, value in answers.items()}))
 
 
 @dataclass
