@@ -85,3 +85,89 @@ def test_the_layer_contracts_are_kept() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
     assert "0 broken" in done.stdout
+
+
+# -- content knowledge stays in the content ---------------------------------------------
+
+SRC = ROOT / "src" / "tracesguide"
+# The layers that read the procedure: they must take its ids and answer keys from it.
+CONTENT_READERS = ("cli", "wizard", "views", "reports", "engine.py")
+
+
+def content_ids() -> set[str]:
+    """Every id and answer key the procedure files declare, in both languages."""
+    from tracesguide.content import LANGUAGES, load
+
+    ids: set[str] = set()
+    for language in LANGUAGES:
+        content = load(language)
+        ids |= {s.id for s in content.stages} | set(content.milestones)
+        ids |= {e.id for e in content.troubleshooting} | {d.id for d in content.desks}
+        for step in content.steps:
+            ids.add(step.id)
+            ids |= {p.id for p in step.problems}
+            for question in step.ask:
+                ids.add(question.key)
+                ids |= set(question.answer_keys)
+    return ids
+
+
+def literals(path: Path, wanted: set[str]) -> list[str]:
+    """The string constants of *path* (docstrings aside) that are in *wanted*."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and node.value in wanted
+    ]
+
+
+# A literal that is spelt like a content id but means something else, and why.
+HOMONYMS = {
+    ("reports/troubleshoot.py", "role"): "the `role` field of a desk in `troubleshoot --json`",
+}
+
+
+def test_no_content_id_nor_answer_key_written_in_the_code() -> None:
+    """A step, stage, milestone, problem or desk id, a question's key or an answer key
+    written in the code would be knowledge of the procedure outside its files: renaming
+    it there would break the code silently. The code reads them from the content."""
+    from tracesguide.content import ASK_KINDS
+
+    # The kinds of question are the code's own vocabulary (three share a key's name).
+    wanted = content_ids() - set(ASK_KINDS)
+    files = [p for part in CONTENT_READERS for p in sorted((SRC / part).glob("**/*.py"))]
+    files += [SRC / "engine.py"]
+    found = [
+        hit
+        for path in files
+        for hit in literals(path, wanted)
+        if (str(path.relative_to(SRC)), hit.rsplit(" ", 1)[1].strip("'")) not in HOMONYMS
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_content_literal_scan_finds_a_step_id(tmp_path: Path) -> None:
+    sample = tmp_path / "views" / "sample.py"
+    sample.parent.mkdir()
+    sample.write_text('"""Shows operator.search."""\nSTEP = "operator.search"\n', "utf-8")
+    global SRC
+    saved, SRC = SRC, tmp_path
+    try:
+        hits = literals(sample, content_ids())
+    finally:
+        SRC = saved
+    assert hits == ["views/sample.py:2: 'operator.search'"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from tracesguide.content import Content, Stage, Step
+from tracesguide.content import USER_ACTOR, Content, Stage, Step
 from tracesguide.state import State, StepRecord
 
 TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
@@ -273,13 +273,10 @@ def closest_ids(content: Content, wanted: str, limit: int = 3) -> list[str]:
 
 # --- The situation: one picture of where the user stands, drawn by every view ---------
 
-# Who must act now. The steps declare "user", "control-body" or "organisation-admin";
-# a troubleshooting desk names one of these or a desk of its own ("eu-login-support",
-# "sante-traces" the TRACES NT helpdesk); "self" is the user.
-USER = "user"
-SELF_DESK = "self"
-ADMIN_DESK = "admin"
-ORGANISATION_ADMIN = "organisation-admin"
+# Who must act now. The steps declare one of the content's ACTORS; a troubleshooting
+# desk stands for one of them (its ``acts``: oneself is the user) or acts itself (the
+# EU Login support, the TRACES NT helpdesk).
+USER = USER_ACTOR
 # Blocker codes: an answer that blocks, a company not listed, a problem reported.
 BLOCKED_ANSWER, BLOCKED_PROBLEM = "answer", "problem"
 # Next action codes: do the step, wait for someone else, ask a desk about a problem.
@@ -332,13 +329,12 @@ class Situation(NamedTuple):
         return self.progress.complete
 
 
-def desk_actor(desk: str) -> str:
-    """The actor code of a troubleshooting desk."""
-    if desk == SELF_DESK or not desk:
+def desk_actor(content: Content, desk: str) -> str:
+    """The actor code of a troubleshooting desk (the user when there is none)."""
+    if not desk:
         return USER
-    if desk == ADMIN_DESK:
-        return ORGANISATION_ADMIN
-    return desk
+    found = next((d for d in content.desks if d.id == desk), None)
+    return found.acts if found is not None and found.acts else desk
 
 
 def last_problem(content: Content, state: State | None) -> LastProblem | None:
@@ -412,11 +408,11 @@ def situation(
         blocker = Blocker(BLOCKED_ANSWER, step.id)
     elif step is not None and _later_detail(state, step.id) == OPERATOR_NOT_FOUND:
         blocker = Blocker(OPERATOR_NOT_FOUND, step.id)
-    elif problem is not None and problem.desk and desk_actor(problem.desk) != USER:
+    elif problem is not None and problem.desk and desk_actor(content, problem.desk) != USER:
         blocker = Blocker(BLOCKED_PROBLEM, problem.step)
     actor = USER
     if problem is not None and problem.desk:
-        actor = desk_actor(problem.desk)
+        actor = desk_actor(content, problem.desk)
     elif step is not None:
         actor = step.actor
     waiting_since: datetime | None = None

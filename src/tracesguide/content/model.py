@@ -9,9 +9,11 @@ from typing import NamedTuple
 
 __all__ = [
     "ACTORS",
+    "ADMIN_ACTOR",
     "ASK_KINDS",
     "CERTIFICATE_CHECK",
     "CHOICE_KIND",
+    "CONTROL_BODY_ACTOR",
     "DIRECTORY_DOWNLOAD",
     "EMAIL_KIND",
     "FORMAT_VERSION",
@@ -21,6 +23,7 @@ __all__ = [
     "OPERATOR_KIND",
     "PHONE_KIND",
     "TEXT_KIND",
+    "USER_ACTOR",
     "Choice",
     "Content",
     "Desk",
@@ -65,7 +68,11 @@ DIRECTORY_DOWNLOAD = "directory-download"
 CERTIFICATE_CHECK = "certificate-check"
 OFFERS = (CERTIFICATE_CHECK, DIRECTORY_DOWNLOAD)
 # Who must act for a step to move on: the user, the control body, the organisation's admin.
-ACTORS = ("user", "control-body", "organisation-admin")
+USER_ACTOR, CONTROL_BODY_ACTOR, ADMIN_ACTOR = ACTORS = (
+    "user",
+    "control-body",
+    "organisation-admin",
+)
 
 
 class Source(NamedTuple):
@@ -200,6 +207,7 @@ class Desk(NamedTuple):
     id: str
     name: str
     role: str  # what this desk can and cannot do
+    acts: str = ""  # the actor it stands for (ACTORS: "user" for oneself), else itself
 
 
 class Entry(NamedTuple):

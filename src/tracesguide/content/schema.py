@@ -285,8 +285,14 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
     ]
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
     desks = tuple(
-        Desk(id=d.text("id"), name=d.text("name"), role=d.text("role")) for d in r.each("desks")
+        Desk(id=d.text("id"), name=d.text("name"), role=d.text("role"), acts=d.text("acts", ""))
+        for d in r.each("desks")
     )
+    for desk in desks:
+        if desk.acts and desk.acts not in ACTORS:
+            actors = ", ".join(ACTORS)
+            where = f"desks.{desk.id}"
+            raise ContentError(t("content.bad_actor", where=where, actor=desk.acts, actors=actors))
     entries = _troubleshooting(r.tables("troubleshooting"))
     content = Content(
         format_version=version,

@@ -6,7 +6,7 @@ the one ``engine.Situation`` through these functions; none works it out again.
 
 from __future__ import annotations
 
-from tracesguide.content import Content
+from tracesguide.content import ADMIN_ACTOR, CONTROL_BODY_ACTOR, USER_ACTOR, Content
 from tracesguide.engine import (
     BLOCKED_ANSWER,
     BLOCKED_PROBLEM,
@@ -19,9 +19,9 @@ from tracesguide.i18n.wording import moment as people_moment
 
 # Who must act, for support staff (the actors the steps declare).
 STAFF_ACTORS = {
-    "user": "html.actor_user",
-    "control-body": "html.actor_control_body",
-    "organisation-admin": "html.actor_organisation_admin",
+    USER_ACTOR: "html.actor_user",
+    CONTROL_BODY_ACTOR: "html.actor_control_body",
+    ADMIN_ACTOR: "html.actor_organisation_admin",
 }
 
 # What blocks, by the engine's code (an answer that blocks has its own sentence).
