@@ -1,0 +1,137 @@
+"""What the flow says reaches the screen through the presenter of each mode.
+
+The flow prints nothing itself (``reports.setup`` notices, ``views.presenters``): these
+tests run the real command and read what a person reads: the resume screen drawing the
+engine's situation, the end summary with its milestones, and ``--accessible`` asking the
+whole operator step in numbered lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from helpers import APP_ANSWERS, T0, advance
+from pty_driver import tracesguide_executable
+from test_setup import memory_keyring  # noqa: F401  (the fixture)
+from tracesguide.content import load
+from tracesguide.engine import OPERATOR_NOT_FOUND
+from tracesguide.state import State
+from tracesguide.state import store as state_module
+
+CONTENT = load("fr")
+
+
+def _answers_file(path: Path, stop_at: str = "") -> Path:
+    lines = [f'{key} = "{value}"' for key, value in APP_ANSWERS.items()]
+    if stop_at:
+        lines.insert(0, f'stop_at = "{stop_at}"')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def _support_case(path: Path) -> Path:
+    """OPER-029 reported at the operator step (its desk: the control body), then later."""
+    state = advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until="operator.search")
+    at = T0 + timedelta(days=1)
+    state.record("problem", "operator.search", "oper-029", now=at)
+    state.record("later", "operator.search", OPERATOR_NOT_FOUND, now=at)
+    state_module.save(state, path)
+    return path
+
+
+def test_the_resume_screen_tells_who_must_act_and_the_problem(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = _support_case(tmp_path / "camille.toml")
+    answers = _answers_file(tmp_path / "a.toml", stop_at="operator.search")
+    result = cli("setup", "--answers", str(answers), "--state", str(state))
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
+    entry = next(e for e in CONTENT.troubleshooting if e.id == "oper-029")
+    assert "Étape 22 sur 26 · Profil d'opérateur" in out
+    assert f"Vous avez signalé : {' '.join(entry.label.split())}" in out
+    assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
+    assert "l'entreprise n'est pas encore dans la liste des opérateurs" in out
+
+
+def test_a_resume_where_it_is_up_to_the_user_names_nobody_else(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s.toml"
+    saved = advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until="traces.home")
+    state_module.save(saved, state)
+    answers = _answers_file(tmp_path / "a.toml", stop_at="traces.choose-role")
+    result = cli("setup", "--answers", str(answers), "--state", str(state))
+    assert result.code == 0, result.err
+    assert "Reprise à :" in result.out
+    assert "d'agir" not in result.out and "Vous avez signalé" not in result.out
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_the_end_summary_lists_the_milestones_with_their_dates(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s.toml"
+    result = cli(
+        "setup", "--answers", str(_answers_file(tmp_path / "a.toml")), "--state", str(state)
+    )
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
+    method = CONTENT.question("second_factor_method").choice("app")
+    assert f"Second facteur : {method.label}" in out
+    assert "Opérateur : ALPRO Comm.V.A. (n° TRACES BE-ORG-OP-5)" in out
+    names = dict(CONTENT.milestone_names)
+    assert re.search(rf"Jalons : {re.escape(names['eu-login-account'])} le \d\d/\d\d/2\d{{3}}", out)
+    for milestone in CONTENT.milestones:
+        assert names[milestone] in out
+
+
+def test_accessible_mode_offers_the_whole_operator_step(tmp_path: Path) -> None:
+    """Numbered lines, and every way on of the arrow-key step: the typed entry too."""
+    state = tmp_path / "s.toml"
+    saved = advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until="operator.search")
+    state_module.save(saved, state)
+    home = tmp_path / "home"
+    env = {
+        "TERM": "xterm",
+        "PATH": "/usr/bin",
+        "COLUMNS": "80",
+        "LINES": "24",
+        "HOME": str(home),
+        "TRACESGUIDE_DATA_DIR": str(home / "data"),  # no index: the sample directory
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+    }
+    child = pexpect.spawn(
+        tracesguide_executable(),
+        ["setup", "--accessible", "--state", str(state)],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 80),
+    )
+    child.expect("Recherchez votre entreprise")
+    child.expect("Votre réponse : ")
+    child.sendline("zzzqqq")
+    child.expect("Aucun opérateur ne correspond")
+    child.expect(r"(\d+)\. Saisir le nom et le numéro TRACES trouvés dans TRACES NT")
+    typed = child.match.group(1)
+    before = child.before or ""
+    child.expect("Tapez le numéro de votre choix")
+    seen = before + (child.before or "")
+    assert "Télécharger l'annuaire public TRACES NT" in seen  # only the sample is here
+    child.sendline(typed)
+    child.expect("Votre réponse : ")
+    child.sendline("Société Exemple Bio")
+    child.expect("Votre réponse : ")
+    child.sendline("12345")  # refused: no country prefix, not as TRACES NT shows it
+    child.expect("Votre réponse : ")
+    child.sendline("FR-ORG-OP-12345")
+    child.expect(["Tapez le numéro de votre choix", "Votre réponse : "])
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    answers = state_module.load(state).answers
+    assert answers["operator_name"] == "Société Exemple Bio"
+    assert answers["operator_traces_number"] == "FR-ORG-OP-12345"
+    assert answers["operator_origin"] == "typed"
