@@ -135,3 +135,14 @@ def test_accessible_mode_offers_the_whole_operator_step(tmp_path: Path) -> None:
     assert answers["operator_name"] == "Société Exemple Bio"
     assert answers["operator_traces_number"] == "FR-ORG-OP-12345"
     assert answers["operator_origin"] == "typed"
+
+
+def test_the_edit_listing_starts_with_where_the_user_stands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = _support_case(tmp_path / "camille.toml")
+    result = cli("edit", "--state", str(state))
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
+    assert "Étape 22 sur 26 · Profil d'opérateur" in out
+    assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
+    assert "first_name Camille" in out
+    assert out.index("Étape 22 sur 26") < out.index("first_name Camille")

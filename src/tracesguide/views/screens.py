@@ -8,20 +8,21 @@ go through ``render`` (inert).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
 from rich.console import RenderableType
 from rich.text import Text
 
-from tracesguide.content import Content, Step
+from tracesguide.content import OPERATOR_KIND, Content, Question, Step
 from tracesguide.engine import Situation, position
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment
 from tracesguide.state import State
 from tracesguide.system.sanitize import inert
 from tracesguide.views.render import frame, personalise, values
+from tracesguide.views.situation import user_lines
 
 
 def progress_line(content: Content, step: Step, answers: Mapping[str, str]) -> str:
@@ -96,3 +97,42 @@ def summary(content: Content, seen: Situation, state: State, files: list[Path]) 
         text.append("\n" + t("screens.summary_file", path=inert(str(file), single_line=True)))
     text.append("\n\n" + t("screens.next"))
     return frame(text, t("screens.summary_title"))
+
+
+def shown_value(content: Content, question: Question, answers: Mapping[str, str]) -> str:
+    """An answer as the user knows it: a choice's label, the masked phone, the operator."""
+    role, key = question.stores[0]
+    if question.kind == OPERATOR_KIND:
+        filled = values(answers)
+        return f"{filled[question.stored('name')]} ({filled[key]})"
+    if role != "value":  # the phone: its masked form, as the placeholder shows it
+        return values(answers)[key]
+    choice = question.choice(answers.get(key, ""))
+    if choice is not None:
+        return choice.label
+    return inert(answers.get(key, ""), single_line=True) or t("screens.not_given")
+
+
+def answers_listing(
+    content: Content,
+    state: State,
+    seen: Situation,
+    answered: Callable[[Question, dict[str, str]], bool],
+) -> RenderableType:
+    """``edit``'s listing: where the user stands (the situation), then each answer."""
+    text = Text()
+    if seen.step:
+        stage = content.stage(seen.stage).title
+        where = t("screens.progress", number=seen.number, total=seen.total, stage=stage)
+        text.append(where + "\n", style="cyan")
+    elif seen.complete:
+        text.append(t("status.complete") + "\n", style="green")
+    for line in user_lines(content, seen):
+        text.append(line + "\n", style="yellow")
+    for step in content.steps:
+        for question in step.ask:
+            if answered(question, state.answers):
+                value = shown_value(content, question, state.answers)
+                text.append(t("edit.line", key=question.key, value=value) + "\n")
+    text.rstrip()
+    return text

@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from tracesguide.content import OPERATOR_KIND, Content, Question
+from tracesguide.content import Content
 from tracesguide.i18n import follow, t
 from tracesguide.i18n.typography import keep_french_spaces
 from tracesguide.state import State
@@ -20,23 +20,9 @@ from tracesguide.state import store as state_module
 from tracesguide.system.errors import Interrupted, TracesguideError
 from tracesguide.system.hints import command
 from tracesguide.system.paths import resolve_state_path
-from tracesguide.system.sanitize import inert
-from tracesguide.views.render import say_line, values
+from tracesguide.views.render import say_line
+from tracesguide.views.screens import answers_listing, shown_value
 from tracesguide.wizard.flow import answered
-
-
-def shown_value(content: Content, question: Question, answers: dict[str, str]) -> str:
-    """An answer as the user knows it: a choice's label, the masked phone, the operator."""
-    role, key = question.stores[0]
-    if question.kind == OPERATOR_KIND:
-        filled = values(answers)
-        return f"{filled[question.stored('name')]} ({filled[key]})"
-    if role != "value":  # the phone: its masked form, as the placeholder shows it
-        return values(answers)[key]
-    choice = question.choice(answers.get(key, ""))
-    if choice is not None:
-        return choice.label
-    return inert(answers.get(key, ""), single_line=True) or t("screens.not_given")
 
 
 def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> None:
@@ -97,9 +83,10 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
 
 
 def _print_answers(console: Console, content: Content, state: State, path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tracesguide.engine import situation
+
     say_line(console, t("edit.title", command=command("edit", path)), style="bold")
-    for step in content.steps:
-        for question in step.ask:
-            if answered(question, state.answers):
-                value = shown_value(content, question, state.answers)
-                console.print(Text(t("edit.line", key=question.key, value=value)))
+    seen = situation(content, state, datetime.now(UTC))
+    console.print(answers_listing(content, state, seen, answered))
