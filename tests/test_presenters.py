@@ -25,6 +25,7 @@ from tracesguide.state import State
 from tracesguide.state import store as state_module
 
 CONTENT = load("fr")
+OTHER = '[problems]\n"eu-login.welcome" = "other"\n'  # « Autre problème » at the first step
 
 
 def _answers_file(path: Path, stop_at: str = "") -> Path:
@@ -146,3 +147,34 @@ def test_the_edit_listing_starts_with_where_the_user_stands(cli, tmp_path: Path)
     assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
     assert "first_name Camille" in out
     assert out.index("Étape 22 sur 26") < out.index("first_name Camille")
+
+
+def test_other_problem_takes_a_note_for_support(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """« Autre problème »: the user's own words are kept (a `note` event) and replayed."""
+    state = tmp_path / "s.toml"
+    answers = _answers_file(tmp_path / "a.toml", stop_at="eu-login.email")
+    note = "La page reste blanche après le clic, vers 14 h [bold]x[/bold]"
+    with answers.open("a", encoding="utf-8") as file:
+        file.write(f'{OTHER}[notes]\n"eu-login.welcome" = "{note}"\n')
+    result = cli("setup", "--answers", str(answers), "--state", str(state))
+    assert result.code == 0, result.err
+    events = state_module.load(state).events
+    notes = [e for e in events if e.kind == "note"]
+    assert [(e.step, e.detail) for e in notes] == [("eu-login.welcome", note)]
+    problem = next(i for i, e in enumerate(events) if e.kind == "problem")
+    assert events[problem + 1].kind == "note"
+    replay = cli("replay", str(state))
+    assert replay.code == 0, replay.err
+    assert "La page reste blanche après le clic" in " ".join(replay.out.split())
+    assert "[bold]x[/bold]" in replay.out  # inert: shown as typed, not as markup
+
+
+def test_a_note_too_long_is_refused_naming_its_key(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s.toml"
+    answers = _answers_file(tmp_path / "a.toml", stop_at="eu-login.email")
+    with answers.open("a", encoding="utf-8") as file:
+        file.write(f'{OTHER}[notes]\n"eu-login.welcome" = "{"x" * 300}"\n')
+    result = cli("setup", "--answers", str(answers), "--state", str(state))
+    assert result.code == 2
+    assert "notes.eu-login.welcome" in result.err
+    assert len(result.err.strip().splitlines()) <= 2

@@ -23,7 +23,7 @@ from tracesguide.system.errors import AnswersError, shorten
 from tracesguide.wizard.flow import LATER, PROBLEM, OperatorChoice
 
 MAX_BYTES = 256 * 1024
-OPTION_KEYS = {"stop_at", "problems"}
+OPTION_KEYS = {"stop_at", "problems", "notes"}
 # An operator question is answered in the file by the keys it stores for these roles.
 OPERATOR_ROLES = ("name", "number")
 
@@ -50,7 +50,7 @@ def read(path: Path, content: Content) -> dict[str, Any]:
                 t("answers.unknown_key", key=shorten(key)),
                 t("answers.unknown_key_hint", keys=", ".join(sorted(known))),
             )
-        if key == "problems":
+        if key in ("problems", "notes"):
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise AnswersError(t("answers.problems_not_table"))
         elif not isinstance(value, str):
@@ -96,6 +96,7 @@ class AnswersPrompter:
         self.answers = answers
         self.console = console
         self.problems: dict[str, str] = dict(answers.get("problems", {}))
+        self.notes: dict[str, str] = dict(answers.get("notes", {}))
 
     def _get(self, key: str, step: Step) -> str:
         value = self.answers.get(key)
@@ -158,6 +159,14 @@ class AnswersPrompter:
         if step.id in self.problems:
             return PROBLEM
         return "done"
+
+    def note(self, step: Step, check: Callable[[str], str]) -> str:
+        try:
+            return check(self.notes.pop(step.id, ""))
+        except Invalid as error:
+            raise AnswersError(
+                t("answers.invalid_answer", key=f"notes.{step.id}", why=error)
+            ) from None
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
         chosen = self.problems.pop(step.id)

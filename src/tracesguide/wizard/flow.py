@@ -123,6 +123,10 @@ class Prompter(Protocol):
 
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str: ...
 
+    def note(self, step: Step, check: Callable[[str], str]) -> str:
+        """After « Autre problème »: a short note for support (may be empty)."""
+        ...
+
 
 class Presenter(Protocol):
     """Draws what the flow says (``views.presenters``: one per mode)."""
@@ -284,6 +288,10 @@ class Flow:
         self._record("problem", step.id, chosen)
         problem = next((p for p in step.problems if p.id == chosen), None)
         self.show(ProblemHelp(problem, dict(self.state.answers)))
+        if chosen == OTHER_PROBLEM:  # what happens, in the user's words, for support
+            note = self.prompter.note(step, _note)
+            if note:
+                self._record("note", step.id, note)
         key = self.content.stage(step.stage).offer_change
         question = self.content.question(key) if key else None
         if question is None or key not in self.state.answers:
@@ -420,6 +428,12 @@ class Flow:
             text = t("wizard.message_text", subject=subject, body=body)
         state_module.write_message(target, text)
         self.show(MessagePrepared(message, text, target))
+
+
+def _note(value: str) -> str:
+    """A note for support: free words on one line, bounded, visible characters only."""
+    cleaned = _free_text(value)
+    return validate.stored_text(cleaned) if cleaned else ""
 
 
 def _free_text(value: str) -> str:

@@ -146,6 +146,12 @@ class QuestionaryPrompter:
     def problem(self, step: Step, options: list[tuple[str, str]]) -> str:
         return self._choose(t("wizard.which_problem"), options)
 
+    def note(self, step: Step, check: Callable[[str], str]) -> str:
+        answer: str = questionary.text(
+            t("wizard.note_prompt"), validate=_validator(check), style=STYLE
+        ).unsafe_ask()
+        return check(answer)
+
     def troubleshooting(self, content: Content) -> Entry | None:
         """``troubleshoot``'s menu of the entries; None when the person quits."""
         options = [(e.id, e.label) for e in content.troubleshooting]
@@ -196,6 +202,14 @@ class AccessiblePrompter(QuestionaryPrompter):
                 continue
             self.console.print(t("accessible.chosen", label=value))
             return value
+
+    def note(self, step: Step, check: Callable[[str], str]) -> str:
+        self.console.print(t("wizard.note_prompt"), markup=False, highlight=False)
+        while True:
+            try:
+                return check(self._line(t("accessible.answer")))
+            except Invalid as error:
+                self.console.print(str(error), markup=False, highlight=False)
 
     def _numbered(self, prompt: str, options: list[tuple[str, str]], default: str = "") -> str:
         self.console.print(prompt)
