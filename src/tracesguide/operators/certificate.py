@@ -30,6 +30,7 @@ Verdict = Literal[
     "not_issued",
     "ambiguous",
     "not_found",
+    "sample",
 ]
 CertificateState = Literal["valid", "expired", "withdrawn", "replaced", "other"]
 OK_VERDICTS: frozenset[Verdict] = frozenset({"can_request", "expires_soon"})
@@ -47,7 +48,10 @@ VERDICT_KEYS = {
     "not_issued": "certificate.verdict_not_issued",
     "ambiguous": "certificate.verdict_ambiguous",
     "not_found": "certificate.verdict_not_found",
+    "sample": "certificate.verdict_sample",
 }
+# What stops the request at the operator step: the certificate cannot back it.
+REFUSED: frozenset[Verdict] = frozenset({"no_import", "expired", "withdrawn", "not_issued"})
 _WITHDRAWN = ("withdrawn", "suspended", "revoked", "retire", "suspendu", "cancelled")
 
 
@@ -133,10 +137,16 @@ def _pick(matches: list[Match], query: str) -> tuple[Operator | None, list[Opera
 
 
 def check_certificates(directory: Directory, query: str, today: date) -> CertificateCheck:
-    """Find the operator (name, TRACES number or certificate reference) and judge it."""
+    """Find the operator (name, TRACES number or certificate reference) and judge it.
+
+    The shipped sample is a demonstration: an operator found there gets the verdict
+    ``sample`` (no real directory), never one that says a request can be made."""
     matches = search(directory, query, limit=20)
     if not matches:
         return CertificateCheck(query, "not_found", None, [], [])
+    if directory.source.kind == "sample":
+        operator, alike = _pick(matches, query)
+        return CertificateCheck(query, "sample", operator, [], alike)
     operator, alike = _pick(matches, query)
     if operator is None:
         return CertificateCheck(query, "ambiguous", None, [], alike)

@@ -110,6 +110,13 @@ class MessagePrepared:
 
 
 @dataclass(frozen=True)
+class Warned:
+    """Something to know that does not stop the step (a certificate about to expire)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class NoKeyring:
     """The phone number could not be kept in the system keyring (said once)."""
 
@@ -134,6 +141,7 @@ Notice = (
     | SavedForLater
     | ProblemHelp
     | MessagePrepared
+    | Warned
     | NoKeyring
     | Finished
 )

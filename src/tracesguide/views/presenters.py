@@ -31,6 +31,7 @@ from tracesguide.reports.setup import (
     Started,
     StepScreen,
     TimerExpired,
+    Warned,
 )
 from tracesguide.system.hints import command
 from tracesguide.views.render import (
@@ -88,6 +89,8 @@ class TerminalPresenter:
             case MessagePrepared():
                 self.print(message_panel(notice.message.title, notice.text))
                 self.print(Text(t("wizard.message_saved", path=notice.path), style="dim"))
+            case Warned():
+                self.print(Text("⚠ " + notice.text, style="yellow"))
             case NoKeyring():
                 self.print(Text(t("wizard.no_keyring"), style="yellow"))
             case Finished():

@@ -60,6 +60,7 @@ from tracesguide.reports.setup import (
     Started,
     StepScreen,
     TimerExpired,
+    Warned,
 )
 from tracesguide.state import State, validate
 from tracesguide.state import store as state_module
@@ -243,6 +244,11 @@ class Flow:
             if chosen is None:  # the operator was not found
                 self.show(NotFound(question))
                 return self._later(step, OPERATOR_NOT_FOUND)
+            refused = self._refusal(question, chosen)
+            if refused:  # its certificate cannot back the request: say why, and who acts
+                self._record("blocked", step.id, refused)
+                self.show(Blocked(step, refused, self.path))
+                return Ending.BLOCKED
         if asked_after:  # the answer is the outcome of the step
             effect, reason = answer_effect(step, self.state.answers)
             if effect == "blocks":
@@ -252,6 +258,25 @@ class Flow:
             self._record("done", step.id)
             return None
         return self._outcome(step)
+
+    def _refusal(self, question: Question, number: str) -> str:
+        """Why the operator chosen cannot request the authorisation ("" if it can, or if
+        no real directory says): its certificate's verdict, as ``operators certificate``
+        gives it. A certificate about to expire is said, and does not stop the step."""
+        if question.kind != OPERATOR_KIND or not number:
+            return ""
+        from tracesguide.operators import load_default_directory
+        from tracesguide.operators.certificate import REFUSED, check_certificates, verdict_text
+
+        directory = load_default_directory()
+        if directory.source.kind == "sample":  # a demonstration: no verdict from it
+            return ""
+        check = check_certificates(directory, number, self.clock().date())
+        if check.verdict in REFUSED:
+            return verdict_text(check)
+        if check.verdict == "expires_soon":
+            self.show(Warned(verdict_text(check)))
+        return ""
 
     def _later(self, step: Step, detail: str = "") -> Ending:
         self._record("later", step.id, detail)
@@ -345,6 +370,9 @@ class Flow:
             self.state.reopen(step_id, "reopened", key, now=now)
         if not question.before and step.id in self.state.steps:
             effect, reason = answer_effect(step, self.state.answers)
+            refused = self._refusal(question, self.state.answers.get(question.stores[0][1], ""))
+            if refused:
+                effect, reason = "blocks", refused
             self.state.record("blocked" if effect == "blocks" else "done", step.id, reason, now)
         self.save()
         return reopened

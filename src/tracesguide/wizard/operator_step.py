@@ -162,7 +162,10 @@ def ask_operator(
             directory = _fetch_now(asker) or directory
             continue
         if picked == TYPED:
-            return _typed(asker)
+            typed = _typed(asker, directory)
+            if typed is None:  # not in the directory, and the person searches again
+                continue
+            return typed
         if picked != AGAIN:
             operator = matches[int(picked)].operator
             return OperatorChoice(
@@ -202,16 +205,29 @@ def _warn_alike(asker: Asker, matches: Sequence[Match]) -> None:
         asker.say(t("operator_step.alike", operators=names), style="yellow")
 
 
-def _typed(asker: Asker) -> OperatorChoice:
+def _typed(asker: Asker, directory: Directory) -> OperatorChoice | None:
+    """A name and a number as TRACES NT shows them. When a real directory is there and
+    the number is not in it: a warning with the closest entries, then keep it or search
+    again (None)."""
     from tracesguide.i18n import t
+    from tracesguide.operators import search
     from tracesguide.wizard.flow import OperatorChoice
     from tracesguide.wizard.questions import validator
 
-    name = asker.ask_text(t("operator_step.typed_name"), validator(typed_name))
+    name = typed_name(asker.ask_text(t("operator_step.typed_name"), validator(typed_name)))
     number = asker.ask_text(t("operator_step.typed_identifier"), validator(typed_identifier))
-    return OperatorChoice(
-        name=typed_name(name), traces_number=typed_identifier(number), origin="typed"
-    )
+    number = typed_identifier(number)
+    if directory.source.kind != "sample" and not search(directory, traces_number=number, limit=1):
+        closest = search(directory, number, limit=3) or search(directory, name, limit=3)
+        shown = " ; ".join(_title(m.operator) for m in closest) or "—"
+        asker.say(t("operator_step.typed_unknown", number=number, closest=shown), style="yellow")
+        keep = asker.ask_select(
+            t("operator_step.typed_keep"),
+            [(t("operator_step.typed_keep_yes"), "yes"), (t("wizard.search_again"), "no")],
+        )
+        if keep != "yes":
+            return None
+    return OperatorChoice(name=name, traces_number=number, origin="typed")
 
 
 def _fetch_now(asker: Asker) -> Directory | None:

@@ -53,7 +53,7 @@ def certificate(query: str, on: str | None, json_output: bool) -> None:
         print(json.dumps(_check_dict(check, today), ensure_ascii=False, indent=2))
     else:
         _print_check(check)
-    if loaded.source.kind == "sample":
+    if loaded.source.kind == "sample" and check.verdict != "sample":
         say(t("certificate.sample_only"))
     if not check.ok:
         raise typer.Exit(EXIT_NO_MATCH)
