@@ -332,3 +332,20 @@ IMPERATIVE = re.compile(r"^(?:Vous |Se |S')?[\wÉéèà]+(?:er|ir|re)\b")
 def test_step_titles_are_instructions(content: Content) -> None:
     for step in content.steps:
         assert IMPERATIVE.match(step.title), step.title
+
+
+def test_the_creation_rule_is_told_once_and_the_same_everywhere(content: Content) -> None:
+    """Since 21 January 2025 only the control body creates an organic operator: no text
+    tells the user to create one, even « s'il n'existe vraiment pas »."""
+    allowing = re.compile(r"(ne )?créez (un nouvel opérateur )?que s'il|n'existe vraiment pas")
+    for text in user_texts(content):
+        assert not allowing.search(text), text
+    search = " ".join(texts(content.step("operator.search")))
+    assert "21 janvier 2025" in search and "Create new operator" in search
+    request = " ".join(texts(content.step("operator.request-authorisation")))
+    assert "21 janvier 2025" in request
+    duplicates = " ".join(
+        texts(next(e for e in content.troubleshooting if e.id == "duplicate-operators"))
+    )
+    assert "supprimées comme doublons" not in duplicates
+    assert "Autriche" in duplicates
