@@ -175,8 +175,8 @@ def test_mixed_folder(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     incomplete, complete, broken = records
     assert complete["complete"] is True and complete["ok"] is True
     assert incomplete["complete"] is False and incomplete["next_step"] == "operator.certificate"
-    assert incomplete["blocked"][0]["step"] == "operator.certificate"
-    assert "Organic Import" in incomplete["blocked"][0]["reason"]
+    assert incomplete["blocked_steps"][0]["step"] == "operator.certificate"
+    assert "Organic Import" in incomplete["blocked_steps"][0]["reason"]
     assert incomplete["milestones"] == {
         "eu-login-account": True,
         "second-factor": True,
@@ -275,7 +275,7 @@ def test_hostile_names_and_reasons_in_json_are_exact_yet_escaped(cli, tmp_path: 
     assert not FORBIDDEN.search(result.out) and result.out.isascii()
     [record] = lines(result.out)
     assert record["path"] == str(path)  # the exact name, for scripts
-    assert record["blocked"][0]["reason"].startswith("[bold red]x[/]")
+    assert record["blocked_steps"][0]["reason"].startswith("[bold red]x[/]")
 
 
 def test_raw_stdout_of_a_real_process_has_no_control_bytes(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_a_role_that_ends_the_guide_is_never_shown_done_and_blocked(tmp_path: Pa
     report = status_report(CONTENT, path, state).as_json()
     traces = next(s for s in report["stages"] if s["id"] == "traces")
     assert traces["status"] == "blocked"
-    blocked_stages = {b["step"].split(".")[0] for b in report["blocked"]}
+    blocked_stages = {b["step"].split(".")[0] for b in report["blocked_steps"]}
     for stage in report["stages"]:
         assert not (stage["status"] == "done" and stage["id"] in blocked_stages)
 

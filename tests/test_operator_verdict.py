@@ -85,7 +85,7 @@ def test_a_certificate_that_cannot_back_the_request_stops_the_step(
     record = saved.steps[STEP.id]
     assert record.status == "blocked" and says in record.reason  # kept for replay
     status = json.loads(cli("status", "--json", "--state", str(state)).out)
-    assert status["blocker"] == {"code": "answer", "step": STEP.id}
+    assert status["blocked"] == {"code": "answer", "step": STEP.id}
     replay = cli("replay", str(state))
     assert says in " ".join(replay.out.split())
 

@@ -209,4 +209,4 @@ def test_status_shows_hostile_text_from_a_state_file_inert(cli, tmp_path: Path) 
         assert not any(c in out for c in "\x1b\x07\x9b\u202e\u2028"), args
     assert "[bold red]x[/]" in cli("status", "--state", str(path)).out
     data = json.loads(cli("status", "--json", "--state", str(path)).out)
-    assert data["blocked"][0]["reason"] == hostile  # exact, escaped as JSON
+    assert data["blocked_steps"][0]["reason"] == hostile  # exact, escaped as JSON

@@ -14,7 +14,7 @@ from tracesguide.state import State
 from tracesguide.state import store as state_module
 
 CONTENT = load()
-SITUATION_KEYS = ("format", "actor", "blocker", "last_problem", "waiting_days", "ended_at")
+SITUATION_KEYS = ("format", "actor", "blocked", "last_problem", "waiting_days", "ended")
 SHARED = (
     *SITUATION_KEYS,
     "started",
@@ -22,8 +22,8 @@ SHARED = (
     "next_step",
     "next_action",
     "milestones",
-    "blocked",
-    "ended",
+    "blocked_steps",
+    "ended_reason",
     "updated",
 )
 
@@ -60,7 +60,7 @@ def test_the_support_case_names_the_control_body_in_both_records(cli, tmp_path) 
     status, check = _records(cli, _support_case(tmp_path / "camille.toml"))
     for record in (status, check):
         assert record["actor"] == "control-body"
-        assert record["blocker"] == {"code": OPERATOR_NOT_FOUND, "step": "operator.search"}
+        assert record["blocked"] == {"code": OPERATOR_NOT_FOUND, "step": "operator.search"}
         assert record["last_problem"]["id"] == "oper-029"
         assert record["last_problem"]["desk"] == "control-body"
         assert record["last_problem"]["at"] == (T0 + timedelta(days=1)).isoformat()

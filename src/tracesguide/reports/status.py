@@ -78,12 +78,12 @@ class SituationFields(NamedTuple):
         return {
             "format": JSON_FORMAT,
             "actor": self.actor,
-            "blocker": {"code": self.blocker[0], "step": self.blocker[1]} if self.blocker else None,
+            "blocked": {"code": self.blocker[0], "step": self.blocker[1]} if self.blocker else None,
             "last_problem": {"id": problem[0], "desk": problem[1], "at": problem[2].isoformat()}
             if problem
             else None,
             "waiting_days": self.waiting_days,
-            "ended_at": self.ended or None,
+            "ended": self.ended or None,
         }
 
 
@@ -121,9 +121,9 @@ class StatusReport(NamedTuple):
             "next_step_title": self.next_step_title,
             "milestones": self.milestones,
             "stages": [s._asdict() for s in self.stages],
-            "blocked": [{"step": step, "reason": reason} for step, reason in self.blocked],
+            "blocked_steps": [{"step": step, "reason": reason} for step, reason in self.blocked],
             "next_action": _json_or_none(self.next_action),
-            "ended": self.ended,
+            "ended_reason": self.ended,
             "updated": self.updated.isoformat() if self.updated else None,
         }
 

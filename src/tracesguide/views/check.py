@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 _NOT_STARTED: dict[str, Any] = {
     "format": JSON_FORMAT,
     "actor": "user",
-    "blocker": None,
+    "blocked": None,
     "last_problem": None,
     "waiting_days": None,
-    "ended_at": None,
+    "ended": None,
 }
 
 
@@ -47,9 +47,9 @@ def as_json(result: Result) -> dict[str, Any]:
         "milestones": result.milestones,
         "next_step": result.next_step,
         "next_action": result.next_action.as_json() if result.next_action else None,
-        "blocked": [{"step": step, "reason": reason} for step, reason in result.blocked],
+        "blocked_steps": [{"step": step, "reason": reason} for step, reason in result.blocked],
         "updated": result.updated.isoformat() if result.updated else None,
-        "ended": result.ended,
+        "ended_reason": result.ended,
     }
     if result.situation is not None:
         record.update(result.situation.as_json())
