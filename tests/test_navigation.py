@@ -102,8 +102,10 @@ def test_the_end_summary_and_the_resume_while_waiting(cli, tmp_path: Path) -> No
     assert cli("setup", "--answers", str(waiting), "--state", str(state)).code == 0
     again = cli("setup", "--answers", str(waiting), "--state", str(state))
     assert "En attente de la validation" in again.out and "envoyée il y a" in again.out
-    message = (tmp_path / "state-message-certipaq-bio.txt").read_text()
-    assert "Objet : Relance : Demande d'autorisation TRACES NT" in message
+    first = (tmp_path / "state-message-certipaq-bio.txt").read_text()
+    assert "Relance" not in first  # a reminder never overwrites the first message
+    (reminder,) = tmp_path.glob("state-message-certipaq-bio.????-??-??.txt")
+    assert "Objet : Relance : Demande d'autorisation TRACES NT" in reminder.read_text()
     done = write_answers(tmp_path / "b.toml", load_answers())
     end = cli("setup", "--answers", str(done), "--state", str(state))
     flat = " ".join(end.out.split())

@@ -8,6 +8,7 @@ whole operator step in numbered lines.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import timedelta
@@ -178,3 +179,27 @@ def test_a_note_too_long_is_refused_naming_its_key(cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert "notes.eu-login.welcome" in result.err
     assert len(result.err.strip().splitlines()) <= 2
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_a_reminder_is_a_new_dated_file_and_status_lists_both(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "camille.toml"
+    answers = _answers_file(tmp_path / "a.toml", stop_at="access.wait-validation")
+    assert cli("setup", "--answers", str(answers), "--state", str(state)).code == 0
+    first = sorted(tmp_path.glob("camille-*.txt"))
+    assert len(first) == 1, first
+    sent = first[0].read_bytes()
+    result = cli("setup", "--answers", str(answers), "--state", str(state))  # a resume
+    assert result.code == 0, result.err
+    files = sorted(tmp_path.glob("camille-*.txt"))
+    assert len(files) == 2 and first[0] in files
+    assert first[0].read_bytes() == sent  # the first message is never overwritten
+    reminder = next(f for f in files if f != first[0])
+    assert re.fullmatch(r"camille-.+\.20\d\d-\d\d-\d\d\.txt", reminder.name)
+    assert (reminder.stat().st_mode & 0o777) == 0o600
+    assert "Relance" in reminder.read_text("utf-8")
+    assert str(reminder) in " ".join(result.out.split())
+    record = json.loads(cli("status", "--json", "--state", str(state)).out)
+    assert record["messages"] == [str(first[0]), str(reminder)]
+    text = cli("status", "--state", str(state)).out
+    assert f"Message préparé : {first[0]}" in text and f"Message préparé : {reminder}" in text

@@ -109,6 +109,7 @@ class StatusReport(NamedTuple):
     next_action: NextActionRecord | None
     ended: str | None
     updated: datetime | None
+    messages: tuple[str, ...] = ()  # the messages prepared beside the state file
 
     def as_json(self) -> dict[str, Any]:
         """The object of docs/scripting.md."""
@@ -125,6 +126,7 @@ class StatusReport(NamedTuple):
             "next_action": _json_or_none(self.next_action),
             "ended_reason": self.ended,
             "updated": self.updated.isoformat() if self.updated else None,
+            "messages": list(self.messages),
         }
 
 
@@ -151,6 +153,12 @@ def status_report(
         next_action=None if report.ended else next_action(content, report.next_step),
         ended=report.ended or None,
         updated=state.updated if state else None,
+        messages=tuple(
+            str(found)
+            for step in content.steps
+            if step.message is not None and state is not None
+            for found in state_module.message_files(path, step.message.file)
+        ),
     )
 
 

@@ -8,7 +8,8 @@ through ``files.write_atomic`` (temp file in the same folder, fsync, rename, 060
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
+from glob import escape as glob_escape
 from pathlib import Path
 
 from tracesguide.state.model import FORBIDDEN_ANSWERS, MAX_BYTES, State, utc_now
@@ -165,6 +166,25 @@ def save(state: State, path: Path) -> None:
     data = dumps_within_limit(state)
     with locked(path):
         files.write_atomic(path, [data])
+
+
+def message_path(state_path: Path, file: str, reminder_on: date | None = None) -> Path:
+    """Where a step's message is saved: beside the state file, named after it, so that two
+    users' messages in one folder never overwrite each other. A reminder is a new file
+    named with its day (``…-message.2026-12-02.txt``): the first message stays as sent."""
+    name = f"{state_path.stem}-{file}"
+    if reminder_on is not None:
+        base = Path(name)
+        name = f"{base.stem}.{reminder_on.isoformat()}{base.suffix}"
+    return state_path.parent / name
+
+
+def message_files(state_path: Path, file: str) -> list[Path]:
+    """The messages saved for *file*: the first one, then the reminders by day."""
+    first = message_path(state_path, file)
+    base = Path(first.name)
+    reminders = sorted(state_path.parent.glob(f"{glob_escape(base.stem)}.????-??-??{base.suffix}"))
+    return [p for p in (first, *reminders) if p.is_file()]
 
 
 def write_message(target: Path, text: str) -> None:

@@ -50,6 +50,8 @@ def print_status(
     for name, reached in report.milestones.items():
         milestones.append(f"{'✔' if reached else '·'} {name}  ", style="green" if reached else "")
     console.print(milestones)
+    for message in report.messages:  # on one line: a path to copy
+        say_line(console, t("status.message", path=inert(message, single_line=True)))
     for step_id, why in report.blocked:
         console.print(
             Text(t("status.blocked_at", step=step_id), style="red")

@@ -82,9 +82,8 @@ def answered(question: Question, answers: dict[str, str]) -> bool:
 
 
 def message_path(state_path: Path, message: Message) -> Path:
-    """Where a step's message is saved: beside the state file, named after it, so that
-    two users' messages in one folder never overwrite each other."""
-    return state_path.parent / f"{state_path.stem}-{message.file}"
+    """Where a step's first message is saved (``state.store.message_path``)."""
+    return state_module.message_path(state_path, message.file)
 
 
 @dataclass(frozen=True)
@@ -331,20 +330,24 @@ class Flow:
         """The welcome; on a resume while a request is pending, the reminders to send."""
         now = self.clock()
         seen = situation(self.content, self.state, now)
-        waiting = seen.waiting_since is not None
-        files = tuple(self._message_files()) if waiting else ()
-        first = not self.state.steps
-        self.show(Started(seen, self.state, self.path, now, first, files))
-        if waiting:
-            for step in self.content.steps:
-                if step.message is not None and message_path(self.path, step.message).exists():
-                    self._prepare_message(step.message, reminder=True)
-
-    def _message_files(self) -> list[Path]:
-        return [
-            message_path(self.path, s.message)
+        sent = [
+            s.message
             for s in self.content.steps
             if s.message is not None and message_path(self.path, s.message).exists()
+        ]
+        reminders = [m for m in sent if seen.waiting_since is not None]
+        files = tuple(state_module.message_path(self.path, m.file, now.date()) for m in reminders)
+        self.show(Started(seen, self.state, self.path, now, not self.state.steps, files))
+        for message in reminders:  # a new dated file: the first message stays as sent
+            self._prepare_message(message, reminder=True)
+
+    def _message_files(self) -> list[Path]:
+        """The messages saved beside the state file: first ones and reminders."""
+        return [
+            found
+            for s in self.content.steps
+            if s.message is not None
+            for found in state_module.message_files(self.path, s.message.file)
         ]
 
     # -- changing an answer (edit, or a switch after a problem) --------------------
@@ -448,7 +451,8 @@ class Flow:
         if reminder:
             subject = t("wizard.reminder_subject", subject=subject)
         body = fill(self.content, message.body, answers)
-        target = message_path(self.path, message)
+        day = self.clock().date() if reminder else None
+        target = state_module.message_path(self.path, message.file, day)
         if message.to:
             to = fill(self.content, message.to, answers)
             text = t("wizard.message_text_to", to=to, subject=subject, body=body)
