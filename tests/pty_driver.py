@@ -61,6 +61,7 @@ class Session:
         )
         self.transcript: list[str] = []
         self.step = ""
+        self.failed = ""  # the method that failed, when a switch is asked
         # the terminal as the user sees it (a VT emulator fed with everything printed)
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.Stream(self.screen)
@@ -97,6 +98,10 @@ class Session:
         values = [c.value for c in question.choices]
         current = self._saved_answers().get(key)
         recommended = next((c.value for c in question.choices if c.recommended), None)
+        if current is not None and current == self.failed:  # a switch: another is preselected
+            others = [c for c in question.choices if c.value != current and not c.ends]
+            current = next((c.value for c in others if c.recommended), others[0].value)
+            self.failed = ""
         start = values.index(current if current in values else recommended or values[0])
         moves = values.index(value) - start
         self.child.send((DOWN if moves > 0 else UP) * abs(moves) + ENTER)
@@ -201,6 +206,7 @@ class Session:
                 if switch_to is None:
                     self.child.send(ENTER)  # "no, I go on with this method" comes first
                 else:
+                    self.failed = self._saved_answers().get("second_factor_method", "")
                     answers["second_factor_method"] = switch_to
                     self.child.send(DOWN + ENTER)
             else:

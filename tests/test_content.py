@@ -54,6 +54,9 @@ EXPECTED_IDS = [
     "second-factor.app.scan-qr",
     "second-factor.app.enter-pin",
     "second-factor.app.sign-in",
+    "second-factor.key.my-account",
+    "second-factor.key.add",
+    "second-factor.key.sign-in",
     "second-factor.sms.route",
     "second-factor.sms.sign-in",
     "second-factor.sms.account-name",
@@ -100,7 +103,7 @@ EXPECTED_ASKS = {
     "last_name": ("eu-login.form", "text", set()),
     "email": ("eu-login.form", "email", set()),
     "email_language": ("eu-login.form", "choice", {"fr", "en", "de", "es", "it", "nl"}),
-    "second_factor_method": ("second-factor.choose-method", "choice", {"app", "sms"}),
+    "second_factor_method": ("second-factor.choose-method", "choice", {"app", "key", "sms"}),
     "sms_route": ("second-factor.sms.route", "choice", {"traces", "direct"}),
     "phone": ("second-factor.sms.add-number", "phone", set()),
     "role": ("traces.choose-role", "choice", {"operator", "control-body", "authority"}),
@@ -275,7 +278,7 @@ def test_all_milestones_reached_on_every_complete_path(content: Content) -> None
     complete = [p for p in paths if p[1] == "complete"]
     assert complete
     methods = {answers["second_factor_method"] for answers, _, _ in complete}
-    assert methods == {"app", "sms"}
+    assert methods == {"app", "key", "sms"}
     for answers, _, applied in complete:
         reached = [s.milestone for s in applied if s.milestone]
         assert sorted(reached) == sorted(load().milestones), answers  # each exactly once
@@ -297,6 +300,9 @@ def test_sms_route_paths(content: Content) -> None:
         if answers["second_factor_method"] == "app":
             assert not any(i.startswith("second-factor.sms.") for i in ids)
             assert "second-factor.app.scan-qr" in ids
+        elif answers["second_factor_method"] == "key":  # no smartphone: no app, no SMS
+            assert not any(i.startswith(("second-factor.sms.", "second-factor.app.")) for i in ids)
+            assert {"second-factor.key.add", "second-factor.key.sign-in"} <= ids
         elif answers["sms_route"] == "traces":
             assert "second-factor.sms.sign-in" in ids
             assert "second-factor.sms.direct-my-account" not in ids

@@ -113,16 +113,37 @@ def test_sms_end_in_the_past_with_its_sources(content: Content) -> None:
         assert fragment in wheres, fragment
 
 
-def test_choosing_sms_says_it_will_very_likely_not_work(content: Content) -> None:
+def test_choosing_sms_says_it_no_longer_works(content: Content) -> None:
     method = content.question("second_factor_method")
     assert method is not None
     sms = method.choice("sms")
     assert sms is not None and not sms.recommended
-    assert "très probablement pas" in sms.label
+    assert "ne fonctionne plus depuis le 1er juillet 2025" in sms.label
     assert "1er juillet 2025" in sms.description
     route = content.step("second-factor.sms.route")
     assert "gardée pour référence" in route.do
-    assert any("très probablement pas" in w for w in route.warnings)
+    assert any("ne fonctionne plus depuis le 1er juillet 2025" in w for w in route.warnings)
+    for text in user_texts(content):  # never « très probablement »: it does not work
+        assert "très probablement" not in text, text
+
+
+def test_a_path_without_a_smartphone(content: Content) -> None:
+    method = content.question("second_factor_method")
+    assert method is not None
+    key = method.choice("key")
+    assert key is not None and "sans smartphone" in key.label
+    steps = [s for s in content.steps if s.when == (("second_factor_method", "key"),)]
+    assert [s.id for s in steps][-1] == "second-factor.key.sign-in"
+    assert steps[-1].milestone == "second-factor"
+    text = " ".join(t for s in steps for t in texts(s))
+    for fragment in (
+        "Gérer mes clés de sécurité",
+        "Add a Security Key",
+        "Windows Hello",
+        "passkey",
+    ):
+        assert fragment in text, fragment
+    assert "aucune source ne confirme que TRACES NT l'accepte" in text
 
 
 def test_the_prefecture_procedure_is_kept_complete_as_the_2024_one(content: Content) -> None:

@@ -114,6 +114,10 @@ def test_after_an_sms_problem_the_wizard_offers_the_app(tmp_path: Path) -> None:
     assert data["steps"]["second-factor.app.scan-qr"]["status"] == "done"
     assert "second-factor.sms.add-number" not in data["steps"]  # opened again (when)
     assert [e["detail"] for e in events(state, "problem")] == ["sms-not-received"]
+    # the method menu after the switch: the cursor on the app, not on the SMS that failed
+    menus = [t for t in session.transcript if "Quel second facteur" in t]
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", menus[-1])
+    assert re.search(r"» Application mobile EU Login", drawn), drawn[-400:]
 
 
 def test_the_last_screen_before_each_question_holds_progress_action_and_question(

@@ -213,3 +213,23 @@ def test_reset_asks_first_in_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0 and not state.exists()
     (backup,) = tmp_path.glob("state.*.bak.toml")
     assert backup.read_bytes() == before
+
+
+def test_the_security_key_path_reaches_the_second_factor_milestone(
+    tmp_path: Path, keyring_env: dict[str, str]
+) -> None:
+    """No smartphone: a security key, Windows Hello or a passkey, in a real terminal."""
+    state = tmp_path / "state.toml"
+    session = Session(state, keyring_env)
+    key = {k: v for k, v in SMS.items() if k not in ("sms_route", "phone")}
+    key["second_factor_method"] = "key"
+    assert session.run(key, actions={"traces.home": "later"}) == 0
+    data = saved(state)
+    assert data["steps"]["second-factor.key.sign-in"]["status"] == "done"
+    assert not any(
+        s.startswith(("second-factor.app.", "second-factor.sms.")) for s in data["steps"]
+    )
+    assert "phone_masked" not in data["answers"]
+    flat = " ".join(session.output.split())
+    assert "Add a Security Key" in flat and "aucune source ne confirme" in flat
+    assert "Clé de sécurité, Windows Hello ou passkey (sans smartphone)" in flat

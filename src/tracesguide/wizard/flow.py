@@ -158,6 +158,7 @@ class Flow:
         self._save_each_answer = save_each_answer
         self._unsaved = False
         self._revisit = ""  # a step the user went back to: its questions are asked again
+        self._failed = ""  # a choice that just failed (a method): not preselected again
 
     # -- persistence ---------------------------------------------------------------
 
@@ -323,7 +324,11 @@ class Flow:
         current = question.choice(self.state.answers[key])
         if not self.prompter.offer_switch(question, current.label if current else ""):
             return False
-        reopened = self.change(key)
+        self._failed = self.state.answers[key]  # the switch preselects another method
+        try:
+            reopened = self.change(key)
+        finally:
+            self._failed = ""
         return reopened is not None
 
     def _start(self) -> None:
@@ -411,9 +416,12 @@ class Flow:
 
     def _ask_choice(self, question: Question, step: Step) -> str:
         while True:
-            value = self.prompter.choice(
-                question, step, self.state.answers.get(question.stored(), "")
-            )
+            default = self.state.answers.get(question.stored(), "")
+            if default and default == self._failed:  # after a switch: another method first
+                others = [c for c in question.choices if c.value != default and not c.ends]
+                best = next((c for c in others if c.recommended), others[0] if others else None)
+                default = best.value if best else default
+            value = self.prompter.choice(question, step, default)
             chosen = question.choice(value)
             if chosen is None or not chosen.ends or self.prompter.confirm_end(question, chosen):
                 return value
