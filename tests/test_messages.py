@@ -143,3 +143,32 @@ def test_status_and_check_in_json_do_not_read_the_catalog(tmp_path: Path) -> Non
         )
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
         assert "READ 0" in done.stderr, (args, done.stderr)
+
+
+def test_plural_forms_follow_each_language() -> None:
+    from tracesguide.i18n import plural
+
+    assert [plural("fr", n, "étape", "étapes") for n in (0, 1, 2, 6)] == [
+        "étape",
+        "étape",
+        "étapes",
+        "étapes",
+    ]
+    assert [plural("en", n, "step", "steps") for n in (0, 1, 2)] == ["steps", "step", "steps"]
+
+
+def test_a_catalog_plural_is_chosen_by_its_number() -> None:
+    from tracesguide.i18n import follow, t
+
+    follow("fr")
+    assert t("wizard.stage_done", stage="Compte EU Login", count=1).strip() == (
+        "✔ Compte EU Login (1 étape)"
+    )
+    assert "(6 étapes)" in t("wizard.stage_done", stage="Compte EU Login", count=6)
+    assert t("screens.days", days=1, hours=3) == "1 jour et 3 heures"
+    follow("en")
+    try:
+        assert t("screens.minutes", minutes=1) == "1 minute"
+        assert t("screens.hours", hours=2) == "2 hours"
+    finally:
+        follow("fr")

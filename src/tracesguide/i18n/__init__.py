@@ -13,6 +13,7 @@ key chosen at run time comes from a literal mapping (``{"done": "status.done"}``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -84,6 +85,21 @@ def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     return flat
 
 
+# A plural in a catalog text: ``{count|étape|étapes}`` is the word for the number *count*.
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
+def plural(language: str, number: Any, one: str, other: str) -> str:
+    """The form for *number*: French takes the singular for 0 and 1, English for 1 only
+    (the CLDR plural rules of these languages for whole numbers)."""
+    try:
+        count = abs(int(number))
+    except (TypeError, ValueError):
+        return other
+    singular = count <= 1 if language == "fr" else count == 1
+    return one if singular else other
+
+
 def t(key: str, /, **values: Any) -> str:
     """The sentence *key* in the current language, with *values* filled in."""
     text = catalog(_language)[key]
@@ -91,4 +107,6 @@ def t(key: str, /, **values: Any) -> str:
         from tracesguide.i18n.program import program
 
         values = {**values, "program": program()}
+    if "|" in text:
+        text = _PLURAL.sub(lambda m: plural(_language, values.get(m[1]), m[2], m[3]), text)
     return text.format(**values) if values else text
