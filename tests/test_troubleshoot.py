@@ -302,3 +302,20 @@ def test_loader_refuses_duplicate_entries_and_clashing_step_problems() -> None:
     assert clash != MINIMAL
     with pytest.raises(ContentError, match="porte l'identifiant"):
         parse_text(clash + ENTRY)
+
+
+def test_each_desk_says_where_to_reach_it_without_an_invented_address(cli) -> None:  # type: ignore[no-untyped-def]
+    import json as json_module
+
+    from tracesguide.content import load
+
+    content = load("fr")
+    desks = {d.id: d for d in content.desks}
+    assert "https://webgate.ec.europa.eu/cas/contact.html" in desks["eu-login-support"].contact
+    assert "certificat de conformité" in desks["control-body"].contact
+    assert "@" not in desks["control-body"].contact  # no e-mail address made up
+    entry = next(e for e in content.troubleshooting if "eu-login-support" in e.desks)
+    result = cli("troubleshoot", entry.id, "--json")
+    assert result.code == 0, result.err
+    shown = {d["id"]: d for d in json_module.loads(result.out)["desks"]}
+    assert shown["eu-login-support"]["contact"] == desks["eu-login-support"].contact

@@ -208,6 +208,7 @@ class Desk(NamedTuple):
     name: str
     role: str  # what this desk can and cannot do
     acts: str = ""  # the actor it stands for (ACTORS: "user" for oneself), else itself
+    contact: str = ""  # where to reach it (never an invented address)
 
 
 class Entry(NamedTuple):

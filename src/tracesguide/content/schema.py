@@ -285,7 +285,13 @@ def parse(data: dict[str, Any], name: str = "content") -> Content:
     ]
     steps = tuple(_step(s, i) for i, s in enumerate(r.tables("steps", required=True)))
     desks = tuple(
-        Desk(id=d.text("id"), name=d.text("name"), role=d.text("role"), acts=d.text("acts", ""))
+        Desk(
+            id=d.text("id"),
+            name=d.text("name"),
+            role=d.text("role"),
+            acts=d.text("acts", ""),
+            contact=d.text("contact", ""),
+        )
         for d in r.each("desks")
     )
     for desk in desks:

@@ -60,7 +60,10 @@ def record(content: Content, entry: Entry) -> dict[str, Any]:
         "symptoms": list(entry.symptoms),
         "check": list(entry.check),
         "actions": list(entry.actions),
-        "desks": [{"id": d, "name": desks[d].name, "role": desks[d].role} for d in entry.desks],
+        "desks": [
+            {"id": d, "name": desks[d].name, "role": desks[d].role, "contact": desks[d].contact}
+            for d in entry.desks
+        ],
         "steps": list(entry.steps),
         "sources": [
             {"source": r.source, "title": content.source(r.source).title, "where": r.where}

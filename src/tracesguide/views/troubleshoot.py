@@ -26,7 +26,13 @@ def entry_view(content: Content, entry: Entry) -> RenderableType:
         (t("troubleshoot.symptoms"), entry.symptoms),
         (t("troubleshoot.check"), entry.check),
         (t("troubleshoot.actions"), entry.actions),
-        (t("troubleshoot.desks"), [f"{desks[d].name} — {desks[d].role}" for d in entry.desks]),
+        (
+            t("troubleshoot.desks"),
+            [
+                " — ".join(filter(None, (desks[d].name, desks[d].role, desks[d].contact)))
+                for d in entry.desks
+            ],
+        ),
     )
     for heading, items in sections:
         if not items:
