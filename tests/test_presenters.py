@@ -146,8 +146,8 @@ def test_the_edit_listing_starts_with_where_the_user_stands(cli, tmp_path: Path)
     out = " ".join(result.out.split())
     assert "Étape 22 sur 26 · Profil d'opérateur" in out
     assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
-    assert "first_name Camille" in out
-    assert out.index("Étape 22 sur 26") < out.index("first_name Camille")
+    assert "prénom Camille" in out  # the answer's label, not its key
+    assert out.index("Étape 22 sur 26") < out.index("prénom Camille")
 
 
 def test_other_problem_takes_a_note_for_support(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -203,3 +203,38 @@ def test_a_reminder_is_a_new_dated_file_and_status_lists_both(cli, tmp_path: Pat
     assert record["messages"] == [str(first[0]), str(reminder)]
     text = cli("status", "--state", str(state)).out
     assert f"Message préparé : {first[0]}" in text and f"Message préparé : {reminder}" in text
+
+
+def test_edit_takes_an_answer_by_its_label_or_its_key() -> None:
+    from tracesguide.wizard.edit import find_answer
+
+    questions = {q.key: q for s in CONTENT.steps for q in s.ask}
+    for typed, key in [
+        ("prénom", "first_name"),
+        ("Prenom", "first_name"),
+        ("rôle", "role"),
+        ("ROLE", "role"),
+        ("second facteur", "second_factor_method"),
+        ("second_factor_method", "second_factor_method"),
+        ("  Adresse électronique ", "email"),
+    ]:
+        assert find_answer(questions, typed) == key, typed
+    assert find_answer(questions, "mot de passe") is None
+
+
+def test_edit_of_an_unknown_answer_names_the_labels(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pexpect as _pexpect
+
+    state = _support_case(tmp_path / "camille.toml")
+    child = _pexpect.spawn(
+        tracesguide_executable(),
+        ["edit", "motdepasse", "--state", str(state)],
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "200"},
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(_pexpect.EOF)
+    child.close()
+    out = " ".join((child.before or "").split())
+    assert child.exitstatus == 2
+    assert "« motdepasse »" in out and "prénom, nom, adresse électronique" in out

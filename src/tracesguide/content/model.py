@@ -129,6 +129,11 @@ class Question(NamedTuple):
     optional: bool = False  # an empty answer is allowed
     offers: tuple[str, ...] = ()  # offered at the question (OFFERS)
     stores: tuple[tuple[str, str], ...] = ()  # (role, answer key), roles in KIND_ROLES order
+    label: str = ""  # the answer's short name for people (``edit prénom``); else the key
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)

@@ -161,6 +161,7 @@ def _question(table: Any, where: str) -> Question:
         optional=r.flag("optional"),
         offers=r.texts("offers"),
         stores=_stores(r.table_("stores", required=False), kind, key, where),
+        label=r.text("label", ""),
     )
     r.done()
     for offer in question.offers:

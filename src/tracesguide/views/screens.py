@@ -133,6 +133,6 @@ def answers_listing(
         for question in step.ask:
             if answered(question, state.answers):
                 value = shown_value(content, question, state.answers)
-                text.append(t("edit.line", key=question.key, value=value) + "\n")
+                text.append(t("edit.line", key=question.name, value=value) + "\n")
     text.rstrip()
     return text

@@ -12,12 +12,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from tracesguide.content import Content
+from tracesguide.content import Content, Question
 from tracesguide.i18n import follow, t
 from tracesguide.i18n.typography import keep_french_spaces
 from tracesguide.state import State
 from tracesguide.state import store as state_module
-from tracesguide.system.errors import Interrupted, TracesguideError
+from tracesguide.system.errors import Interrupted, TracesguideError, shorten
 from tracesguide.system.hints import command
 from tracesguide.system.paths import resolve_state_path
 from tracesguide.views.render import say_line
@@ -56,16 +56,18 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
         if key is None:
             _print_answers(console, content, state, path)
             options = [
-                (k, f"{k} : {shown_value(content, q, state.answers)}") for k, q in questions.items()
+                (k, f"{q.name} : {shown_value(content, q, state.answers)}")
+                for k, q in questions.items()
             ]
             try:
                 key = prompter.pick(t("edit.which"), options)
             except (KeyboardInterrupt, EOFError):
                 raise Interrupted(t("cli.aborted"), None) from None
-        wanted = key.strip().lower()
-        if wanted not in questions:
+        wanted = find_answer(questions, key)
+        if wanted is None:
+            names = ", ".join(q.name for q in questions.values())
             raise TracesguideError(
-                t("edit.unknown", key=key), t("edit.unknown_hint", keys=", ".join(questions))
+                t("edit.unknown", key=shorten(key)), t("edit.unknown_hint", keys=names)
             )
         try:
             reopened = flow.change(wanted)
@@ -74,12 +76,30 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
     if reopened is None:
         console.print(t("edit.unchanged"))
         return
-    console.print(Text(t("edit.changed", key=wanted), style="green"))
+    console.print(Text(t("edit.changed", key=questions[wanted].name), style="green"))
     if reopened:
         console.print(t("edit.reopened"))
         for step_id in reopened:
             console.print(t("edit.reopened_line", title=content.step(step_id).title, id=step_id))
     say_line(console, t("edit.resume", command=command("setup", path)))
+
+
+def _folded(text: str) -> str:
+    """A name as a person may type it: any case, accents or not, spaces or underscores."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("_", " ").replace("-", " ").split())
+
+
+def find_answer(questions: dict[str, Question], typed: str) -> str | None:
+    """The key of the answer *typed* names: its key or its label (``prénom``, ``rôle``)."""
+    wanted = _folded(typed)
+    for key, question in questions.items():
+        if wanted in (_folded(key), _folded(question.name)):
+            return key
+    return None
 
 
 def _print_answers(console: Console, content: Content, state: State, path: Path) -> None:
