@@ -210,3 +210,17 @@ def test_status_shows_hostile_text_from_a_state_file_inert(cli, tmp_path: Path) 
     assert "[bold red]x[/]" in cli("status", "--state", str(path)).out
     data = json.loads(cli("status", "--json", "--state", str(path)).out)
     assert data["blocked_steps"][0]["reason"] == hostile  # exact, escaped as JSON
+
+
+def test_show_takes_the_number_a_screen_shows(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tracesguide.content import load
+    from tracesguide.engine import numbered_steps, position
+
+    content = load("fr")
+    third = numbered_steps(content, {})[2]
+    assert position(content, {}, third) == (3, len(numbered_steps(content, {})))
+    by_number = cli("show", "3")
+    assert by_number.code == 0 and by_number.out == cli("show", third.id).out
+    wrong = cli("show", "99")
+    assert wrong.code == 2
+    assert "pas d'étape numéro 99" in wrong.err and len(wrong.err.strip().splitlines()) == 1

@@ -199,20 +199,32 @@ def progress_key(content: Content) -> Callable[[State], Hashable]:
     return key
 
 
-def position(content: Content, answers: Mapping[str, str], step: Step) -> tuple[int, int]:
-    """(n, total): where *step* stands among the steps that apply to the user's answers.
-
-    A condition on a question not answered yet counts its recommended choice, so the
-    total is the one the user will most likely see.
-    """
+def _assumed(content: Content, answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers, with the recommended choice of each question not answered yet."""
     assumed = dict(answers)
     for other in content.steps:
         for question in other.ask:
             recommended = next((c.value for c in question.choices if c.recommended), None)
             if recommended is not None and question.key not in assumed:
                 assumed[question.key] = recommended
+    return assumed
+
+
+def position(content: Content, answers: Mapping[str, str], step: Step) -> tuple[int, int]:
+    """(n, total): where *step* stands among the steps that apply to the user's answers.
+
+    A condition on a question not answered yet counts its recommended choice, so the
+    total is the one the user will most likely see.
+    """
+    assumed = _assumed(content, answers)
     path = [s for s in content.steps if applies(s, assumed) is not False or s.id == step.id]
     return path.index(step) + 1, len(path)
+
+
+def numbered_steps(content: Content, answers: Mapping[str, str]) -> list[Step]:
+    """The steps as the screens number them (« Étape 12 sur 27 »): number n is item n-1."""
+    assumed = _assumed(content, answers)
+    return [s for s in content.steps if applies(s, assumed) is not False]
 
 
 def dependents(content: Content, key: str) -> tuple[str, ...]:

@@ -182,8 +182,8 @@ def show_command(
 
     _, saved = open_state(state)  # first: its language, unless --lang
     content = load()
-    step = require_step(content, step_id)
     answers = saved.answers if saved else {}
+    step = require_step(content, step_id, answers)
     _console().print(step_view(content, step, answers, full_sources=sources))
 
 

@@ -6,12 +6,13 @@ as text or JSON (and that ``check`` reuses per file).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracesguide.content import Content, Step
-from tracesguide.engine import Situation, closest_ids, situation
+from tracesguide.engine import Situation, closest_ids, numbered_steps, situation
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.errors import TracesguideError
@@ -33,14 +34,25 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
     return path, state
 
 
-def require_step(content: Content, step_id: str) -> Step:
-    """The step with that id (any case: EU-LOGIN.FORM is eu-login.form to a person), or an
-    error that names the closest ids."""
+def require_step(content: Content, step_id: str, answers: Mapping[str, str] | None = None) -> Step:
+    """The step with that id (any case: EU-LOGIN.FORM is eu-login.form to a person), or the
+    number a screen shows (« Étape 3 sur 27 »: ``3``, counted on the user's *answers*),
+    or an error that names the closest ids."""
     for candidate in (step_id, step_id.strip().lower()):
         if content.has_step(candidate):
             return content.step(candidate)
     from tracesguide.i18n import t
     from tracesguide.system.errors import shorten
+
+    if step_id.strip().isdigit():
+        numbered = numbered_steps(content, answers or {})
+        number = int(step_id.strip())
+        if 1 <= number <= len(numbered):
+            return numbered[number - 1]
+        raise TracesguideError(
+            t("session.no_step_number", number=shorten(step_id.strip()), total=len(numbered)),
+            t("session.steps_hint"),
+        )
 
     close = closest_ids(content, step_id.strip().lower())
     hint = t("session.did_you_mean", ids=", ".join(close)) if close else t("session.steps_hint")
