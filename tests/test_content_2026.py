@@ -212,6 +212,7 @@ def test_a_second_method_is_recommended(content: Content) -> None:
 DATES = {
     "11 juin 2024": ("seed-000", "Principe"),
     "18 juin 2024": ("seed-000", "Principe"),
+    "24 juin 2024": ("facts", "24 June 2024"),
     "1er juillet 2025": ("facts", "FLI"),
     "10 juillet 2025": ("facts", "10.07.2025"),
     "2 juin 2025": ("facts", "Livsmedelsverket news of 2 June 2025"),
