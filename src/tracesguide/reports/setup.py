@@ -71,6 +71,14 @@ class Recap:
 
 
 @dataclass(frozen=True)
+class PageShown:
+    """« Voir la page »: the page as the user will see it, the other warnings, sources."""
+
+    step: Step
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class AlreadyFirst:
     """« ← Étape précédente » at the first step: there is none."""
 
@@ -135,6 +143,7 @@ Notice = (
     | TimerExpired
     | StepScreen
     | Recap
+    | PageShown
     | AlreadyFirst
     | NotFound
     | Blocked

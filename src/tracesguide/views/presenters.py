@@ -25,6 +25,7 @@ from tracesguide.reports.setup import (
     NoKeyring,
     NotFound,
     Notice,
+    PageShown,
     ProblemHelp,
     Recap,
     SavedForLater,
@@ -42,7 +43,14 @@ from tracesguide.views.render import (
     step_view,
     welcome,
 )
-from tracesguide.views.screens import preparation, recap, summary, waiting
+from tracesguide.views.screens import (
+    preparation,
+    recap,
+    step_header,
+    step_page,
+    summary,
+    waiting,
+)
 
 
 class Presenter(Protocol):
@@ -63,7 +71,11 @@ class TerminalPresenter:
         """A line holding a command to copy: never cut, no markup read in it."""
         say_line(self.console, text)
 
+    headed = ""  # the step whose header ends the screen (nothing shown since)
+
     def show(self, notice: Notice) -> None:
+        if not isinstance(notice, StepScreen | Recap):
+            self.headed = ""
         match notice:
             case Started():
                 self.started(notice)
@@ -71,6 +83,8 @@ class TerminalPresenter:
                 self.step_screen(notice)
             case Recap():
                 self.recap(notice)
+            case PageShown():
+                self.page(notice)
             case TimerExpired():
                 self.print(Text("⏰ " + notice.text, style="bold yellow"))
             case AlreadyFirst():
@@ -104,14 +118,42 @@ class TerminalPresenter:
             elapsed = notice.now - notice.situation.waiting_since
             self.print(waiting(elapsed, list(notice.waiting_files)))
 
+    # The lines a question takes below the step's header (its prompt, help, choices and
+    # their description): what must stay free for the whole step to fit one screen.
+    QUESTION_ROOM = 9
+
+    def lines(self, renderable: RenderableType) -> int:
+        return len(self.console.render_lines(renderable, self.console.options, pad=False))
+
     def step_screen(self, notice: StepScreen) -> None:
+        """The page drawn only where it fits above the header, which ends the screen: at
+        the question, where you are, the whole instruction and the question show at once
+        on 80×24; otherwise the page is one choice away (« Voir la page … »)."""
+        step, answers = notice.step, notice.answers
         self.console.print()
         self.console.rule(style="dim")
-        self.print(step_view(self.content, notice.step, notice.answers))
+        page = step_page(self.content, step, answers)
+        header = step_header(self.content, step, answers, url=False)
+        room = self.console.height - self.lines(header) - self.QUESTION_ROOM - 1
+        fits = self.lines(page) <= room
+        if fits:
+            self.print(page)
+        else:
+            header = step_header(self.content, step, answers)
+        self.print(header)
+        self.headed = step.id
 
     def recap(self, notice: Recap) -> None:
+        """Before a question: the header again, unless it is the last thing shown."""
+        if self.headed == notice.step.id:
+            return
         self.console.print()
-        self.print(recap(self.content, notice.step, notice.answers))
+        self.print(step_header(self.content, notice.step, notice.answers))
+        self.headed = notice.step.id
+
+    def page(self, notice: PageShown) -> None:
+        self.console.print()
+        self.print(step_page(self.content, notice.step, notice.answers))
 
     def finished(self, notice: Finished) -> None:
         outcome = notice.outcome
@@ -127,7 +169,8 @@ class TerminalPresenter:
 
 
 class PlainPresenter(TerminalPresenter):
-    """``--accessible``: the same screens as plain lines (``render.set_plain``), no rule."""
+    """``--accessible``: the same screens as plain lines (``render.set_plain``), no rule;
+    read in order by a screen reader, the whole step is said at once."""
 
     def step_screen(self, notice: StepScreen) -> None:
         self.console.print()

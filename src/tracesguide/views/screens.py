@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from tracesguide.content import OPERATOR_KIND, Content, Question, Step
@@ -21,7 +21,7 @@ from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment
 from tracesguide.state import State
 from tracesguide.system.sanitize import inert
-from tracesguide.views.render import frame, personalise, values
+from tracesguide.views.render import frame, personalise, screen_panel, source_text, values
 from tracesguide.views.situation import user_lines
 
 
@@ -43,6 +43,37 @@ def recap(content: Content, step: Step, answers: Mapping[str, str]) -> Renderabl
     if step.screen.url:
         text.append("\n" + t("screens.page", url=step.screen.url), style="dim")
     return text
+
+
+def step_header(
+    content: Content, step: Step, answers: Mapping[str, str], url: bool = True
+) -> RenderableType:
+    """What must stay on the screen at a step's question (80×24): where you are, the
+    step's title once, its whole instruction, the button, the page's address (*url*,
+    unless the page is drawn just above) and the warning that matters most."""
+    text = Text(progress_line(content, step, answers), style="bold cyan")
+    text.append("\n")
+    text.append(t("screens.doing", title=step.title), style="bold")
+    text.append(f"  ({step.id})", style="dim")
+    text.append("\n" + personalise(step.do, answers))
+    if step.action:
+        text.append("\n" + t("render.click"))
+        text.append(personalise(step.action, answers), style="bold reverse")
+    if url and step.screen.url:
+        text.append("\n" + t("screens.page", url=step.screen.url), style="dim")
+    if step.warnings:
+        text.append("\n⚠ " + personalise(step.warnings[0], answers), style="yellow")
+    return text
+
+
+def step_page(content: Content, step: Step, answers: Mapping[str, str]) -> RenderableType:
+    """The rest of a step, one choice away when it does not fit: the page as the user
+    will see it, the other warnings, the sources."""
+    parts: list[RenderableType] = [screen_panel(step, answers)]
+    for warning in step.warnings[1:]:
+        parts.append(Text("⚠ " + personalise(warning, answers), style="yellow"))
+    parts.append(source_text(content, step))
+    return Group(*parts)
 
 
 def preparation(content: Content) -> RenderableType:

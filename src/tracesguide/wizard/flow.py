@@ -54,6 +54,7 @@ from tracesguide.reports.setup import (
     NotFound,
     Notice,
     Outcome,
+    PageShown,
     ProblemHelp,
     Recap,
     SavedForLater,
@@ -67,6 +68,7 @@ from tracesguide.state import store as state_module
 from tracesguide.system import secrets
 
 DONE_, LATER, PROBLEM, SKIP, BACK = "done", "later", "problem", "skip", "back"
+PAGE = "page"
 OTHER_PROBLEM = "other"
 MAX_FREE_TEXT = 200
 
@@ -288,6 +290,7 @@ class Flow:
         options.append((PROBLEM, t("wizard.outcome_problem")))
         if step.optional:
             options.append((SKIP, t("wizard.outcome_skip")))
+        options.append((PAGE, t("wizard.outcome_page")))
         options.append((BACK, t("wizard.back")))
         while True:
             self.show(Recap(step, dict(self.state.answers)))
@@ -302,6 +305,9 @@ class Flow:
                 return self._later(step)
             if outcome == BACK:
                 raise GoBack
+            if outcome == PAGE:
+                self.show(PageShown(step, dict(self.state.answers)))
+                continue
             if self._problem(step):
                 return None  # the user switched method: the run goes on from there
 
