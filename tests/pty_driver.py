@@ -18,6 +18,7 @@ from tracesguide.content import load
 CONTENT = load()
 QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
+PAUSE = "Appuyez sur Entrée pour continuer"
 # prompt_toolkit turns bracketed paste off when a prompt is answered: after it, what
 # comes is new output, not the answered prompt drawn again.
 PROMPT_DONE = re.escape("\x1b[?2004l")
@@ -154,6 +155,7 @@ class Session:
             "Confirmez-vous ce choix",
             "changer de méthode",
             *prompts.values(),
+            PAUSE,
             pexpect.EOF,
         ]
         while True:
@@ -161,6 +163,10 @@ class Session:
             if patterns[index] is pexpect.EOF:
                 self.child.close()
                 return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+            if patterns[index] == PAUSE:  # a screen read before going on: Enter
+                self.child.send(ENTER)
+                self.answered()
+                continue
             if on_question is not None:
                 on_question(self, str(patterns[index]))
             if index == 0:

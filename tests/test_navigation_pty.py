@@ -176,9 +176,16 @@ def test_accessible_mode_through_the_first_stage(tmp_path: Path) -> None:
         "adresse électronique": "camille.exemple@exemple.fr",
     }
     seen = ""
+    pauses = 0
     while not state.exists() or "eu-login.set-password" not in saved(state).get("steps", {}):
-        index = child.expect(["Tapez le numéro de votre choix", "Votre réponse : "])
+        index = child.expect(
+            ["Tapez le numéro de votre choix", "Votre réponse : ", "Entrée pour continuer : "]
+        )
         seen += child.before or ""
+        if index == 2:  # the welcome and « Avant de commencer », each read first
+            child.sendline("")
+            pauses += 1
+            continue
         if index == 0:
             child.sendline("1")  # « C'est fait », or the recommended language
         else:
@@ -193,6 +200,7 @@ def test_accessible_mode_through_the_first_stage(tmp_path: Path) -> None:
     assert re.search(r"Étape 3 sur \d+ · Compte EU Login", seen)
     assert "1. C'est fait" in seen and "Choisi : C'est fait" in seen
     assert "Choisi : Français (recommandé)" in seen
+    assert pauses == 2
     assert not re.search("[╭╮╰╯│─]", seen)  # no boxes
     assert "\x1b[3" not in seen and "\x1b[9" not in seen  # no colour
     data = saved(state)

@@ -115,6 +115,8 @@ def test_the_wizard_stops_an_operator_without_the_import_activity(tmp_path: Path
         timeout=30,
         dimensions=(24, 80),
     )
+    child.expect("Appuyez sur Entrée pour continuer")  # the resume screen, read first
+    child.send("\r")
     child.expect("Recherchez votre entreprise")
     child.sendline("Jardins de Provence")
     child.expect("Votre entreprise")
@@ -144,6 +146,8 @@ def test_a_typed_number_absent_from_the_directory_is_warned_with_the_closest(
         timeout=30,
         dimensions=(24, 80),
     )
+    child.expect("Appuyez sur Entrée pour continuer")  # the resume screen, read first
+    child.send("\r")
     child.expect("Recherchez votre entreprise")
     child.sendline("zzzqqq")
     child.expect("Votre entreprise")

@@ -112,6 +112,8 @@ def test_accessible_mode_offers_the_whole_operator_step(tmp_path: Path) -> None:
         timeout=30,
         dimensions=(24, 80),
     )
+    child.expect("Entrée pour continuer : ")  # the resume screen, read first
+    child.sendline("")
     child.expect("Recherchez votre entreprise")
     child.expect("Votre réponse : ")
     child.sendline("zzzqqq")

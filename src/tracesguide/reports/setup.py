@@ -50,6 +50,11 @@ class Started:
 
 
 @dataclass(frozen=True)
+class Preparing:
+    """The first run's « Avant de commencer »: how many steps, what to have ready."""
+
+
+@dataclass(frozen=True)
 class TimerExpired:
     text: str  # the content's message for a delay that has passed
 
@@ -140,6 +145,7 @@ class Finished:
 
 Notice = (
     Started
+    | Preparing
     | TimerExpired
     | StepScreen
     | Recap

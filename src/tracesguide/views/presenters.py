@@ -26,6 +26,7 @@ from tracesguide.reports.setup import (
     NotFound,
     Notice,
     PageShown,
+    Preparing,
     ProblemHelp,
     Recap,
     SavedForLater,
@@ -79,6 +80,8 @@ class TerminalPresenter:
         match notice:
             case Started():
                 self.started(notice)
+            case Preparing():
+                self.print(preparation(self.content))
             case StepScreen():
                 self.step_screen(notice)
             case Recap():
@@ -112,9 +115,7 @@ class TerminalPresenter:
 
     def started(self, notice: Started) -> None:
         self.print(welcome(self.content, notice.state, notice.path, notice.situation))
-        if notice.first_run:
-            self.print(preparation(self.content))
-        elif notice.situation.waiting_since is not None:
+        if notice.waiting_files and notice.situation.waiting_since is not None:
             elapsed = notice.now - notice.situation.waiting_since
             self.print(waiting(elapsed, list(notice.waiting_files)))
 

@@ -109,6 +109,9 @@ class AnswersPrompter:
     def offer(self, offer: str) -> None:
         """Nothing: an answers file takes no offer."""
 
+    def pause(self) -> None:
+        """Nothing: nobody reads the run on a screen."""
+
     def stops_here(self, step: Step) -> bool:
         return self.answers.get("stop_at") == step.id
 

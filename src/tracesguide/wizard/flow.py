@@ -55,6 +55,7 @@ from tracesguide.reports.setup import (
     Notice,
     Outcome,
     PageShown,
+    Preparing,
     ProblemHelp,
     Recap,
     SavedForLater,
@@ -110,6 +111,9 @@ class Prompter(Protocol):
 
     def offer(self, offer: str) -> None:
         """Run what the question offers before it is asked (``content.OFFERS``)."""
+
+    def pause(self) -> None:
+        """Wait until the person has read the screen (Enter); nothing for a file."""
 
     def value(
         self, question: Question, step: Step, check: Callable[[str], str], default: str
@@ -348,9 +352,14 @@ class Flow:
         ]
         reminders = [m for m in sent if seen.waiting_since is not None]
         files = tuple(state_module.message_path(self.path, m.file, now.date()) for m in reminders)
-        self.show(Started(seen, self.state, self.path, now, not self.state.steps, files))
+        first = not self.state.steps
+        self.show(Started(seen, self.state, self.path, now, first, files))
         for message in reminders:  # a new dated file: the first message stays as sent
             self._prepare_message(message, reminder=True)
+        self.prompter.pause()  # each of these screens is read before the steps go on
+        if first:
+            self.show(Preparing())
+            self.prompter.pause()
 
     def _message_files(self) -> list[Path]:
         """The messages saved beside the state file: first ones and reminders."""

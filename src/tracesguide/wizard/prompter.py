@@ -86,6 +86,9 @@ class QuestionaryPrompter:
             raise GoBack
         return check(answer)
 
+    def pause(self) -> None:
+        questionary.press_any_key_to_continue(t("wizard.press_enter"), style=STYLE).unsafe_ask()
+
     def offer(self, offer: str) -> None:
         """Run what a question offers before it is asked (declared in the content)."""
         if offer == CERTIFICATE_CHECK:
@@ -202,6 +205,9 @@ class AccessiblePrompter(QuestionaryPrompter):
                 continue
             self.console.print(t("accessible.chosen", label=value))
             return value
+
+    def pause(self) -> None:
+        self._line(t("accessible.press_enter"))
 
     def note(self, step: Step, check: Callable[[str], str]) -> str:
         self.console.print(t("wizard.note_prompt"), markup=False, highlight=False)
