@@ -240,3 +240,49 @@ def test_edit_of_an_unknown_answer_names_the_labels(cli, tmp_path: Path) -> None
     out = " ".join((child.before or "").split())
     assert child.exitstatus == 2
     assert "« motdepasse »" in out and "prénom, nom, adresse électronique" in out
+
+
+def test_choice_labels_wrap_at_word_boundaries_and_are_never_cut() -> None:
+    from tracesguide.wizard.questions import fit
+
+    label = (
+        "Beanworks Seeds and Grains bvba — BE-ORG-OP-7 (Spaans Fort 6 149725 Verrebroek Belgium)"
+    )
+    for width in (60, 80):
+        lines = fit(label, width).split("\n")
+        assert all(len(line) <= width - 5 for line in lines)
+        assert " ".join(" ".join(lines).split()) == label  # every word, in order, none cut
+    url = "https://webgate.ec.europa.eu/tracesnt/directory/publication/organic-operator/index"
+    assert url in fit(f"Voir {url} maintenant", 60).split("\n")[1]  # a URL is never broken
+
+
+def test_a_long_operator_line_is_whole_at_60_columns(tmp_path: Path) -> None:
+    import pyte
+
+    state = tmp_path / "s.toml"
+    saved = advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until="operator.search")
+    state_module.save(saved, state)
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "60", "LINES": "24", "NO_COLOR": "1"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    child = pexpect.spawn(
+        tracesguide_executable(),
+        ["setup", "--state", str(state)],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 60),
+    )
+    screen = pyte.Screen(60, 24)
+    stream = pyte.Stream(screen)
+    child.expect("Appuyez sur Entrée pour continuer")
+    child.send("\r")
+    child.expect("Recherchez votre entreprise")
+    child.sendline("Beanworks")
+    child.expect("Votre entreprise")
+    child.expect("Étape précédente")
+    stream.feed((child.before or "") + str(child.after))
+    shown = " ".join(" ".join(line.rstrip() for line in screen.display).split())
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "Spaans Fort 6 149725 Verrebroek Belgium" in shown, shown

@@ -26,7 +26,7 @@ from tracesguide.content import (
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-from tracesguide.wizard.questions import STYLE
+from tracesguide.wizard.questions import STYLE, fit
 from tracesguide.wizard.questions import validator as _validator
 
 
@@ -45,7 +45,7 @@ class QuestionaryPrompter:
     def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
         picked: str = questionary.select(
             prompt,
-            choices=[questionary.Choice(title, value=value) for title, value in choices],
+            choices=[questionary.Choice(fit(title), value=value) for title, value in choices],
             style=STYLE,
             instruction=t("wizard.select_hint"),
         ).unsafe_ask()
@@ -99,7 +99,7 @@ class QuestionaryPrompter:
     def choice(self, question: Question, step: Step, default: str) -> str:
         choices = [
             questionary.Choice(
-                title=c.label + (t("wizard.recommended") if c.recommended else ""),
+                title=fit(c.label + (t("wizard.recommended") if c.recommended else "")),
                 value=c.value,
                 description=c.description or None,
             )
@@ -166,7 +166,7 @@ class QuestionaryPrompter:
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
     answer: str = questionary.select(
         prompt,
-        choices=[questionary.Choice(title=label, value=value) for value, label in options],
+        choices=[questionary.Choice(title=fit(label), value=value) for value, label in options],
         style=STYLE,
         instruction=t("wizard.select_hint"),
     ).unsafe_ask()

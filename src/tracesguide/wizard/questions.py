@@ -12,6 +12,22 @@ import questionary
 from tracesguide.state.validate import Invalid
 
 STYLE = questionary.Style([("qmark", "fg:ansicyan bold"), ("highlighted", "bold")])
+# A choice's line starts with the pointer (« » ») and a space; its next lines line up.
+_CHOICE_INDENT = 5
+
+
+def fit(label: str, width: int | None = None) -> str:
+    """A choice's label wrapped at word boundaries to the terminal's width, its next
+    lines indented under the first: never cut, a long word (a URL) never broken."""
+    import shutil
+    import textwrap
+
+    columns = width or shutil.get_terminal_size().columns
+    room = max(20, columns - _CHOICE_INDENT - 1)
+    if len(label) <= room:
+        return label
+    lines = textwrap.wrap(label, room, break_long_words=False, break_on_hyphens=False)
+    return ("\n" + " " * _CHOICE_INDENT).join(lines)
 
 
 def validator(check: Callable[[str], str], navigation: bool = False) -> Callable[[str], bool | str]:
