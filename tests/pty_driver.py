@@ -225,6 +225,7 @@ class Session:
                     # prompt_toolkit may draw a space as a cursor move (ESC [ C)
                     gap = r"(?:\s|\x1b\[\d*C)+"
                     self.expect([gap.join(re.escape(word) for word in error.split())])
+                    self.expect([prompts[key]])  # asked again, the reason above it
                 if key == "operator":
                     self.type(answers["operator_name"])
                 elif QUESTIONS[key].kind == "choice":

@@ -39,8 +39,21 @@ class QuestionaryPrompter:
         self.console.print(Text(text, style=style))
 
     def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str:
-        answer: str = questionary.text(prompt, validate=validate, style=STYLE).unsafe_ask()
-        return answer
+        default = ""
+        while True:
+            answer: str = questionary.text(prompt, default=default, style=STYLE).unsafe_ask()
+            verdict = validate(answer)
+            if verdict is True:
+                return answer
+            self.refused(
+                verdict if isinstance(verdict, str) and verdict else t("wizard.type_a_word")
+            )
+            default = answer
+
+    def refused(self, reason: str) -> None:
+        """Why an answer is refused, on its own lines: wrapped at word boundaries, never
+        cut (questionary's one-line toolbar would cut it at the terminal's width)."""
+        self.console.print(Text("✗ " + reason, style="red"))
 
     def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
         picked: str = questionary.select(
@@ -76,15 +89,17 @@ class QuestionaryPrompter:
             self.console.print(Text(question.help, style="dim"))
         if self.navigation:
             self.console.print(Text(t("wizard.back_hint"), style="dim"))
-        answer = questionary.text(
-            question.prompt,
-            default=default,
-            validate=_validator(check, self.navigation),
-            style=STYLE,
-        ).unsafe_ask()
-        if self.navigation and answer.strip() == "<":
-            raise GoBack
-        return check(answer)
+        while True:
+            answer: str = questionary.text(
+                question.prompt, default=default, style=STYLE
+            ).unsafe_ask()
+            if self.navigation and answer.strip() == "<":
+                raise GoBack
+            try:
+                return check(answer)
+            except Invalid as error:
+                self.refused(str(error))
+                default = answer  # to correct, not to type again
 
     def pause(self) -> None:
         questionary.press_any_key_to_continue(t("wizard.press_enter"), style=STYLE).unsafe_ask()
