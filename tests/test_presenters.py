@@ -286,3 +286,15 @@ def test_a_long_operator_line_is_whole_at_60_columns(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert "Spaans Fort 6 149725 Verrebroek Belgium" in shown, shown
+
+
+def test_the_phone_number_is_optional_on_the_sms_path(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "s.toml"
+    answers = {**APP_ANSWERS, "second_factor_method": "sms", "sms_route": "direct"}
+    lines = ['stop_at = "traces.home"', *(f'{k} = "{v}"' for k, v in answers.items())]
+    (tmp_path / "a.toml").write_text("\n".join(lines) + "\n", "utf-8")  # no phone given
+    result = cli("setup", "--answers", str(tmp_path / "a.toml"), "--state", str(state))
+    assert result.code == 0, result.err
+    saved = state_module.load(state)
+    assert saved.steps["second-factor.sms.add-number"].status == "done"
+    assert saved.answers.get("phone_masked", "") == ""

@@ -457,9 +457,15 @@ class Flow:
         default = secrets.read_phone() or ""
 
         def check(value: str) -> str:
+            if question.optional and not value.strip():
+                return ""  # no number: the step is shown with the placeholder
             return validate.phone(value).international
 
-        number = validate.phone(self.prompter.value(question, step, check, default))
+        given = self.prompter.value(question, step, check, default)
+        if not given:
+            self._answer(question.stored("masked"), "", step.id)
+            return ""
+        number = validate.phone(given)
         if not secrets.store_phone(number.e164) and not self._keyring_warned:
             self._keyring_warned = True
             self.show(NoKeyring())
