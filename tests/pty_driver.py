@@ -17,6 +17,7 @@ from tracesguide.content import load
 
 CONTENT = load()
 QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
+BY_TITLE = {s.title[:40]: s.id for s in CONTENT.steps}  # « ➜ Title »: its step
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
 PAUSE = "Appuyez sur Entrée pour continuer"
 # prompt_toolkit turns bracketed paste off when a prompt is answered: after it, what
@@ -67,6 +68,12 @@ class Session:
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.Stream(self.screen)
 
+    def showed(self, step_id: str) -> bool:
+        """Whether the step's screen was drawn (« ➜ its title »: screens show no id)."""
+        title = " ".join(CONTENT.step(step_id).title.split())
+        plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.output)
+        return f"➜ {title}"[:42] in " ".join(plain.split())
+
     def display(self) -> str:
         """The terminal's visible lines now, joined (what a person sees)."""
         return "\n".join(line.rstrip() for line in self.screen.display)
@@ -84,9 +91,14 @@ class Session:
         self.stream.feed(seen)
         if isinstance(self.child.after, str):
             self.stream.feed(self.child.after)
-        ids = STEP_ID.findall(seen)
+        ids = STEP_ID.findall(seen)  # the answers file's log and staff views name ids
         if ids:
             self.step = ids[-1]
+        plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)
+        for title in re.findall(r"➜ ([^\r\n]+)", plain):  # the screens name the title only
+            step = BY_TITLE.get(" ".join(title.split())[:40])
+            if step is not None:
+                self.step = step
         return index
 
     def answered(self) -> None:

@@ -175,7 +175,7 @@ class PlainPresenter(TerminalPresenter):
 
     def step_screen(self, notice: StepScreen) -> None:
         self.console.print()
-        self.print(step_view(self.content, notice.step, notice.answers))
+        self.print(step_view(self.content, notice.step, notice.answers, ids=False))
 
     def recap(self, notice: Recap) -> None:
         self.print(recap(self.content, notice.step, notice.answers))

@@ -164,8 +164,10 @@ def step_view(
     answers: Mapping[str, str],
     heading: str = "",
     full_sources: bool = False,
+    ids: bool = True,
 ) -> RenderableType:
-    """A whole step: heading, what to do, the screen, the button, warnings, source."""
+    """A whole step: heading, what to do, the screen, the button, warnings, source. The
+    step's id is for staff and ``show`` (*ids*); the wizard's screens leave it out."""
     stage = content.stage(step.stage)
     parts: list[RenderableType] = []
     title = Text()
@@ -174,7 +176,8 @@ def step_view(
     )
     title.append("\n")
     title.append(step.title, style="bold")
-    title.append(f"  ({step.id})", style="dim")
+    if ids:
+        title.append(f"  ({step.id})", style="dim")
     parts.append(title)
     parts.append(Text(personalise(step.do, answers)))
     parts.append(screen_panel(step, answers))

@@ -54,7 +54,6 @@ def step_header(
     text = Text(progress_line(content, step, answers), style="bold cyan")
     text.append("\n")
     text.append(t("screens.doing", title=step.title), style="bold")
-    text.append(f"  ({step.id})", style="dim")
     text.append("\n" + personalise(step.do, answers))
     if step.action:
         text.append("\n" + t("render.click"))
