@@ -371,3 +371,13 @@ def test_the_creation_rule_is_told_once_and_the_same_everywhere(content: Content
     )
     assert "supprimées comme doublons" not in duplicates
     assert "Autriche" in duplicates
+
+
+def test_c_est_fait_only_where_there_is_something_to_do(content: Content) -> None:
+    """A step where the user only reads or waits answers with its own words."""
+    assert content.step("second-factor.sms-warning").done == "J'ai lu"
+    assert content.step("eu-login.email").done == "Je l'ai reçu"
+    assert content.step("access.wait-validation").done == "C'est validé"
+    for step in content.steps:
+        if step.done:
+            assert "C'est fait" not in step.done

@@ -199,6 +199,7 @@ def test_accessible_mode_through_the_first_stage(tmp_path: Path) -> None:
     child.close()
     assert re.search(r"Étape 3 sur \d+ · Compte EU Login", seen)
     assert "1. C'est fait" in seen and "Choisi : C'est fait" in seen
+    assert "1. Je l'ai reçu" in seen  # eu-login.email: nothing to do but to receive it
     assert "Choisi : Français (recommandé)" in seen
     assert pauses == 2
     assert not re.search("[╭╮╰╯│─]", seen)  # no boxes

@@ -193,6 +193,7 @@ class Step(NamedTuple):
     problems: tuple[Problem, ...] = ()
     timer: Timer | None = None
     optional: bool = False
+    done: str = ""  # the « C'est fait » answer where there is nothing to do (« J'ai lu »)
     message: Message | None = None
     depends_on: tuple[str, ...] = ()  # answer keys whose change opens this step again
     actor: str = "user"

@@ -217,6 +217,7 @@ def _step(table: Any, index: int) -> Step:
         problems=tuple(problems),
         timer=timer,
         optional=r.flag("optional"),
+        done=r.text("done", ""),
         message=_message(r.table_("message", required=False), f"{where}.message"),
         depends_on=r.texts("depends_on"),
         actor=r.text("actor", "user"),

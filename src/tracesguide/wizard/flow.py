@@ -290,7 +290,8 @@ class Flow:
         return Ending.LATER
 
     def _outcome(self, step: Step) -> Ending | None:
-        options = [(DONE_, t("wizard.outcome_done")), (LATER, t("wizard.outcome_later"))]
+        done = step.done or t("wizard.outcome_done")  # « J'ai lu » where nothing is to do
+        options = [(DONE_, done), (LATER, t("wizard.outcome_later"))]
         options.append((PROBLEM, t("wizard.outcome_problem")))
         if step.optional:
             options.append((SKIP, t("wizard.outcome_skip")))
