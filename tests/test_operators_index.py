@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,16 @@ from hypothesis import strategies as st
 
 from tracesguide.operators import import_directory, index_path, load_directory, read_index_info
 from tracesguide.operators import search as search_directory
-from tracesguide.operators.index import Described, SliceInfo, load_index, write_index
+from tracesguide.operators.formats import read_directory_file
+from tracesguide.operators.index import (
+    PARALLEL_MIN_BYTES,
+    Described,
+    SliceInfo,
+    load_index,
+    write_index,
+)
 from tracesguide.operators.model import Operator
+from tracesguide.system.errors import DirectoryError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -70,10 +79,17 @@ def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path) -> None:
                 break
             time.sleep(0.01)
         assert temps and process.poll() is None, "the import ended before it could be killed"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        workers = children.read_text().split() if children.exists() else []
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait()
     assert process.returncode == -signal.SIGKILL
+    # The worker reading the file (a large one) does not outlive the import.
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
     assert index_path().read_bytes() == before
     info = read_index_info()
     assert info is not None and info.rows == 2
@@ -85,6 +101,64 @@ def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path) -> None:
     # The next import removes what the killed one left.
     _small_index(tmp_path)
     assert sorted(p.name for p in folder.iterdir()) == ["operators-index.sqlite"]
+
+
+def _alive(pid: str) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def _big_directory(path: Path, bad_every: int = 997) -> None:
+    """A CSV past ``PARALLEL_MIN_BYTES`` (read by the worker process), some rows bad."""
+    lines = ["nom;numéro traces;adresse;activités"]
+    n = size = 0
+    while size < PARALLEL_MIN_BYTES + 100_000:
+        n += 1
+        name = "" if n % bad_every == 0 else f"Ferme {n} du Moulin SARL"
+        lines.append(f"{name};FR-ORG-OP-{n};{n} rue Haute 26000 Valence France;Import|Export")
+        size += len(lines[-1]) + 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_large_file_read_by_the_worker_gives_what_reading_it_here_gives(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "large.csv"
+    _big_directory(source)
+    seen: list[tuple[int, int]] = []
+    result = import_directory(source, progress=lambda done, total: seen.append((done, total)))
+    direct = read_directory_file(source)
+    directory = load_index()
+    assert directory is not None and directory.store is not None
+    assert list(directory.store) == direct.operators
+    assert result.info.rows == len(direct.operators) > 40_000
+    assert result.skipped == direct.skipped == len(direct.problems) > 40
+    assert result.problems == direct.problems
+    assert seen and seen[-1][0] == seen[-1][1] and len(seen) > 10
+    hits = search_directory(directory, "ferme 4242 moulin", limit=1)
+    assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
+
+
+def test_a_large_file_refused_by_the_worker_is_one_french_line_and_the_index_stays(
+    tmp_path: Path, cli: Callable[..., object]
+) -> None:
+    _small_index(tmp_path)
+    before = index_path().read_bytes()
+    source = tmp_path / "large.json"
+    record = json.dumps({"operator": {"name": "Ferme du Moulin"}, "operatorIdentifier": "FR-1"})
+    count = PARALLEL_MIN_BYTES // len(record) + 1000
+    source.write_text("[" + ",\n".join([record] * count) + ",\n{oops}]", encoding="utf-8")
+    line = _one_french_line(cli("operators", "import", str(source)))
+    assert f"ligne {count + 1}" in line, line
+    with pytest.raises(DirectoryError) as raised:
+        import_directory(source)
+    with pytest.raises(DirectoryError) as direct:
+        read_directory_file(source)
+    assert raised.value.message == direct.value.message
+    assert index_path().read_bytes() == before
 
 
 def _foreign(path: Path) -> None:

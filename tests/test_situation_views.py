@@ -124,5 +124,5 @@ def test_a_validated_user_is_not_waiting_in_any_view(cli, tmp_path) -> None:  # 
         assert waiting not in text, view
     from tracesguide.views.html.folder_page import collect
 
-    rows, _ = collect(CONTENT, [path], T0 + timedelta(days=19))
+    rows, _, _ = collect(CONTENT, [path], T0 + timedelta(days=19))
     assert rows[0].waiting is None  # no days of waiting counted on the folder page

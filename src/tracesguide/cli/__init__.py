@@ -286,7 +286,7 @@ def check_command(
 ) -> None:
     """``check``: its help is ``help.check`` in the catalog."""
     from tracesguide.content import load
-    from tracesguide.reports.check import check_milestone, exit_code, run
+    from tracesguide.reports.check import check_milestone, run
 
     content = load()
     check_milestone(content, require)
@@ -300,12 +300,10 @@ def check_command(
     if json_output:
         from tracesguide.views.check import write_json_lines
 
-        raise typer.Exit(exit_code(write_json_lines(results, sys.stdout)))
+        raise typer.Exit(write_json_lines(results, sys.stdout))
     from tracesguide.views.check import print_table
 
-    collected = list(results)
-    print_table(_console(), collected, require)
-    raise typer.Exit(exit_code(collected))
+    raise typer.Exit(print_table(_console(), results, require))
 
 
 @app.command("troubleshoot", help="help.troubleshoot")

@@ -31,7 +31,9 @@ from tracesguide.operators.normalize import text_key
 from tracesguide.operators.records import (
     MAX_FIELD_CHARS,
     BadRow,
-    operator_from_mapping,
+    Fields,
+    fields_from_mapping,
+    fields_from_record,
     operator_from_record,
 )
 from tracesguide.system.errors import DirectoryError
@@ -132,10 +134,13 @@ class DirectoryStream:
 
     format: Literal["csv", "json"]
     name: str
-    rows: Callable[[DirectoryStream], Iterator[Operator]]
+    rows: Callable[[DirectoryStream], Iterator[Fields]]
     problems: list[RowProblem] = field(default_factory=list)
     skipped: int = 0
     count: int = 0
+    # Called with (rows done, rows in all) while the file is read; read when the
+    # iteration starts.
+    progress: ProgressCallback | None = None
 
     def skip(self, location: str, message: str) -> None:
         self.skipped += 1
@@ -143,10 +148,15 @@ class DirectoryStream:
             self.problems.append(RowProblem(location, message))
 
     def __iter__(self) -> Iterator[Operator]:
+        for fields in self.fields():
+            yield Operator(*fields)
+
+    def fields(self) -> Iterator[Fields]:
+        """The operators as :data:`Fields` tuples (what an import writes)."""
         try:
-            for operator in self.rows(self):
+            for fields in self.rows(self):
                 self.count += 1
-                yield operator
+                yield fields
         except DirectoryError:
             raise
         except json.JSONDecodeError as error:
@@ -261,15 +271,15 @@ def _stream(handle: BinaryIO, name: str, progress: ProgressCallback | None) -> D
     survey = _survey(handle, name)
     if survey.head[0] in "[{":
 
-        def json_rows(stream: DirectoryStream) -> Iterator[Operator]:
-            return _json_rows(handle, survey, stream, progress)
+        def json_rows(stream: DirectoryStream) -> Iterator[Fields]:
+            return _json_rows(handle, survey, stream, stream.progress)
 
-        return DirectoryStream("json", name, json_rows)
+        return DirectoryStream("json", name, json_rows, progress=progress)
 
-    def csv_rows(stream: DirectoryStream) -> Iterator[Operator]:
-        return _csv_rows(handle, survey, stream, progress)
+    def csv_rows(stream: DirectoryStream) -> Iterator[Fields]:
+        return _csv_rows(handle, survey, stream, stream.progress)
 
-    return DirectoryStream("csv", name, csv_rows)
+    return DirectoryStream("csv", name, csv_rows, progress=progress)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -287,7 +297,7 @@ def _column_key(header: str) -> str:
 
 def _csv_rows(
     handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
-) -> Iterator[Operator]:
+) -> Iterator[Fields]:
     text = io.TextIOWrapper(handle, encoding=survey.encoding, newline="")
     first_line = survey.head.split("\n", 1)[0]
     reader = csv.reader(text, delimiter=_sniff_delimiter(first_line))
@@ -307,6 +317,7 @@ def _csv_rows(
         raise _error("operators.no_name_column", name=stream.name, found=found)
     total = survey.lines
     width = len(header)
+    pairs = tuple(columns.items())
     rows = 0
     while True:
         try:
@@ -325,8 +336,11 @@ def _csv_rows(
         try:
             if len(row) > width and any(cell.strip() for cell in row[width:]):
                 raise BadRow(t("operators.row_columns", found=len(row), expected=width))
-            values = {f: row[i] if i < len(row) else "" for f, i in columns.items()}
-            yield operator_from_mapping(values)
+            if len(row) >= width:
+                values = {f: row[i] for f, i in pairs}
+            else:
+                values = {f: row[i] if i < len(row) else "" for f, i in pairs}
+            yield fields_from_mapping(values)
         except BadRow as bad:
             stream.skip(t("operators.at_line", line=line), str(bad))
     if progress is not None:
@@ -338,14 +352,14 @@ def _csv_rows(
 
 def _json_rows(
     handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
-) -> Iterator[Operator]:
+) -> Iterator[Fields]:
     if survey.head[0] == "[":
         records: Iterator[object] = _array_items(handle, survey.encoding, progress)
     else:
         records = _wrapped_records(handle, survey, stream)
     for index, record in enumerate(records):
         try:
-            yield operator_from_record(record)
+            yield fields_from_record(record)
         except BadRow as bad:
             stream.skip(t("operators.at_item", index=index), str(bad))
 

@@ -35,18 +35,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tracesguide.i18n import t
-from tracesguide.operators.formats import MAX_FILE_BYTES, ProgressCallback, open_directory
-from tracesguide.operators.model import (
-    Directory,
-    DirectorySource,
-    Operator,
-    RowProblem,
-    facet_values,
+from tracesguide.operators.formats import (
+    MAX_FILE_BYTES,
+    DirectoryStream,
+    ProgressCallback,
+    open_directory,
 )
-from tracesguide.operators.normalize import name_key
+from tracesguide.operators.model import Directory, DirectorySource, Operator, RowProblem
+from tracesguide.operators.normalize import id_key, name_key, text_key
+from tracesguide.operators.records import Fields
 from tracesguide.system.errors import DirectoryError, WriteError
 from tracesguide.system.files import Unreadable, ensure_folder, open_regular, replacing
 
@@ -158,6 +158,13 @@ class Described:
     slices: Sequence[SliceInfo] = ()
 
 
+# From this size on, the file is read in a forked worker process while this one writes
+# the database (the reading and checking of rows is half the work, SQLite the other).
+PARALLEL_MIN_BYTES = 4 << 20
+# Rows per message from the worker (a batch is pickled, sent through a pipe, unpickled).
+_WORKER_BATCH = 4000
+
+
 def import_directory(
     source: Path, progress: ProgressCallback | None = None, target: Path | None = None
 ) -> ImportResult:
@@ -165,7 +172,8 @@ def import_directory(
 
     The operators are streamed from the file into the index (:func:`write_index`):
     memory holds a batch of rows, never the whole directory. Nothing is written when
-    the file is refused.
+    the file is refused. A large file is read in a worker process (where ``fork``
+    exists) while this one writes: the same rows, the same errors, on two cores.
     """
     with open_directory(source, progress) as stream:
         origin = source.resolve()
@@ -176,12 +184,106 @@ def import_directory(
                 t("operators.file_os_error", path=source, detail=error.strerror or error)
             ) from None
         described = Described(str(origin), stat.st_size, stat.st_mtime)
-        info = write_index(stream, lambda: stream.skipped, described, target)
+        if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
+            worker = _Worker(stream, progress)
+            try:
+                info = write_index(worker.fields(), worker.skipped, described, target)
+            finally:
+                worker.stop()
+            return ImportResult(info, worker.problems, worker.skipped())
+        info = write_index(stream.fields(), lambda: stream.skipped, described, target)
     return ImportResult(info, stream.problems, stream.skipped)
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+    import os
+
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Worker:
+    """A forked process reading the stream's rows and sending them a batch at a time.
+
+    Messages: ``("rows", [fields...])``, ``("progress", done, total)``, then
+    ``("end", skipped, problems)`` or ``("error", message, hint)``. The worker dies with
+    its pipe: if this process is killed, its next send fails and it exits.
+    """
+
+    def __init__(self, stream: DirectoryStream, progress: ProgressCallback | None) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._progress = progress
+        self._name = stream.name
+        self._skipped = 0
+        self.problems: list[RowProblem] = []
+        self._process = context.Process(
+            target=_work, args=(stream, sender, progress is not None), daemon=True
+        )
+        self._process.start()
+        sender.close()
+
+    def fields(self) -> Iterator[Fields]:
+        import pickle
+
+        while True:
+            try:
+                message = pickle.loads(self._receiver.recv_bytes())
+            except EOFError:  # the worker died without a word (killed, out of memory)
+                raise DirectoryError(t("operators.out_of_memory", name=self._name)) from None
+            kind = message[0]
+            if kind == "rows":
+                yield from message[1]
+            elif kind == "progress":
+                if self._progress is not None:
+                    self._progress(message[1], message[2])
+            elif kind == "end":
+                self._skipped, self.problems = message[1], message[2]
+                return
+            else:
+                raise DirectoryError(message[1], message[2])
+
+    def skipped(self) -> int:
+        return self._skipped
+
+    def stop(self) -> None:
+        self._receiver.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
+    """The worker's body: read every row of *stream* and send them to the parent."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    def send(message: tuple[object, ...]) -> None:
+        sender.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+    # the callback is the parent's: here (done, total) is sent to it
+    stream.progress = (
+        (lambda done, total: send(("progress", done, total))) if report_progress else None
+    )
+    try:
+        rows = stream.fields()
+        while batch := list(islice(rows, _WORKER_BATCH)):
+            send(("rows", batch))
+        send(("end", stream.skipped, stream.problems))
+    except DirectoryError as error:
+        send(("error", error.message, error.hint))
+    except (BrokenPipeError, OSError):
+        pass
+    finally:
+        sender.close()
+
+
 def write_index(
-    operators: Iterable[Operator],
+    operators: Iterable[Operator] | Iterable[Fields],
     skipped: int | Callable[[], int],
     described: Described,
     target: Path | None = None,
@@ -227,7 +329,7 @@ def write_index(
 
 def _build(
     temp: Path,
-    operators: Iterable[Operator],
+    operators: Iterable[Operator] | Iterable[Fields],
     skipped: int | Callable[[], int],
     described: Described,
     imported_at: str,
@@ -280,15 +382,23 @@ def _build(
 
 
 def _insert_all(
-    connection: sqlite3.Connection, operators: Iterable[Operator], prefilter: bool
+    connection: sqlite3.Connection,
+    operators: Iterable[Operator] | Iterable[Fields],
+    prefilter: bool,
 ) -> int:
     """Insert the operators a batch at a time, then their trigrams; return how many.
 
     (A second thread writing the batches while this one reads was measured: no faster,
-    the interpreter's lock being held to bind each row.)
+    the interpreter's lock being held to bind each row; a worker process reads large
+    files instead, see :func:`import_directory`.)
     """
     rows = 0
-    values = (_row(number, operator) for number, operator in enumerate(operators))
+    values = (
+        _row(
+            number, _fields(operator) if isinstance(operator, Operator) else cast(Fields, operator)
+        )
+        for number, operator in enumerate(operators)
+    )
     while batch := list(islice(values, _BATCH)):
         try:
             connection.executemany(_INSERT, batch)
@@ -300,23 +410,56 @@ def _insert_all(
     return rows
 
 
-def _row(number: int, operator: Operator) -> tuple[object, ...]:
+def _fields(operator: Operator) -> Fields:
     return (
-        number,
         operator.name,
         operator.traces_number,
         operator.address,
         operator.country,
-        _list(operator.activities),
+        operator.activities,
         operator.reference,
         operator.status,
         operator.issuing_body,
-        _list(operator.categories),
+        operator.categories,
         operator.issued_on,
         operator.expires_on,
-        name_key(operator.name),
-        *facet_values(operator),
     )
+
+
+def _row(number: int, fields: Fields) -> tuple[object, ...]:
+    """The row of the ``operators`` table: the fields and their compared forms (those of
+    ``model.facet_values``; what repeats from row to row is worked out once)."""
+    (name, traces, address, country, activities, reference, *rest) = fields
+    stored, activities_key = _activities(activities)
+    return (
+        number,
+        name,
+        traces,
+        address,
+        country,
+        stored,
+        reference,
+        rest[0],
+        rest[1],
+        _list(rest[2]),
+        rest[3],
+        rest[4],
+        name_key(name),
+        _country_key(country),
+        id_key(traces),
+        id_key(reference),
+        activities_key,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _country_key(country: str) -> str:
+    return id_key(country)
+
+
+@lru_cache(maxsize=4096)
+def _activities(values: tuple[str, ...]) -> tuple[str, str]:
+    return _list(values), text_key(" ".join(values))
 
 
 @lru_cache(maxsize=4096)

@@ -107,6 +107,12 @@ def _part_words(part: str) -> tuple[str, ...]:
     return tuple(words(part))
 
 
+@lru_cache(maxsize=65536)
+def _part_kept(part: str) -> str:
+    # The words of *part* that are neither small words nor legal forms, joined (cached).
+    return " ".join(word for word in _part_words(part) if word not in _DROPPED)
+
+
 def name_key(name: str) -> str:
     """The form of an operator name used for fuzzy matching.
 
@@ -114,9 +120,11 @@ def name_key(name: str) -> str:
     (a company called "SA" keeps its name). The same as the words of the whole name
     (white space separates words either way), folded one part at a time.
     """
-    tokens = [word for part in name.split() for word in _part_words(part)]
-    kept = [t for t in tokens if t not in _DROPPED]
-    return " ".join(kept or tokens)
+    parts = name.split()
+    kept = " ".join(filter(None, map(_part_kept, parts)))
+    if kept:
+        return kept
+    return " ".join(word for part in parts for word in _part_words(part))
 
 
 def text_key(text: str) -> str:
@@ -127,7 +135,11 @@ def text_key(text: str) -> str:
 def id_key(identifier: str) -> str:
     """An identifier without case, spaces or punctuation: "be-org-op 5" → "BEORGOP5"."""
     if identifier.isascii():  # fold only lower-cases ASCII letters, and "'", "." go too
-        return _NON_WORD.sub("", identifier).upper()
+        # the usual separators first (a TRACES number, a reference): no pattern needed
+        plain = identifier.replace("-", "").replace(".", "").replace(" ", "")
+        if plain.isalnum() or not plain:
+            return plain.upper()
+        return _NON_WORD.sub("", plain).upper()
     return _NON_WORD.sub("", fold(identifier)).upper()
 
 

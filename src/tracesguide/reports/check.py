@@ -16,11 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tracesguide.content import Content
-from tracesguide.engine import Progress, progress, progress_key, situation
+from tracesguide.engine import DONE, SKIPPED, Progress, progress, progress_key, situation
 from tracesguide.reports.status import NextActionRecord, SituationFields, next_action
 from tracesguide.state import State
 from tracesguide.system.errors import (
@@ -57,6 +58,8 @@ class Checked(NamedTuple):
     next_action: NextActionRecord | None  # what must happen next
     situation: SituationFields | None = None  # None: nothing saved
     ended: str | None = None  # why the guide ends here (a role it does not cover)
+    stage: str = ""  # the first stage not done yet ("" when all are)
+    kept: tuple[str, ...] = ()  # the answers ``run`` was asked to keep (``keep``), in order
 
 
 Result = Checked | Unusable
@@ -117,32 +120,84 @@ def _present(path: Path, explicit: bool) -> bool:
     return explicit or path.exists() or path.is_symlink()
 
 
-def run(content: Content, paths: Sequence[Path], require: str | None) -> Iterator[Result]:
-    """A result per file, in order; an unusable file never stops the others."""
+def run(
+    content: Content,
+    paths: Sequence[Path],
+    require: str | None,
+    keep: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Iterator[Result]:
+    """A result per file, in order, as each is judged; an unusable file never stops the
+    others. Nothing is kept once yielded: a caller that needs every result keeps them.
+
+    *keep*: answers whose values each record carries (``Checked.kept``, "" when absent);
+    *now*: the moment the waiting days are counted to (default: the clock).
+    """
     check_milestone(content, require)
-    files = list(targets(paths))
-    readable = [not problem and _present(path, explicit) for path, explicit, problem in files]
-    checked = _check_all(
-        content, [path for (path, _, _), read in zip(files, readable, strict=True) if read], require
-    )
-    for (path, _, problem), read in zip(files, readable, strict=True):
+    entries = targets(paths)
+    head = list(islice(entries, PARALLEL_MIN))
+    workers = min(os.cpu_count() or 1, 8)
+    job = _Job(content, require, tuple(keep), now, {})
+    if len(head) < PARALLEL_MIN or workers < 2 or not hasattr(os, "fork"):
+        readable = [path for path, explicit, problem in head if _readable(path, explicit, problem)]
+        checked = _check_paths(job, readable, fast=len(head) > 1)
+        yield from _in_order(job, head, checked)
+        return
+    yield from _in_parallel(job, chain(head, entries), workers)
+
+
+def _readable(path: Path, explicit: bool, problem: str) -> bool:
+    return not problem and _present(path, explicit)
+
+
+def _in_order(
+    job: _Job, entries: Iterable[tuple[Path, bool, str]], checked: Iterator[Result]
+) -> Iterator[Result]:
+    """The result of each entry: its problem, "not started", or the next one checked."""
+    content = job.content
+    for path, explicit, problem in entries:
         if problem:
             yield Unusable(path, problem)
-        elif not read:
+        elif not _present(path, explicit):
             yield Checked(
                 path,
                 started=False,
                 complete=False,
-                required=require,
+                required=job.require,
                 ok=False,
                 milestones=dict.fromkeys(content.milestones, False),
                 next_step=content.steps[0].id,
                 blocked=[],
                 updated=None,
                 next_action=next_action(content, content.steps[0]),
+                stage=content.stages[0].id if content.stages else "",
+                kept=("",) * len(job.keep),
             )
         else:
             yield next(checked)
+
+
+class Tally:
+    """The exit code of the results seen so far, and how many of each kind (``add``)."""
+
+    def __init__(self) -> None:
+        self.complete = self.incomplete = self.unusable = 0
+
+    def add(self, result: Result) -> Result:
+        if isinstance(result, Unusable):
+            self.unusable += 1
+        elif result.ok:
+            self.complete += 1
+        else:
+            self.incomplete += 1
+        return result
+
+    @property
+    def code(self) -> int:
+        """2 if any result is unusable, else 1 if any is not ok, else 0."""
+        if self.unusable:
+            return EXIT_USAGE
+        return EXIT_INCOMPLETE if self.incomplete else EXIT_OK
 
 
 def texts_for(content: Content, language: str) -> Content:
@@ -157,15 +212,26 @@ def texts_for(content: Content, language: str) -> Content:
     return load(language) if language in LANGUAGES else content
 
 
-def _checked(
-    content: Content, path: Path, saved: State, where: Progress, require: str | None
-) -> Checked:
+class _Job(NamedTuple):
+    """What every file is judged with: the content, the milestone, the answers kept, the
+    moment, and the progress of each position seen so far (``engine.progress_key``)."""
+
+    content: Content
+    require: str | None
+    keep: tuple[str, ...]
+    now: datetime | None
+    known: dict[Hashable, Progress]
+
+
+def _checked(job: _Job, path: Path, saved: State, where: Progress) -> Checked:
     from tracesguide.state.model import utc_now
 
-    seen = situation(content, saved, utc_now(), known=where)
+    content, require = job.content, job.require
+    seen = situation(content, saved, job.now or utc_now(), known=where)
     texts = texts_for(content, saved.language)
     # the reasons and explanations are the content's texts: in the file's language too
     told = where if texts is content else progress(texts, saved)
+    answers = saved.answers
     return Checked(
         path,
         started=True,
@@ -181,6 +247,8 @@ def _checked(
         else next_action(texts, texts.step(where.next_step.id)),
         situation=SituationFields.of(seen),
         ended=told.ended or None,
+        stage=next((s.stage.id for s in where.stages if s.status not in (DONE, SKIPPED)), ""),
+        kept=tuple(answers.get(key, "") for key in job.keep),
     )
 
 
@@ -189,51 +257,76 @@ def _checked(
 # workers (forked, so nothing is imported again) costs a few milliseconds.
 PARALLEL_MIN = 2000
 _CHUNK = 250
-# What forked workers judge with: the content, the milestone, the positions known.
-_job: tuple[Content, str | None, dict[Hashable, Progress]] | None = None
+# Chunks in flight per worker: enough to keep them busy, few enough that memory stays
+# flat whatever the number of files (results are written as they come back).
+_AHEAD = 4
+# What forked workers judge with (set before the fork).
+_job: _Job | None = None
 
 
-def _check_all(content: Content, paths: list[Path], require: str | None) -> Iterator[Result]:
-    """A result per path, in order: in parallel for many files where the OS can fork."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_MIN or workers < 2 or not hasattr(os, "fork"):
-        yield from _check_paths(content, paths, require, fast=len(paths) > 1)
-        return
+def _chunks(entries: Iterator[tuple[Path, bool, str]]) -> Iterator[list[tuple[Path, bool, str]]]:
+    while chunk := list(islice(entries, _CHUNK)):
+        yield chunk
+
+
+def _in_parallel(
+    job: _Job, entries: Iterator[tuple[Path, bool, str]], workers: int
+) -> Iterator[Result]:
+    """The results in order, the files judged by forked workers a chunk at a time."""
     import multiprocessing
+    from collections import deque
 
     global _job
-    _job = (content, require, {})
+    _job = job
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-            done = iter(paths)
-            for packed in pool.imap(_check_chunk, chunks):
-                for result in packed:
-                    path = next(done)
-                    if isinstance(result, str):
-                        yield Unusable(path, result)
-                        continue
-                    complete, ok, reached, next_step, blocked, updated, rest = result
-                    yield Checked(
-                        path,
-                        True,
-                        complete,
-                        require,
-                        ok,
-                        dict(zip(content.milestones, reached, strict=True)),
-                        next_step,
-                        blocked,
-                        updated,
-                        *rest,
-                    )
+            pending: deque[tuple[list[tuple[Path, bool, str]], Any]] = deque()
+            for chunk in _chunks(entries):
+                paths = [
+                    path for path, explicit, problem in chunk if _readable(path, explicit, problem)
+                ]
+                pending.append((chunk, pool.apply_async(_check_chunk, (paths,))))
+                if len(pending) >= _AHEAD * workers:
+                    yield from _unpacked(job, *pending.popleft())
+            while pending:
+                yield from _unpacked(job, *pending.popleft())
     finally:
         _job = None
+
+
+def _unpacked(job: _Job, chunk: list[tuple[Path, bool, str]], done: Any) -> Iterator[Result]:
+    packed: list[Packed] = done.get()
+    paths = iter(path for path, explicit, problem in chunk if _readable(path, explicit, problem))
+    milestones = job.content.milestones
+    require = job.require
+
+    def results() -> Iterator[Result]:
+        for result in packed:
+            path = next(paths)
+            if isinstance(result, str):
+                yield Unusable(path, result)
+                continue
+            complete, ok, reached, next_step, blocked, updated, rest = result
+            yield Checked(
+                path,
+                True,
+                complete,
+                require,
+                ok,
+                dict(zip(milestones, reached, strict=True)),
+                next_step,
+                blocked,
+                updated,
+                *rest,
+            )
+
+    yield from _in_order(job, chunk, results())
 
 
 # What a worker sends back for a file: the error of an unusable one, or the fields of
 # ``Checked`` that are not known already (the path is the parent's): pickling and
 # unpickling less is most of the parent's work.
-_Rest = tuple[NextActionRecord | None, SituationFields | None, str | None]
+_Rest = tuple[NextActionRecord | None, SituationFields | None, str | None, str, tuple[str, ...]]
 Packed = (
     str
     | tuple[bool, bool, tuple[bool, ...], str | None, list[tuple[str, str]], datetime | None, _Rest]
@@ -242,7 +335,6 @@ Packed = (
 
 def _check_chunk(paths: list[Path]) -> list[Packed]:
     assert _job is not None
-    content, require, known = _job
     return [
         result.error
         if isinstance(result, Unusable)
@@ -253,9 +345,9 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
             result.next_step,
             result.blocked,
             result.updated,
-            (result.next_action, result.situation, result.ended),
+            (result.next_action, result.situation, result.ended, result.stage, result.kept),
         )
-        for result in _check_paths(content, paths, require, fast=True, known=known)
+        for result in _check_paths(_job, paths, fast=True)
     ]
 
 
@@ -264,19 +356,15 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
 _KNOWN_POSITIONS = 4096
 
 
-def _check_paths(
-    content: Content,
-    paths: list[Path],
-    require: str | None,
-    fast: bool,
-    known: dict[Hashable, Progress] | None = None,
-) -> Iterator[Result]:
+def _check_paths(job: _Job, paths: list[Path], fast: bool) -> Iterator[Result]:
     """The states, through the fast reader when there are several (it pays for itself).
 
-    *known*: the progress of each position seen so far (kept across a worker's chunks).
+    ``job.known``: the progress of each position seen so far (kept across a worker's
+    chunks).
     """
+    content = job.content
     key_of = progress_key(content)
-    known = {} if known is None else known
+    known = job.known
     if fast:
         from tracesguide.state.fastread import load_many
 
@@ -293,7 +381,7 @@ def _check_paths(
             if len(known) >= _KNOWN_POSITIONS:
                 known.clear()
             where = known[key] = progress(content, saved)
-        yield _checked(content, path, saved, where, require)
+        yield _checked(job, path, saved, where)
 
 
 def load_state(path: Path, fast: bool) -> State | StateError:
@@ -312,10 +400,7 @@ def load_state(path: Path, fast: bool) -> State | StateError:
 
 def exit_code(results: Iterable[Result]) -> int:
     """2 if any result is unusable, else 1 if any is not ok, else 0."""
-    code = EXIT_OK
+    tally = Tally()
     for result in results:
-        if isinstance(result, Unusable):
-            return EXIT_USAGE
-        if not result.ok:
-            code = EXIT_INCOMPLETE
-    return code
+        tally.add(result)
+    return tally.code

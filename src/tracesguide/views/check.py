@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tracesguide.reports.check import Checked, Result, Unusable
+from tracesguide.reports.check import Checked, Result, Tally, Unusable
 from tracesguide.reports.status import JSON_FORMAT
 from tracesguide.system.sanitize import inert
 
@@ -60,24 +60,29 @@ def as_json(result: Result) -> dict[str, Any]:
     return record
 
 
-def write_json_lines(results: Iterable[Result], out: TextIO) -> list[Result]:
-    """One JSON line per result, written as each comes; returns them all (for the exit code).
+def write_json_lines(results: Iterable[Result], out: TextIO) -> int:
+    """One JSON line per result, written as each comes (none is kept); returns check's
+    exit code.
 
     ``ensure_ascii``: the exact data, yet no raw control or bidi character on stdout.
     """
-    seen: list[Result] = []
+    tally = Tally()
+    dumps, write, add = json.dumps, out.write, tally.add
     for result in results:
-        out.write(json.dumps(as_json(result)) + "\n")
-        seen.append(result)
-    return seen
+        write(dumps(as_json(add(result))) + "\n")
+    return tally.code
 
 
-def summary(results: Sequence[Result]) -> str:
+def summary(results: Sequence[Result] | Tally) -> str:
     from tracesguide.i18n import t
 
-    unusable = sum(1 for r in results if isinstance(r, Unusable))
-    complete = sum(1 for r in results if isinstance(r, Checked) and r.ok)
-    incomplete = len(results) - unusable - complete
+    if isinstance(results, Tally):
+        tally = results
+    else:
+        tally = Tally()
+        for result in results:
+            tally.add(result)
+    unusable, complete, incomplete = tally.unusable, tally.complete, tally.incomplete
 
     def count(number: int, one: str, many: str) -> str:
         return one.format(count=number) if number <= 1 else many.format(count=number)
@@ -91,8 +96,9 @@ def summary(results: Sequence[Result]) -> str:
     )
 
 
-def print_table(console: Console, results: Sequence[Result], require: str | None) -> None:
-    """The results as a table, every untrusted value inert, then the summary line."""
+def print_table(console: Console, results: Iterable[Result], require: str | None) -> int:
+    """The results as a table, every untrusted value inert, then the summary line;
+    returns check's exit code."""
     from rich.table import Table
 
     from tracesguide.i18n import t
@@ -107,7 +113,9 @@ def print_table(console: Console, results: Sequence[Result], require: str | None
     table.add_column(t("check.column_next"), overflow="fold")
     table.add_column(t("check.column_updated"), no_wrap=True)
     notes: list[Text] = []
+    tally = Tally()
     for result in results:
+        tally.add(result)
         path = str(result.path)
         if isinstance(result, Unusable):
             table.add_row(
@@ -122,10 +130,11 @@ def print_table(console: Console, results: Sequence[Result], require: str | None
     console.print(table)
     for note in notes:
         console.print(note)
-    line = summary(results)
+    line = summary(tally)
     if require:
         line += t("check.required_suffix", name=require)
     console.print(_cell(line))
+    return tally.code
 
 
 def _row(result: Checked, require: str | None, notes: list[Text]) -> list[Text]:

@@ -3,8 +3,9 @@
 One row per user (who, operator, stage, next step and who must act, why blocked, days
 waiting since the authorisation request, last update, file), the rows that need action
 first; counts per stage and per milestone above; unusable files listed with their
-reason. Each file costs one fast ``state.load`` and one ``engine.progress``, as in
-``check --json`` (see benchmarks/bench_check_html.py).
+reason. The rows are drawn from ``check.run``'s records, as ``check --json`` writes them:
+the same workers, the same progress per position, the same order and exit code; only
+the rows are kept, to be sorted (see benchmarks/bench_check_html.py).
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracesguide import __version__
-from tracesguide.content import Content
-from tracesguide.engine import DONE, SKIPPED, Progress, progress
-from tracesguide.engine import situation as engine_situation
+from tracesguide.content import USER_ACTOR, Content
+from tracesguide.engine import BLOCKED_ANSWER, DONE, SKIPPED, Progress
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
-from tracesguide.reports.check import check_milestone, load_state, targets
-from tracesguide.state import State
-from tracesguide.system.errors import StateError
+from tracesguide.reports.check import Checked, Tally, Unusable, check_milestone, run, targets
+from tracesguide.reports.status import SituationFields
 from tracesguide.views.html import refuse_target, render, visible, write_private
 from tracesguide.views.html.replay_page import full_name
-from tracesguide.views.situation import actor_text, staff_lines
+from tracesguide.views.situation import BLOCKER_KEYS, actor_text, desk_text
 
 # What needs action first: blocked, then waiting on someone else (the control body),
 # then in progress, not started, stopped by the guide, complete.
@@ -94,6 +93,10 @@ class UserRow:
         return (self.rank, -(self.waiting or 0), oldest, self.file)
 
 
+# The answers a row shows (who, the operator): carried by ``check.run``'s records.
+SHOWN_ANSWERS = ("first_name", "last_name", "email", "operator_name", "operator_traces_number")
+
+
 def current_stage(content: Content, where: Progress) -> tuple[str, str]:
     """The first stage not done yet (its id and title), or ("", "") when all are."""
     for status in where.stages:
@@ -102,76 +105,88 @@ def current_stage(content: Content, where: Progress) -> tuple[str, str]:
     return "", ""
 
 
-def user_row(
-    content: Content, path: Path, saved: State | None, now: datetime, require: str | None
-) -> UserRow:
-    where = progress(content, saved)
-    answers = saved.answers if saved else {}
-    stage_id, stage = current_stage(content, where)
-    nxt = None if where.ended else where.next_step
-    seen = engine_situation(content, saved, now, known=where)
-    days = seen.waiting_days
-    if saved is None:
+def _problem_lines(content: Content, seen: SituationFields) -> list[str]:
+    """What blocks and the last problem, one sentence each: ``staff_lines`` without the
+    actor, drawn from the situation's codes that ``check.run`` gives."""
+    lines: list[str] = []
+    problem = seen.last_problem
+    if seen.blocker is not None and seen.blocker[0] != BLOCKED_ANSWER:
+        desk = desk_text(content, problem[1]) if problem else ""
+        what = t(BLOCKER_KEYS[seen.blocker[0]], desk=desk)
+        lines.append(t("situation.blocker_line", step=seen.blocker[1], what=what))
+    if problem is not None:
+        lines.append(
+            t(
+                "situation.last_problem",
+                id=problem[0],
+                desk=desk_text(content, problem[1]) if problem[1] else "—",
+                at=people_moment(problem[2], utc=True),
+            )
+        )
+    return lines
+
+
+def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserRow:
+    """The page's row of one file, drawn from ``check.run``'s record of it."""
+    seen = result.situation
+    answers = dict(zip(SHOWN_ANSWERS, result.kept, strict=True))
+    nxt = None if result.ended else result.next_step
+    if not result.started or seen is None:
         rank = NEW_RANK
-    elif where.complete:
+    elif result.complete:
         rank = COMPLETE_RANK
-    elif (where.blocked or seen.blocked is not None) and not where.ended:
+    elif (result.blocked or seen.blocker is not None) and not result.ended:
         rank = BLOCKED_RANK
-    elif where.ended:
+    elif result.ended:
         rank = ENDED_RANK
-    elif nxt is not None and seen.actor != "user":
+    elif nxt is not None and seen.actor != USER_ACTOR:
         rank = WAITING_RANK
     else:
         rank = PROGRESS_RANK
-    operator = visible(answers.get("operator_name", ""))
-    number = visible(answers.get("operator_traces_number", ""))
+    operator = visible(answers["operator_name"])
+    number = visible(answers["operator_traces_number"])
     return UserRow(
         rank=rank,
         name=full_name(answers),
-        email=visible(answers.get("email", "")),
+        email=visible(answers["email"]),
         operator=f"{operator} ({number})" if number else operator,
-        stage=stage,
-        stage_id=stage_id,
+        stage=titles.get(result.stage, ""),
+        stage_id=result.stage,
         state_label=t(RANK_KEYS[rank]),
         state_class=RANK_CLASSES[rank],
-        next_step=nxt.id if nxt else "",
-        next_title=nxt.title if nxt else "",
-        actor=actor_text(content, seen.actor) if nxt else "",
+        next_step=nxt or "",
+        next_title=content.step(nxt).title if nxt else "",
+        actor=actor_text(content, seen.actor if seen else USER_ACTOR) if nxt else "",
         blocked=" ; ".join(
-            [visible(reason) for _, reason in where.blocked]
-            + [visible(line) for line in staff_lines(content, seen, actor=False)]
+            [visible(reason) for _, reason in result.blocked]
+            + ([visible(line) for line in _problem_lines(content, seen)] if seen else [])
         ),
-        waiting=days,
-        updated=people_moment(saved.updated, utc=True) if saved else "",
-        updated_at=saved.updated if saved else None,
-        file=visible(str(path)),
-        milestones=where.milestones,
-        ok=saved is not None and (where.complete if require is None else where.milestones[require]),
+        waiting=seen.waiting_days if seen else None,
+        updated=people_moment(result.updated, utc=True) if result.updated else "",
+        updated_at=result.updated,
+        file=visible(str(result.path)),
+        milestones=result.milestones,
+        ok=result.ok,
     )
 
 
 def collect(
     content: Content, paths: Sequence[Path], now: datetime, require: str | None = None
-) -> tuple[list[UserRow], list[tuple[str, str]]]:
-    """A row per usable file, and (file, reason) for each unusable one."""
+) -> tuple[list[UserRow], list[tuple[str, str]], int]:
+    """A row per usable file, (file, reason) for each unusable one, and check's exit
+    code: ``check.run``'s records (the same workers, order and exit code as ``--json``)."""
     rows: list[UserRow] = []
     unusable: list[tuple[str, str]] = []
-    files = list(targets(paths))
-    fast = len(files) > 1
-    for path, explicit, problem in files:
-        if problem:
-            unusable.append((visible(str(path)), visible(problem)))
-            continue
-        if not explicit and not path.exists() and not path.is_symlink():
-            rows.append(user_row(content, path, None, now, require))
-            continue
-        saved = load_state(path, fast)
-        if isinstance(saved, StateError):
-            unusable.append((visible(str(path)), visible(saved.message)))
-            continue
-        rows.append(user_row(content, path, saved, now, require))
+    titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
+    tally = Tally()
+    for result in run(content, paths, require, keep=SHOWN_ANSWERS, now=now):
+        tally.add(result)
+        if isinstance(result, Unusable):
+            unusable.append((visible(str(result.path)), visible(result.error)))
+        else:
+            rows.append(user_row(content, result, titles))
     rows.sort(key=UserRow.sort_key)
-    return rows, unusable
+    return rows, unusable, tally.code
 
 
 def page(
@@ -179,11 +194,11 @@ def page(
     paths: Sequence[Path],
     require: str | None = None,
     now: datetime | None = None,
-) -> tuple[str, list[UserRow], list[tuple[str, str]]]:
-    """The page, the rows and the unusable files (for the exit code)."""
+) -> tuple[str, list[UserRow], list[tuple[str, str]], int]:
+    """The page, the rows, the unusable files and check's exit code."""
     check_milestone(content, require)
     moment = now or datetime.now(UTC)
-    rows, unusable = collect(content, paths, moment, require)
+    rows, unusable, code = collect(content, paths, moment, require)
     labels = {key.split(".", 1)[1]: t(key) for key in LABEL_KEYS}
     by_stage = Counter(r.stage_id for r in rows)
     stages = [(f"{s.number}. {s.title}", by_stage.get(s.id, 0)) for s in content.stages]
@@ -211,17 +226,13 @@ def page(
         toc=toc,
         wide=True,
     )
-    return html, rows, unusable
+    return html, rows, unusable, code
 
 
 def write(content: Content, paths: Sequence[Path], require: str | None, out: Path) -> int:
     """Write the page to *out* (0600, atomically) and return check's exit code."""
-    from tracesguide.system.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
-
     # a folder given stands for its files: the page may not replace one of them
     refuse_target(out, [path for path, _, _ in targets(paths)], "--html")
-    html, rows, unusable = page(content, paths, require)
+    html, _, _, code = page(content, paths, require)
     write_private(out, html.encode("utf-8"))
-    if unusable:
-        return EXIT_USAGE
-    return EXIT_OK if all(r.ok for r in rows) else EXIT_INCOMPLETE
+    return code
