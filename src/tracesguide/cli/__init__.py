@@ -323,6 +323,31 @@ def troubleshoot_command(
     run(load(), _console(), problem, json_output)
 
 
+@app.command("doctor", help="help.doctor")
+def doctor_command(
+    state: StateOption = None,
+    json_output: JsonOption = False,
+    online: Annotated[bool, typer.Option("--online", help="help.doctor_online")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="fr|en", help="cli.lang_option", callback=_lang_callback),
+    ] = None,
+) -> None:
+    """``doctor``: its help is ``help.doctor`` in the catalog."""
+    from tracesguide.reports.doctor import run
+
+    report = run(state, online=online)
+    if json_output:
+        import json
+
+        print(json.dumps(report.as_json()))  # ensure_ascii, as status and check
+    else:
+        from tracesguide.views.doctor import print_report
+
+        print_report(_console(), report)
+    raise typer.Exit(report.exit_code())
+
+
 from tracesguide.cli.operators import operators_app  # noqa: E402  (a sub-app: cheap to import)
 
 app.add_typer(operators_app, name="operators")

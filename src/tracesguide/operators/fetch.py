@@ -662,3 +662,33 @@ def _collect(
             operators.append(operator)
             count.records += 1
     return operators, problems
+
+
+def probe(base_url: str, timeout: float = 10.0) -> int:
+    """Whether the directory answers: the HTTP status of one small query (one record), the
+    whole exchange bounded by *timeout* (headers only: the body is not read). A network
+    failure is a ``DirectoryError`` saying why, in one line; redirects are not followed."""
+    import httpx
+
+    from tracesguide.i18n import t
+
+    settings = Settings(base_url=check_url(base_url), timeout=timeout)
+    client = httpx.Client(
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        verify=_verify(settings.query_url),
+    )
+    params = Slice("FR", "ISSUED").params(0) | {"max": 1}
+    try:
+        with client, _Watch(time.monotonic() + timeout, []) as watch:
+            extensions = {"trace": watch.trace}
+            with client.stream(
+                "GET", settings.query_url, params=params, extensions=extensions
+            ) as r:
+                return r.status_code
+    except httpx.TimeoutException:
+        raise DirectoryError(t("doctor.url_timeout", seconds=_seconds(timeout))) from None
+    except (httpx.HTTPError, OSError, ValueError) as error:
+        detail = type(error).__name__
+        raise DirectoryError(t("doctor.url_unreachable", detail=detail)) from None
