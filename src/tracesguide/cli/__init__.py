@@ -141,9 +141,10 @@ def reset_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="help.reset_yes")] = False,
 ) -> None:
     """``reset``: its help is ``help.reset`` in the catalog."""
+    from tracesguide.system.sanitize import inert
     from tracesguide.wizard.session import run_reset
 
-    print(run_reset(state, yes))
+    print(inert(run_reset(state, yes)))  # the file's own name never reaches it raw
 
 
 @app.command("steps", help="help.steps")

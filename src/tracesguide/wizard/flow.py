@@ -38,6 +38,7 @@ from tracesguide.state import State, validate
 from tracesguide.state import store as state_module
 from tracesguide.system import secrets
 from tracesguide.system.hints import command
+from tracesguide.system.sanitize import inert
 from tracesguide.views.render import (
     message_panel,
     personalise,
@@ -396,7 +397,8 @@ class Flow:
             text = t("wizard.message_text", subject=subject, body=body)
         state_module.write_message(target, text)
         self.console.print(message_panel(message.title, text))
-        self.console.print(Text(t("wizard.message_saved", path=target), style="dim"))
+        shown = inert(t("wizard.message_saved", path=target), single_line=True)
+        self.console.print(Text(shown, style="dim"))
 
 
 def _free_text(value: str) -> str:

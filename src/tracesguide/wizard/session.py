@@ -115,8 +115,10 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
                 t("session.no_confirmation_hint", command=command("reset --yes", path)),
             )
         from tracesguide.i18n.library import confirm
+        from tracesguide.system.sanitize import inert
 
-        if not confirm(t("session.confirm_reset", path=path), default=False):
+        shown = inert(str(path), single_line=True)  # the file's own name: never raw
+        if not confirm(t("session.confirm_reset", path=shown), default=False):
             return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
         if not (path.exists() or path.is_symlink()):

@@ -28,12 +28,6 @@ if TYPE_CHECKING:
     from tracesguide.state import State
 
 HERE = Path(__file__).parent
-# Invisible and direction-changing characters, and a few blank-looking letters: shown as
-# their code point (⟨U+200B⟩) rather than removed, so that staff see what the file holds.
-_INVISIBLE = re.compile(
-    "[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
-)
 _URL = re.compile(r"https?://[^\s<>\"'`⟨]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)»]"
 
@@ -46,9 +40,9 @@ class Segment(NamedTuple):
 
 
 def visible(value: str, *, single_line: bool = True) -> str:
-    """Untrusted text made inert for HTML: no escape sequence, invisible characters shown."""
-    shown = _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", value)
-    return inert(shown, single_line=single_line)
+    """Untrusted text made inert for HTML: no escape sequence, invisible characters shown
+    (the terminal's rule, ``system/invisible.py``: both show the same code points)."""
+    return inert(value, single_line=single_line)
 
 
 def segments(value: str) -> list[Segment]:
