@@ -195,7 +195,7 @@ def test_broken_paths_are_named(tmp_path: Path) -> None:
     assert found["data_folder"]["verdict"] == "problem"
     assert "lien symbolique vers rien" in found["data_folder"]["found"]
     too_long = doctor("--json", "--state", str(tmp_path / ("x" * 300) / "s.toml"))
-    assert checks(too_long)["state_folder"]["verdict"] == "problem"
+    assert checks(too_long)["state_file"]["verdict"] == "problem"
 
 
 def test_an_unreachable_or_bad_directory_url(tmp_path: Path) -> None:

@@ -356,13 +356,14 @@ app.add_typer(operators_app, name="operators")
 
 def _fail(error: TracesguideError) -> NoReturn:
     from tracesguide.i18n import t
+    from tracesguide.system.errors import bounded
     from tracesguide.system.sanitize import inert
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
-    # (a path, a value from a file): print it inert.
-    line = t("cli.error", message=error.message)
+    # (a path, a value from a file): print it inert, and never a value whole (bounded).
+    line = t("cli.error", message=bounded(error.message))
     if error.hint:
-        line = t("cli.error_hint", line=line, hint=error.hint)
+        line = t("cli.error_hint", line=line, hint=bounded(error.hint))
     print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
@@ -371,11 +372,12 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
     """A click usage error (unknown option, missing argument...) as one French line."""
     from tracesguide.i18n import t
     from tracesguide.i18n.library import french_usage_error
+    from tracesguide.system.errors import bounded
     from tracesguide.system.sanitize import inert
 
     message, command = french_usage_error(error)  # type: ignore[arg-type]
     print(
-        inert(t("cli.usage_error", message=message, command=command), single_line=True),
+        inert(t("cli.usage_error", message=bounded(message), command=command), single_line=True),
         file=sys.stderr,
     )
     sys.exit(getattr(error, "exit_code", EXIT_USAGE))

@@ -83,8 +83,9 @@ def parse_text(text: str, path: Path) -> State:
         # Every other way the parser can fail on a hostile file: an integer of more than
         # 4 300 digits (ValueError), nesting too deep, a date out of range, no memory.
         from tracesguide.i18n import t
+        from tracesguide.i18n.wording import parser_failure
 
-        raise unusable(path, t("state.unparsable", kind=type(error).__name__)) from None
+        raise unusable(path, t("state.unparsable", why=parser_failure(error))) from None
     return from_document(document, path)
 
 

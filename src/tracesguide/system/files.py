@@ -155,6 +155,8 @@ _ERRNO_CODES = {
     errno.EISDIR: "is_folder",
     errno.ENOENT: "no_folder",
     errno.ENOTDIR: "no_folder",
+    errno.ENAMETOOLONG: "name_too_long",
+    errno.EFBIG: "too_big",
 }
 
 
@@ -175,6 +177,8 @@ def _messages(target: Path, code: str, detail: str = "") -> tuple[str, str]:
         "is_folder": t("files.is_folder"),
         "no_folder": t("files.no_folder"),
         "not_regular": t("files.not_regular"),
+        "name_too_long": t("files.name_too_long"),
+        "too_big": t("files.too_big"),
         "other": detail,
     }[code]
     hint = {
@@ -185,6 +189,8 @@ def _messages(target: Path, code: str, detail: str = "") -> tuple[str, str]:
         "is_folder": t("files.is_folder_hint"),
         "no_folder": t("files.no_folder_hint"),
         "not_regular": t("files.not_regular_hint"),
+        "name_too_long": t("files.name_too_long_hint"),
+        "too_big": t("files.too_big_hint"),
         "other": t("files.other_hint"),
     }[code]
     return t("files.cannot_write", path=target, why=why), t("files.unchanged_hint", what=hint)
@@ -280,4 +286,22 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
 
 
 def _strerror(error: BaseException) -> str:
+    """The OS's reason in the user's language for the errors we know, else its own text."""
+    from tracesguide.i18n import t
+
+    number = error.errno if isinstance(error, OSError) else None
+    known = {
+        errno.ENOSPC: "files.no_space",
+        errno.EROFS: "files.read_only",
+        errno.EACCES: "files.denied",
+        errno.EPERM: "files.denied",
+        errno.ELOOP: "files.loop",
+        errno.EISDIR: "files.is_folder",
+        errno.ENOENT: "files.no_folder",
+        errno.ENOTDIR: "files.no_folder",
+        errno.ENAMETOOLONG: "files.name_too_long",
+        errno.EFBIG: "files.too_big",
+    }
+    if number in known:
+        return t(known[number])
     return (error.strerror if isinstance(error, OSError) else None) or type(error).__name__
