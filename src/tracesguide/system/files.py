@@ -32,6 +32,8 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
     """
     import tempfile  # not at import: the reading commands only read
 
+    if is_device_or_stream(target):  # /dev/stdout's link is never replaced by a file
+        raise write_error(target, OSError(errno.ENODEV, os.strerror(errno.ENODEV)))
     _refuse_special(target)
     _remove_stale_temps(target.parent)
     try:
@@ -104,6 +106,33 @@ def probe_writable(target: Path) -> None:
     os.unlink(target)
 
 
+def is_device_or_stream(target: Path) -> bool:
+    """Whether *target* is, or leads through links to, a device, a FIFO, a socket or a
+    standard stream (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/1``, ``/proc/self/fd/2``…):
+    an output option refuses those, rather than replace the link with a file or write
+    into a terminal, a pipe or a device."""
+    seen = 0
+    current = str(target)
+    while seen < 40:
+        absolute = os.path.abspath(current)
+        if absolute == "/dev" or absolute.startswith(("/dev/", "/proc/")):
+            return True
+        try:
+            info = os.lstat(absolute)
+        except (OSError, ValueError):
+            return False  # nothing there (or unreadable): the writer's own error says it
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                link = os.readlink(absolute)
+            except OSError:
+                return False
+            current = os.path.join(os.path.dirname(absolute), link)
+            seen += 1
+            continue
+        return not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode))
+    return False  # a loop: the writer says it
+
+
 def _refuse_special(target: Path) -> None:
     try:
         info = os.lstat(target)
@@ -157,6 +186,7 @@ _ERRNO_CODES = {
     errno.ENOTDIR: "no_folder",
     errno.ENAMETOOLONG: "name_too_long",
     errno.EFBIG: "too_big",
+    errno.ENODEV: "not_regular",
 }
 
 
