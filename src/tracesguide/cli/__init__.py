@@ -427,6 +427,10 @@ def main() -> None:
         _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as error:  # the safety net: a path no writer or reader caught
+        from tracesguide.system.files import os_failure
+
+        _fail(os_failure(error, Path.cwd()))
     if code == EXIT_INTERRUPTED:  # typer turned a KeyboardInterrupt into exit 130, silently
         from tracesguide.i18n import t
 

@@ -534,17 +534,27 @@ def fetch_directory(
     from filelock import FileLock, Timeout
 
     from tracesguide.i18n import t
+    from tracesguide.system.files import ensure_folder, os_failure, write_error
     from tracesguide.system.paths import data_dir
 
     folder = data_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    lock = FileLock(str(folder / (PARTIAL_DIR + ".lock")), mode=0o600)
+    ensure_folder(folder)  # a file there, under a file, a dangling link: one line
+    lock_path = folder / (PARTIAL_DIR + ".lock")
+    if lock_path.is_symlink() or (os.path.lexists(lock_path) and not lock_path.is_file()):
+        raise DirectoryError(
+            t("state.lock_not_file", path=lock_path), t("state.lock_not_file_hint")
+        )
+    lock = FileLock(str(lock_path), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise DirectoryError(t("fetch.busy"), t("fetch.busy_hint")) from None
+    except OSError as error:  # EROFS, EACCES… on the lock file
+        raise write_error(lock_path, error) from None
     try:
         return _fetch_locked(countries, statuses, settings, progress, restart)
+    except OSError as error:  # the partial folder or a page cannot be written
+        raise os_failure(error, folder) from None
     finally:
         lock.release()
 

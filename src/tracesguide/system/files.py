@@ -190,6 +190,12 @@ _ERRNO_CODES = {
 }
 
 
+def os_failure(error: OSError, where: Path) -> WriteError:
+    """Any OS error no writer caught, as one line naming the path it met (else *where*)."""
+    named = error.filename if isinstance(error.filename, str | bytes) else None
+    return write_error(Path(os.fsdecode(named)) if named else where, error)
+
+
 def write_error(target: Path, error: BaseException) -> WriteError:
     number = error.errno if isinstance(error, OSError) else None
     code = _ERRNO_CODES.get(number, "other") if number is not None else "other"
