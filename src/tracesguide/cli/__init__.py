@@ -407,6 +407,9 @@ def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    from tracesguide.entry import install
+
+    install()  # also when called directly (tests): a second Ctrl-C waits for the cleanup
     _replace_unshowable()
     _choose_language(sys.argv[1:])
     try:
