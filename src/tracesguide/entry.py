@@ -3,13 +3,12 @@
 ``tracesguide`` starts here, not in ``tracesguide.cli``: this module imports nothing
 heavy, installs the SIGINT handler, then imports the command line. A Ctrl-C while the
 program is still loading (the first 100 ms) is the same one French line and exit 130 as
-anywhere else. After the first Ctrl-C, the next ones are ignored: the cleanup under way
-(a temporary file removed, a lock released, the line printed) always completes, so a
-second Ctrl-C never leaves a half-written file. ``kill`` and Ctrl-\\ still stop it.
+anywhere else; after it, the next ones wait for the cleanup (``system.interrupts``).
 """
 
-import signal
 import sys
+
+from tracesguide.system.interrupts import ignore, install
 
 # Nothing else at import: every module loaded before ``install`` is time a Ctrl-C would
 # still meet Python's own handler (and print a traceback).
@@ -17,22 +16,9 @@ import sys
 EXIT_INTERRUPTED = 130
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the second Ctrl-C waits for the cleanup
-    raise KeyboardInterrupt
-
-
-def install() -> None:
-    """Our SIGINT handler (the main thread only: elsewhere Python cannot install one)."""
-    try:
-        signal.signal(signal.SIGINT, _interrupt)
-    except ValueError:  # not the main thread: Python installs no handler there
-        return
-
-
 def interrupted() -> None:
     """The one line of a Ctrl-C that came before the command line could say it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore()
     from tracesguide import i18n
     from tracesguide.i18n import t
 

@@ -407,7 +407,7 @@ def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
-    from tracesguide.entry import install
+    from tracesguide.system.interrupts import install
 
     install()  # also when called directly (tests): a second Ctrl-C waits for the cleanup
     _replace_unshowable()
