@@ -59,3 +59,60 @@ def test_any_stdout_encoding_works(env: dict[str, str], command: list[str]) -> N
     assert done.returncode in (0, 1, 2)
     assert done.stdout or done.stderr
     FAULT_COUNTS["encodings, stdout"] = FAULT_COUNTS.get("encodings, stdout", 0) + 1
+
+
+def _big_csv(path: Path, rows: int = 150_000) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("name,traces_number,country\n")
+        for number in range(rows):
+            out.write(f"Coopérative du moulin {number},FR-BIO-{number},FR\n")
+    return path
+
+
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.2, 0.5])
+def test_a_second_ctrl_c_during_cleanup_leaves_no_half_written_file(
+    tmp_path: Path, after: float
+) -> None:
+    """A real import, interrupted twice in a row once its temporary index is being
+    written: exit 130, one French line, no temporary file, the previous index intact."""
+    import sqlite3
+    import time
+
+    data = tmp_path / "data"
+    env = _env(TRACESGUIDE_DATA_DIR=str(data))
+    small = tmp_path / "small.csv"
+    small.write_text("name,traces_number,country\nALPRO,BE-ORG-OP-5,BE\n", encoding="utf-8")
+    first = subprocess.run(
+        [sys.executable, "-m", "tracesguide", "operators", "import", str(small)],
+        env=env,
+        capture_output=True,
+    )
+    assert first.returncode == 0, first.stderr
+    index = data / "operators-index.sqlite"
+    before = index.read_bytes()
+    big = _big_csv(tmp_path / "big.csv")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tracesguide", "operators", "import", str(big)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    while child.poll() is None and not list(data.glob(".*.tmp")):
+        time.sleep(0.005)  # waits for the import to be writing, whatever the load
+    time.sleep(after)
+    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)  # at once: while the first one's cleanup runs
+    _, err = child.communicate(timeout=120)
+    text = err.decode()
+    if child.returncode == 0:  # the import ended before the signals: nothing to clean
+        pytest.skip("the import finished before Ctrl-C")
+    assert child.returncode == 130, text
+    assert "Traceback" not in text
+    assert text.strip().splitlines()[-1].startswith("tracesguide: erreur : interrompu.")
+    assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
+    assert index.read_bytes() == before
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT count(*) FROM operators").fetchone() == (1,)
+    FAULT_COUNTS["signals, two Ctrl-C during an import's cleanup"] = (
+        FAULT_COUNTS.get("signals, two Ctrl-C during an import's cleanup", 0) + 1
+    )

@@ -1,3 +1,3 @@
-from tracesguide.cli import main
+from tracesguide.entry import main
 
 main()

@@ -141,9 +141,10 @@ def reset_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="help.reset_yes")] = False,
 ) -> None:
     """``reset``: its help is ``help.reset`` in the catalog."""
+    from tracesguide.system.sanitize import inert
     from tracesguide.wizard.session import run_reset
 
-    print(run_reset(state, yes))
+    print(inert(run_reset(state, yes)))  # the file's own name never reaches it raw
 
 
 @app.command("steps", help="help.steps")
@@ -321,6 +322,31 @@ def troubleshoot_command(
     run(load(), _console(), problem, json_output)
 
 
+@app.command("doctor", help="help.doctor")
+def doctor_command(
+    state: StateOption = None,
+    json_output: JsonOption = False,
+    online: Annotated[bool, typer.Option("--online", help="help.doctor_online")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="fr|en", help="cli.lang_option", callback=_lang_callback),
+    ] = None,
+) -> None:
+    """``doctor``: its help is ``help.doctor`` in the catalog."""
+    from tracesguide.reports.doctor import run
+
+    report = run(state, online=online)
+    if json_output:
+        import json
+
+        print(json.dumps(report.as_json()))  # ensure_ascii, as status and check
+    else:
+        from tracesguide.views.doctor import print_report
+
+        print_report(_console(), report)
+    raise typer.Exit(report.exit_code())
+
+
 from tracesguide.cli.operators import operators_app  # noqa: E402  (a sub-app: cheap to import)
 
 app.add_typer(operators_app, name="operators")
@@ -328,13 +354,14 @@ app.add_typer(operators_app, name="operators")
 
 def _fail(error: TracesguideError) -> NoReturn:
     from tracesguide.i18n import t
+    from tracesguide.system.errors import bounded
     from tracesguide.system.sanitize import inert
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
-    # (a path, a value from a file): print it inert.
-    line = t("cli.error", message=error.message)
+    # (a path, a value from a file): print it inert, and never a value whole (bounded).
+    line = t("cli.error", message=bounded(error.message))
     if error.hint:
-        line = t("cli.error_hint", line=line, hint=error.hint)
+        line = t("cli.error_hint", line=line, hint=bounded(error.hint))
     print(inert(line, single_line=True), file=sys.stderr)
     sys.exit(error.exit_code)
 
@@ -343,11 +370,12 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
     """A click usage error (unknown option, missing argument...) as one French line."""
     from tracesguide.i18n import t
     from tracesguide.i18n.library import french_usage_error
+    from tracesguide.system.errors import bounded
     from tracesguide.system.sanitize import inert
 
     message, command = french_usage_error(error)  # type: ignore[arg-type]
     print(
-        inert(t("cli.usage_error", message=message, command=command), single_line=True),
+        inert(t("cli.usage_error", message=bounded(message), command=command), single_line=True),
         file=sys.stderr,
     )
     sys.exit(getattr(error, "exit_code", EXIT_USAGE))
@@ -377,6 +405,9 @@ def main() -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    from tracesguide.system.interrupts import install
+
+    install()  # also when called directly (tests): a second Ctrl-C waits for the cleanup
     _replace_unshowable()
     _choose_language(sys.argv[1:])
     try:
@@ -397,6 +428,10 @@ def main() -> None:
         _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as error:  # the safety net: a path no writer or reader caught
+        from tracesguide.system.files import os_failure
+
+        _fail(os_failure(error, Path.cwd()))
     if code == EXIT_INTERRUPTED:  # typer turned a KeyboardInterrupt into exit 130, silently
         from tracesguide.i18n import t
 

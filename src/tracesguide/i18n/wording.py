@@ -119,6 +119,27 @@ def toml_error(error: TOMLDecodeError | UnicodeDecodeError) -> str:
     return t("toml.at", line=line, column=column, reason=reason)
 
 
+def parser_failure(error: BaseException) -> str:
+    """Why a parser failed otherwise than by a syntax error, in the user's language: never
+    the library's English text ("…nested more than the allowed 400 levels", "Exceeds the
+    limit (4300 digits)…") inside a French line."""
+    from tracesguide.i18n import t
+
+    message = str(error)
+    digits = re.search(r"value has (\d+) digits", message)
+    if isinstance(error, ValueError) and (digits or "digits" in message):
+        return t("toml.too_many_digits", digits=digits[1] if digits else "4 300+")
+    if isinstance(error, RecursionError) or "nested" in message:
+        return t("toml.too_deep")
+    if "parts" in message and "allowed" in message:
+        return t("toml.key_too_long")
+    if isinstance(error, MemoryError):
+        return t("toml.no_memory")
+    if isinstance(error, OverflowError) or "out of range" in message or "year" in message:
+        return t("toml.out_of_range")
+    return t("toml.generic")
+
+
 def moment(value: datetime | str, *, utc: bool = False) -> str:
     """The date and time people read, ``26/11/2026 14:05``, in local time; in UTC where
     files of users of several zones meet (replay, check), the caller naming the zone."""

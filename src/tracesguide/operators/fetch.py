@@ -534,17 +534,27 @@ def fetch_directory(
     from filelock import FileLock, Timeout
 
     from tracesguide.i18n import t
+    from tracesguide.system.files import ensure_folder, os_failure, write_error
     from tracesguide.system.paths import data_dir
 
     folder = data_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    lock = FileLock(str(folder / (PARTIAL_DIR + ".lock")), mode=0o600)
+    ensure_folder(folder)  # a file there, under a file, a dangling link: one line
+    lock_path = folder / (PARTIAL_DIR + ".lock")
+    if lock_path.is_symlink() or (os.path.lexists(lock_path) and not lock_path.is_file()):
+        raise DirectoryError(
+            t("state.lock_not_file", path=lock_path), t("state.lock_not_file_hint")
+        )
+    lock = FileLock(str(lock_path), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise DirectoryError(t("fetch.busy"), t("fetch.busy_hint")) from None
+    except OSError as error:  # EROFS, EACCES… on the lock file
+        raise write_error(lock_path, error) from None
     try:
         return _fetch_locked(countries, statuses, settings, progress, restart)
+    except OSError as error:  # the partial folder or a page cannot be written
+        raise os_failure(error, folder) from None
     finally:
         lock.release()
 
@@ -662,3 +672,33 @@ def _collect(
             operators.append(operator)
             count.records += 1
     return operators, problems
+
+
+def probe(base_url: str, timeout: float = 10.0) -> int:
+    """Whether the directory answers: the HTTP status of one small query (one record), the
+    whole exchange bounded by *timeout* (headers only: the body is not read). A network
+    failure is a ``DirectoryError`` saying why, in one line; redirects are not followed."""
+    import httpx
+
+    from tracesguide.i18n import t
+
+    settings = Settings(base_url=check_url(base_url), timeout=timeout)
+    client = httpx.Client(
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        verify=_verify(settings.query_url),
+    )
+    params = Slice("FR", "ISSUED").params(0) | {"max": 1}
+    try:
+        with client, _Watch(time.monotonic() + timeout, []) as watch:
+            extensions = {"trace": watch.trace}
+            with client.stream(
+                "GET", settings.query_url, params=params, extensions=extensions
+            ) as r:
+                return r.status_code
+    except httpx.TimeoutException:
+        raise DirectoryError(t("doctor.url_timeout", seconds=_seconds(timeout))) from None
+    except (httpx.HTTPError, OSError, ValueError) as error:
+        detail = type(error).__name__
+        raise DirectoryError(t("doctor.url_unreachable", detail=detail)) from None

@@ -309,7 +309,7 @@ def write_index(
             )
         except sqlite3.Error as error:
             raise DirectoryError(
-                t("operators.index_write_failed", path=target, detail=error)
+                t("operators.index_write_failed", path=target, detail=_sqlite_reason(error))
             ) from None
     legacy = target.with_name(LEGACY_INDEX_FILE)
     if target.name == INDEX_FILE and legacy.is_file():
@@ -512,6 +512,21 @@ def _fetch_mapping(url: str | None, slices: Sequence[SliceInfo]) -> dict[str, ob
 
 
 # --- reading -----------------------------------------------------------------------------
+
+
+def _sqlite_reason(error: sqlite3.Error) -> str:
+    """SQLite's reason for a failed write in the user's language (its own text is English)."""
+    text = str(error).lower()
+    for words, key in (
+        ("full", "files.no_space"),
+        ("readonly", "files.read_only"),
+        ("read-only", "files.read_only"),
+        ("disk i/o", "files.io_error"),
+        ("unable to open", "files.denied"),
+    ):
+        if words in text:
+            return t(key)
+    return str(error)
 
 
 def _corrupt(key: str = "operators.index_corrupt") -> DirectoryError:

@@ -53,6 +53,8 @@ class PartialStore:
     def open(self, restart: bool = False) -> dict[tuple[str, int], Page]:
         """Create the folder, or read back the pages saved from the same URL; pages from
         another URL, or older than a week, are discarded."""
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            self.folder.unlink()  # never written through a link, nor kept as a file
         if restart or self._saved_plan() != self.plan or self._stale():
             self.discard()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -77,8 +79,11 @@ class PartialStore:
     def _pages(self) -> Iterator[Page]:
         for path in sorted(self.folder.glob("page-*.txt")):
             page = _read_page(path)
-            if page is None:
-                path.unlink(missing_ok=True)  # damaged: fetched again
+            if page is None:  # damaged (or a folder, a link): fetched again
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
             else:
                 yield page
 

@@ -30,6 +30,7 @@ from tracesguide.system.errors import (
     EXIT_USAGE,
     StateError,
     TracesguideError,
+    shorten,
 )
 from tracesguide.system.paths import resolve_state_path
 
@@ -71,7 +72,7 @@ def check_milestone(content: Content, require: str | None) -> None:
         from tracesguide.i18n import t
 
         raise TracesguideError(
-            t("check.unknown_milestone", name=require),
+            t("check.unknown_milestone", name=shorten(require)),
             t("check.unknown_milestone_hint", names=", ".join(content.milestones)),
         )
 

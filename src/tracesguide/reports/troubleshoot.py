@@ -12,7 +12,7 @@ from typing import Any
 
 from tracesguide.content import Content, Entry, troubleshooting_for
 from tracesguide.i18n import t
-from tracesguide.system.errors import TracesguideError
+from tracesguide.system.errors import TracesguideError, shorten
 
 
 def lookup(content: Content, wanted: str) -> tuple[Entry, ...]:
@@ -32,7 +32,7 @@ def lookup(content: Content, wanted: str) -> tuple[Entry, ...]:
         if close
         else t("troubleshoot.see_list")
     )
-    raise TracesguideError(t("troubleshoot.unknown", problem=wanted), hint)
+    raise TracesguideError(t("troubleshoot.unknown", problem=shorten(wanted)), hint)
 
 
 def closest_ids(content: Content, wanted: str, limit: int = 3) -> list[str]:

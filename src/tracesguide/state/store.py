@@ -84,8 +84,9 @@ def parse_text(text: str, path: Path) -> State:
         # Every other way the parser can fail on a hostile file: an integer of more than
         # 4 300 digits (ValueError), nesting too deep, a date out of range, no memory.
         from tracesguide.i18n import t
+        from tracesguide.i18n.wording import parser_failure
 
-        raise unusable(path, t("state.unparsable", kind=type(error).__name__)) from None
+        raise unusable(path, t("state.unparsable", why=parser_failure(error))) from None
     return from_document(document, path)
 
 
@@ -208,3 +209,70 @@ def backup(path: Path, data: bytes, moment: datetime | None = None) -> Path:
             files.write_atomic(target, [data])
             return target
     raise WriteError(str(path))  # pragma: no cover - a thousand resets in one second
+
+
+def lock_holder(path: Path) -> tuple[str, int | None, str | None]:
+    """Who holds *path*'s lock, without taking it for long nor creating the lock file.
+
+    (``free`` | ``held`` | ``not_file`` | ``unknown``, the holder's process id when the
+    system says it (Linux's ``/proc/locks``), its command line). ``free`` also when no
+    lock file exists yet.
+    """
+    import os
+    import stat
+
+    lock_path = _lock_path(path)
+    try:
+        info = os.lstat(lock_path)
+    except FileNotFoundError:
+        return ("free", None, None)
+    except (OSError, ValueError):
+        return ("unknown", None, None)
+    if not stat.S_ISREG(info.st_mode):
+        return ("not_file", None, None)
+    try:
+        import fcntl
+    except ImportError:  # Windows: the lock is a different mechanism
+        return ("unknown", None, None)
+    try:
+        fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ("unknown", None, None)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _flock_pid(info.st_ino)
+            return ("held", pid, _command_line(pid))
+        except OSError:
+            return ("unknown", None, None)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return ("free", None, None)
+    finally:
+        os.close(fd)
+
+
+def _flock_pid(inode: int) -> int | None:
+    """The process holding a flock on the file of *inode*, from ``/proc/locks``."""
+    try:
+        lines = Path("/proc/locks").read_text("ascii", "replace").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (a blocked waiter has "->")
+        if len(fields) >= 6 and fields[1] == "FLOCK" and "->" not in fields:
+            where = fields[5].split(":")
+            if len(where) == 3 and where[2].isdigit() and int(where[2]) == inode:
+                return int(fields[4]) if fields[4].isdigit() else None
+    return None
+
+
+def _command_line(pid: int | None) -> str | None:
+    if pid is None:
+        return None
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()[:400]
+    except OSError:
+        return None
+    return " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part) or None

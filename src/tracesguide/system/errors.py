@@ -54,5 +54,32 @@ class Interrupted(TracesguideError):
 
 
 def shorten(text: str, limit: int = 60) -> str:
-    """*text* cut to a readable length for a one-line message (an ellipsis says it was cut)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """*text* cut to a readable length for a one-line message: an ellipsis says it was cut,
+    and its whole length follows (``xxx… (100 000 caractères)``)."""
+    if len(text) <= limit:
+        return text
+    from tracesguide.i18n import language, t
+
+    separator = "\u202f" if language() == "fr" else ","
+    length = f"{len(text):,}".replace(",", separator)
+    return text[: max(1, limit - 1)] + "…" + t("errors.cut", length=length)
+
+
+# A value quoted whole in an error (a path, an unknown command) is cut past this many
+# characters without a space, and a message past the second number: the safety net of
+# ``bounded``, for the values no caller cut.
+MAX_RUN = 120
+MAX_LINE = 1000
+_RUN = None
+
+
+def bounded(text: str) -> str:
+    """*text* with every run of more than ``MAX_RUN`` non-space characters cut (``shorten``,
+    its length said), then the whole cut to ``MAX_LINE``: no error line quotes a value whole."""
+    global _RUN
+    import re
+
+    if _RUN is None:
+        _RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+    cut = _RUN.sub(lambda match: shorten(match.group(), MAX_RUN), text)
+    return shorten(cut, MAX_LINE)

@@ -32,6 +32,8 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
     """
     import tempfile  # not at import: the reading commands only read
 
+    if is_device_or_stream(target):  # /dev/stdout's link is never replaced by a file
+        raise write_error(target, OSError(errno.ENODEV, os.strerror(errno.ENODEV)))
     _refuse_special(target)
     _remove_stale_temps(target.parent)
     try:
@@ -104,6 +106,33 @@ def probe_writable(target: Path) -> None:
     os.unlink(target)
 
 
+def is_device_or_stream(target: Path) -> bool:
+    """Whether *target* is, or leads through links to, a device, a FIFO, a socket or a
+    standard stream (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/1``, ``/proc/self/fd/2``…):
+    an output option refuses those, rather than replace the link with a file or write
+    into a terminal, a pipe or a device."""
+    seen = 0
+    current = str(target)
+    while seen < 40:
+        absolute = os.path.abspath(current)
+        if absolute == "/dev" or absolute.startswith(("/dev/", "/proc/")):
+            return True
+        try:
+            info = os.lstat(absolute)
+        except (OSError, ValueError):
+            return False  # nothing there (or unreadable): the writer's own error says it
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                link = os.readlink(absolute)
+            except OSError:
+                return False
+            current = os.path.join(os.path.dirname(absolute), link)
+            seen += 1
+            continue
+        return not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode))
+    return False  # a loop: the writer says it
+
+
 def _refuse_special(target: Path) -> None:
     try:
         info = os.lstat(target)
@@ -155,7 +184,16 @@ _ERRNO_CODES = {
     errno.EISDIR: "is_folder",
     errno.ENOENT: "no_folder",
     errno.ENOTDIR: "no_folder",
+    errno.ENAMETOOLONG: "name_too_long",
+    errno.EFBIG: "too_big",
+    errno.ENODEV: "not_regular",
 }
+
+
+def os_failure(error: OSError, where: Path) -> WriteError:
+    """Any OS error no writer caught, as one line naming the path it met (else *where*)."""
+    named = error.filename if isinstance(error.filename, str | bytes) else None
+    return write_error(Path(os.fsdecode(named)) if named else where, error)
 
 
 def write_error(target: Path, error: BaseException) -> WriteError:
@@ -175,6 +213,8 @@ def _messages(target: Path, code: str, detail: str = "") -> tuple[str, str]:
         "is_folder": t("files.is_folder"),
         "no_folder": t("files.no_folder"),
         "not_regular": t("files.not_regular"),
+        "name_too_long": t("files.name_too_long"),
+        "too_big": t("files.too_big"),
         "other": detail,
     }[code]
     hint = {
@@ -185,6 +225,8 @@ def _messages(target: Path, code: str, detail: str = "") -> tuple[str, str]:
         "is_folder": t("files.is_folder_hint"),
         "no_folder": t("files.no_folder_hint"),
         "not_regular": t("files.not_regular_hint"),
+        "name_too_long": t("files.name_too_long_hint"),
+        "too_big": t("files.too_big_hint"),
         "other": t("files.other_hint"),
     }[code]
     return t("files.cannot_write", path=target, why=why), t("files.unchanged_hint", what=hint)
@@ -280,4 +322,22 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
 
 
 def _strerror(error: BaseException) -> str:
+    """The OS's reason in the user's language for the errors we know, else its own text."""
+    from tracesguide.i18n import t
+
+    number = error.errno if isinstance(error, OSError) else None
+    known = {
+        errno.ENOSPC: "files.no_space",
+        errno.EROFS: "files.read_only",
+        errno.EACCES: "files.denied",
+        errno.EPERM: "files.denied",
+        errno.ELOOP: "files.loop",
+        errno.EISDIR: "files.is_folder",
+        errno.ENOENT: "files.no_folder",
+        errno.ENOTDIR: "files.no_folder",
+        errno.ENAMETOOLONG: "files.name_too_long",
+        errno.EFBIG: "files.too_big",
+    }
+    if number in known:
+        return t(known[number])
     return (error.strerror if isinstance(error, OSError) else None) or type(error).__name__

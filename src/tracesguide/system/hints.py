@@ -8,6 +8,7 @@ one, so that following it opens the same progress.
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 
@@ -20,8 +21,28 @@ def command(subcommand: str, state: Path | None = None, *, argv0: str | None = N
     """``PROGRAM SUBCOMMAND [--state PATH]``: *state* is added unless it is the default."""
     line = f"{program(argv0)} {subcommand}"
     if state is not None and not _is_default_state(state):
-        line += f" --state {shlex.quote(str(state))}"
+        line += f" --state {quote(str(state))}"
     return line
+
+
+def quote(text: str) -> str:
+    """*text* quoted for a POSIX shell, ready to copy: ``shlex.quote``, or, when it holds a
+    character that is not plain printable text (an escape, a control, an invisible
+    character, a byte that was not UTF-8), bash's ``$'…'`` with every such byte as
+    ``\\xNN``: the command still names the file, and nothing raw reaches a terminal."""
+    from tracesguide.system.sanitize import inert
+
+    if inert(text) == text:
+        return shlex.quote(text)
+    data = os.fsencode(text) if isinstance(text, str) else text
+    out = []
+    for byte in data:
+        char = chr(byte)
+        if 0x20 <= byte < 0x7F and char not in "\\'":
+            out.append(char)
+        else:
+            out.append(f"\\x{byte:02x}")
+    return "$'" + "".join(out) + "'"
 
 
 def _is_default_state(state: Path) -> bool:

@@ -26,7 +26,7 @@ def resolve_state_path(option: Path | None) -> tuple[Path, bool]:
     a missing file at the default path only means "not started".
     """
     if option is not None:
-        return option, True
+        return _name_fits(option), True
     env = os.environ.get(STATE_ENV)
     if env:
         if env.endswith(("/", os.sep)):  # names a folder: never read or written as a file
@@ -36,8 +36,26 @@ def resolve_state_path(option: Path | None) -> tuple[Path, bool]:
             raise StateError(
                 t("state.folder_not_file", path=env), t("state.folder_not_file_hint", path=env)
             )
-        return Path(env), True
+        return _name_fits(Path(env)), True
     return default_state_path(), False
+
+
+def _name_fits(path: Path) -> Path:
+    """*path*, unless the file system cannot hold such a name (a part longer than 255
+    bytes, the whole past 4 095): one line naming it (cut), before any command uses it."""
+    try:
+        longest = os.pathconf(path.anchor or ".", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        longest = 255
+    raw = os.fsencode(str(path))
+    if len(raw) < 4096 and all(len(os.fsencode(part)) <= longest for part in path.parts):
+        return path
+    from tracesguide.i18n import t
+    from tracesguide.system.errors import StateError, shorten
+
+    raise StateError(
+        t("state.name_too_long", path=shorten(str(path), 120)), t("files.name_too_long_hint")
+    )
 
 
 def data_dir() -> Path:

@@ -5,10 +5,13 @@ rich's ``escape()``, ``Text()`` and ``markup=False`` stop rich markup but let te
 escape sequences through, so handling them is ours:
 
 - ANSI CSI/OSC/DCS sequences and C0/C1 control characters are removed;
-- invisible format characters (Unicode category Cf: zero-width space and joiners, BOM,
-  word joiner, soft hyphen, bidirectional marks and overrides, tag characters) are
-  shown as a visible escape, ``⟨U+200B⟩``, so that ``Cam\\u200bille`` never reads as
-  ``Camille`` and support sees what is there;
+- invisible characters are shown as a visible escape, ``⟨U+200B⟩``, so that
+  ``Cam\\u200bille`` never reads as ``Camille`` and support sees what is there. One rule
+  (``system/invisible.py``): Unicode's default-ignorable code points (zero-width space
+  and joiners, BOM, bidi marks, the combining grapheme joiner U+034F, variation selectors,
+  Hangul fillers, Khmer inherent vowels, Mongolian selectors, tags), every code point of
+  category Cf, Co (private use) and Cn (unassigned), and the blank fillers U+2800 and
+  U+16FE4;
 - bytes that were not UTF-8 in a file name (kept by Python as surrogate escapes,
   U+DC80–U+DCFF) are shown as ``⟨0xE9⟩``; any other lone surrogate as ``⟨U+D800⟩``.
 
@@ -17,6 +20,8 @@ The HTML view uses :func:`visible` too, before escaping for HTML.
 
 import re
 from functools import cache
+
+from tracesguide.system.invisible import RANGES
 
 # ESC followed by a CSI, OSC, DCS, SOS, PM or APC sequence, or any two-character escape.
 _ESCAPE_SOURCE = r"""
@@ -29,13 +34,15 @@ _ESCAPE_SOURCE = r"""
     """
 # Remaining C0 controls (but tab and newline), DEL, C1 controls.
 _CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-# Every character of Unicode category Cf (Unicode 14, Python 3.11; tests/test_faults_inputs
-# checks the list against unicodedata), and every surrogate.
+# The invisible code points (``system/invisible.py``, written by
+# scripts/invisible_ranges.py: default-ignorable, Cf, Co, Cn, surrogates and the blank
+# fillers); tests/test_faults_inputs walks the whole Unicode range against it.
 _HIDDEN_SOURCE = (
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f\ud800-\udfff]"
+    "["
+    + "".join(
+        f"\\U{low:08X}" if low == high else f"\\U{low:08X}-\\U{high:08X}" for low, high in RANGES
+    )
+    + "]"
 )
 
 _ONE_LINE = str.maketrans(dict.fromkeys("\t\n\u2028\u2029", " "))

@@ -86,3 +86,35 @@ def forget_phone() -> None:
             backend.delete_password(SERVICE, PHONE)
     except Exception:
         return
+
+
+# What ``doctor`` says of a backend that is not trusted: it keeps secrets in a file
+# (keyrings.alt's plaintext and "encrypted" files), or nowhere (null, fail).
+NO_BACKENDS = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
+
+
+def backend_kind(backend: object) -> str:
+    """``trusted``, ``file`` (secrets in a file of the home: keyrings.alt), ``none`` (the
+    null and fail backends) or ``unknown``."""
+    name = backend_name(backend)
+    if trusted(backend):
+        return "trusted"
+    if name in NO_BACKENDS:
+        return "none"
+    if name.startswith("keyrings.alt.") or "Plaintext" in name or ".file." in name:
+        return "file"
+    return "unknown"
+
+
+def described_backends() -> list[tuple[str, str]]:
+    """Each backend keyring would use (the chainer's members), as (dotted name, kind);
+    ``[("", "error")]`` when keyring itself fails to load one."""
+    try:
+        import keyring
+        from keyring.backends import chainer
+
+        backend = keyring.get_keyring()
+        members = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
+    except Exception:  # a broken keyring set-up is a finding, never a crash
+        return [("", "error")]
+    return [(backend_name(member), backend_kind(member)) for member in members]

@@ -36,6 +36,7 @@ from tracesguide.reports.setup import (
     Warned,
 )
 from tracesguide.system.hints import command
+from tracesguide.system.sanitize import inert
 from tracesguide.views.render import (
     message_panel,
     personalise,
@@ -105,7 +106,8 @@ class TerminalPresenter:
                 self.print(problem_panel(text or t("wizard.other_problem_help")))
             case MessagePrepared():
                 self.print(message_panel(notice.message.title, notice.text))
-                self.print(Text(t("wizard.message_saved", path=notice.path), style="dim"))
+                shown = inert(t("wizard.message_saved", path=notice.path), single_line=True)
+                self.print(Text(shown, style="dim"))
             case Warned():
                 self.print(Text("⚠ " + notice.text, style="yellow"))
             case NoKeyring():

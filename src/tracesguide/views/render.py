@@ -70,7 +70,11 @@ STYLES = {DONE: "green", TO_DO: "", BLOCKED: "red", SKIPPED: "dim", IN_PROGRESS:
 def say_line(console: Console, text: str, style: str = "") -> None:
     """*text* as it is (no markup read in it) and never cut by a line break: the terminal
     wraps it, so a command in it can be copied whole."""
-    console.print(text, style=style or None, markup=False, highlight=False, soft_wrap=True)
+    from tracesguide.system.sanitize import inert
+
+    # A command in it may name a file: what the file's name holds never reaches the
+    # terminal raw (``hints.quote`` writes such a name as ``$'…'``).
+    console.print(inert(text), style=style or None, markup=False, highlight=False, soft_wrap=True)
 
 
 def values(answers: Mapping[str, str]) -> dict[str, str]:
@@ -232,7 +236,8 @@ def welcome(content: Content, state: State, path: Path, seen: Situation) -> Rend
         from tracesguide.system.hints import command
 
         resume = command("setup", path)
-        text = Text(t("wizard.welcome", title=content.title, path=path, command=resume))
+        shown = inert(str(path), single_line=True)  # the file's own name: never raw
+        text = Text(inert(t("wizard.welcome", title=content.title, path=shown, command=resume)))
         return frame(text, style="cyan")
     report = seen.progress
     lines = Text(t("wizard.already_done"), style="bold")

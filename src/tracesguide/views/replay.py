@@ -264,7 +264,9 @@ def print_report(
 def staff_hint(path: Path, hint: str | None) -> str | None:
     """Advice for support staff about a file they received, instead of the user's own
     ("Lancez tracesguide setup" means nothing to them); other hints (update the tool) stay."""
-    if not path.exists() and not path.is_symlink():
+    import os
+
+    if not os.path.lexists(path):  # never raises (a name too long, a loop)
         return t("replay_html.missing_file_hint")
     if hint and "setup" in hint:
         return t("replay_html.unusable_file_hint")

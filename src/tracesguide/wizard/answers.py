@@ -53,6 +53,12 @@ def read(path: Path, content: Content) -> dict[str, Any]:
         if key in ("problems", "notes"):
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise AnswersError(t("answers.problems_not_table"))
+            unknown = next((step for step in value if not content.has_step(step)), None)
+            if unknown is not None:  # a typo would silently report nothing
+                raise AnswersError(
+                    t("answers.unknown_problem_step", step=shorten(unknown)),
+                    t("answers.unknown_stop_at_hint"),
+                )
         elif not isinstance(value, str):
             raise AnswersError(t("answers.not_text", key=key))
         elif key in OPTION_KEYS:
@@ -87,8 +93,9 @@ def _parse(path: Path) -> dict[str, Any]:
     except (ValueError, OverflowError, RecursionError, MemoryError, UnicodeError) as error:
         # TOMLDecodeError and UnicodeDecodeError are ValueErrors; the others: an integer of
         # more than 4 300 digits, nesting too deep, a date out of range.
-        why = shorten(str(error), 200) or type(error).__name__
-        raise AnswersError(t("answers.invalid", path=path, why=why)) from None
+        from tracesguide.i18n.wording import parser_failure
+
+        raise AnswersError(t("answers.invalid", path=path, why=parser_failure(error))) from None
 
 
 class AnswersPrompter:

@@ -6,6 +6,7 @@ The steps that depend on the answer (declared in the content: ``depends_on`` and
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> No
     from tracesguide.wizard.session import make_presenter, make_prompter
 
     path, _ = resolve_state_path(state_option)
-    if not (path.exists() or path.is_symlink()):
+    if not os.path.lexists(path):
         raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
     follow(state_module.load(path).language)  # a bad file stops here, untouched
     content = load()

@@ -65,7 +65,7 @@ def _load_or_new(path: Path) -> State:
     language chosen."""
     from tracesguide.i18n import follow, language
 
-    if path.exists() or path.is_symlink():
+    if os.path.lexists(path):
         state = state_module.load(path)
         follow(state.language)
         return state
@@ -120,7 +120,7 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
     from tracesguide.i18n import t
 
     path, _ = resolve_state_path(state_option)
-    if not (path.exists() or path.is_symlink()):
+    if not os.path.lexists(path):
         return t("session.nothing_to_reset", path=path)
     state_module.load(path)  # refuse (untouched) anything that is not ours, before asking
     if not yes:
@@ -130,11 +130,13 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
                 t("session.no_confirmation_hint", command=command("reset --yes", path)),
             )
         from tracesguide.i18n.library import confirm
+        from tracesguide.system.sanitize import inert
 
-        if not confirm(t("session.confirm_reset", path=path), default=False):
+        shown = inert(str(path), single_line=True)  # the file's own name: never raw
+        if not confirm(t("session.confirm_reset", path=shown), default=False):
             return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
-        if not (path.exists() or path.is_symlink()):
+        if not os.path.lexists(path):
             return t("session.nothing_to_reset", path=path)
         data = state_module.read_bytes(path)  # read again under the lock: what we keep
         state_module.parse_bytes(data, path)

@@ -28,12 +28,6 @@ if TYPE_CHECKING:
     from tracesguide.state import State
 
 HERE = Path(__file__).parent
-# Invisible and direction-changing characters, and a few blank-looking letters: shown as
-# their code point (⟨U+200B⟩) rather than removed, so that staff see what the file holds.
-_INVISIBLE = re.compile(
-    "[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
-)
 _URL = re.compile(r"https?://[^\s<>\"'`⟨]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)»]"
 
@@ -46,9 +40,9 @@ class Segment(NamedTuple):
 
 
 def visible(value: str, *, single_line: bool = True) -> str:
-    """Untrusted text made inert for HTML: no escape sequence, invisible characters shown."""
-    shown = _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", value)
-    return inert(shown, single_line=single_line)
+    """Untrusted text made inert for HTML: no escape sequence, invisible characters shown
+    (the terminal's rule, ``system/invisible.py``: both show the same code points)."""
+    return inert(value, single_line=single_line)
 
 
 def segments(value: str) -> list[Segment]:
@@ -95,15 +89,28 @@ TARGET_HINTS = {"--html": "html.target_hint", "--redact": "redact.hint"}
 
 
 def refuse_target(out: Path, inputs: Sequence[Path], option: str) -> None:
-    """Refuse to write *out* if it is a folder or one of the files read (even through a
-    link, or a path like ``sub/../state.toml``): nothing is written then."""
+    """Refuse to write *out* if it is a folder, a device, a FIFO or a standard stream's
+    link (``/dev/stdout``: never replaced by a file, never written into), one of the
+    files read (even through a link, or a path like ``sub/../state.toml``), or any
+    tracesguide state file (someone's progress: never replaced by a report). Nothing is
+    written then."""
+    import os
+
     from tracesguide.i18n import t
     from tracesguide.system.errors import TracesguideError
+    from tracesguide.system.files import is_device_or_stream
 
     hint = t(TARGET_HINTS[option])
-    if out.is_dir():
-        raise TracesguideError(t("html.target_is_folder", path=out), hint)
-    if not out.exists():  # nothing there (or a dangling link): no input can be replaced
+    shown = inert(str(out), single_line=True)
+    if is_device_or_stream(out):
+        raise TracesguideError(t("html.target_is_device", path=shown), hint)
+    try:
+        if out.is_dir():
+            raise TracesguideError(t("html.target_is_folder", path=shown), hint)
+        there = out.exists()
+    except OSError:  # a loop, a name too long: the writer says it, naming the path
+        return
+    if not there:  # nothing there (or a dangling link): no input can be replaced
         return
     for source in inputs:
         try:
@@ -111,7 +118,23 @@ def refuse_target(out: Path, inputs: Sequence[Path], option: str) -> None:
         except OSError:
             same = False
         if same:
-            raise TracesguideError(t("html.target_is_input", path=out), hint)
+            raise TracesguideError(t("html.target_is_input", path=shown), hint)
+    if os.path.isfile(out) and _is_a_state(out):
+        raise TracesguideError(
+            t("html.target_is_state", path=shown), t("html.target_is_state_hint")
+        )
+
+
+def _is_a_state(path: Path) -> bool:
+    """Whether *path* reads as a tracesguide state file (its own reader says yes)."""
+    from tracesguide.state import store as state_module
+    from tracesguide.system.errors import TracesguideError
+
+    try:
+        state_module.load(path)
+    except (TracesguideError, OSError, ValueError):
+        return False
+    return True
 
 
 def write_private(out: Path, data: bytes) -> None:
