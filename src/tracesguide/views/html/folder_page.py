@@ -24,7 +24,6 @@ from tracesguide.i18n.wording import moment as people_moment
 from tracesguide.reports.check import Checked, Tally, Unusable, check_milestone, run, targets
 from tracesguide.reports.status import SituationFields
 from tracesguide.views.html import refuse_target, render, visible, write_private
-from tracesguide.views.html.replay_page import full_name
 from tracesguide.views.situation import BLOCKER_KEYS, actor_text, desk_text
 
 # What needs action first: blocked, then waiting on someone else (the control body),
@@ -93,8 +92,11 @@ class UserRow:
         return (self.rank, -(self.waiting or 0), oldest, self.file)
 
 
-# The answers a row shows (who, the operator): carried by ``check.run``'s records.
-SHOWN_ANSWERS = ("first_name", "last_name", "email", "operator_name", "operator_traces_number")
+def shown_answers(content: Content) -> tuple[str, ...]:
+    """The answers a row shows (who, the operator), as the content names them (``[who]``):
+    carried by ``check.run``'s records."""
+    who = content.person
+    return (who.first_name, who.last_name, who.email, who.operator_name, who.operator_number)
 
 
 def current_stage(content: Content, where: Progress) -> tuple[str, str]:
@@ -129,7 +131,7 @@ def _problem_lines(content: Content, seen: SituationFields) -> list[str]:
 def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserRow:
     """The page's row of one file, drawn from ``check.run``'s record of it."""
     seen = result.situation
-    answers = dict(zip(SHOWN_ANSWERS, result.kept, strict=True))
+    first, last, email, operator_name, operator_number = result.kept
     nxt = None if result.ended else result.next_step
     if not result.started or seen is None:
         rank = NEW_RANK
@@ -143,12 +145,12 @@ def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserR
         rank = WAITING_RANK
     else:
         rank = PROGRESS_RANK
-    operator = visible(answers["operator_name"])
-    number = visible(answers["operator_traces_number"])
+    operator = visible(operator_name)
+    number = visible(operator_number)
     return UserRow(
         rank=rank,
-        name=full_name(answers),
-        email=visible(answers["email"]),
+        name=visible(" ".join(part for part in (first, last) if part)).strip(),
+        email=visible(email),
         operator=f"{operator} ({number})" if number else operator,
         stage=titles.get(result.stage, ""),
         stage_id=result.stage,
@@ -179,7 +181,7 @@ def collect(
     unusable: list[tuple[str, str]] = []
     titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
     tally = Tally()
-    for result in run(content, paths, require, keep=SHOWN_ANSWERS, now=now):
+    for result in run(content, paths, require, keep=shown_answers(content), now=now):
         tally.add(result)
         if isinstance(result, Unusable):
             unusable.append((visible(str(result.path)), visible(result.error)))
