@@ -104,7 +104,7 @@ def test_plaintext_keyring_stale_index_and_unwritable_folder_are_all_named(
     assert "PlaintextKeyring" in found["keyring"]["found"]
     assert "keyrings.alt" in found["keyring"]["todo"]
     assert found["index"]["verdict"] == "problem"
-    assert "45 jour(s)" in found["index"]["found"] and "30 jours" in found["index"]["found"]
+    assert "45 jours" in found["index"]["found"] and "30 jours" in found["index"]["found"]
     assert "tracesguide operators" in found["index"]["todo"]
     assert found["state_folder"]["verdict"] == "problem"
     assert str(folder) in found["state_folder"]["found"]
@@ -137,7 +137,7 @@ def test_a_good_set_up_is_exit_0(tmp_path: Path) -> None:
     assert {c["verdict"] for c in found.values()} <= {"ok", "info"}
     assert found["keyring"]["verdict"] == "ok"
     assert found["state_file"]["verdict"] == "ok" and "0600" in found["state_file"]["found"]
-    assert found["index"]["verdict"] == "ok" and "0 jour(s)" in found["index"]["found"]
+    assert found["index"]["verdict"] == "ok" and "il y a 0 jour" in found["index"]["found"]
     assert "HTTP 200" in found["directory_url"]["found"]
 
 

@@ -172,3 +172,14 @@ def test_a_catalog_plural_is_chosen_by_its_number() -> None:
         assert t("screens.hours", hours=2) == "2 hours"
     finally:
         follow("fr")
+
+
+def test_no_catalog_text_writes_a_plural_as_word_s() -> None:
+    """« étape(s) », « day(s) »: a plural is chosen by its number ({n|one|other})."""
+    import re
+
+    from tracesguide.i18n import LANGUAGES, catalog
+
+    for language in LANGUAGES:
+        for key, text in catalog(language).items():
+            assert not re.search(r"\w\(s\)", text.replace("http(s)", "")), (language, key)
