@@ -116,7 +116,7 @@ def test_plaintext_keyring_stale_index_and_unwritable_folder_are_all_named(
     assert "Annuaire des opérateurs (à corriger)" in text.stdout
     assert "Dossier du fichier d'état (à corriger)" in text.stdout
     assert "lecture seule" in text.stdout or "permission refusée" in text.stdout
-    assert "3 point(s) à corriger" in text.stdout
+    assert "3 points à corriger" in text.stdout
     assert text.stderr == ""
 
 
