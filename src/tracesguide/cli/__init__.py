@@ -193,24 +193,43 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     from tracesguide.content import load
     from tracesguide.reports.status import open_state, status_report
 
+    if json_output:
+        _status_json(state)
+        return
     path, saved = open_state(state)  # first: its language, unless --lang
     content = load()
     report = status_report(content, path, saved)
-    if json_output:
-        import json
-
-        # ensure_ascii, as check: exact values, and no raw control or bidi character from
-        # a state file (a blocked reason is its text) ever reaches the terminal.
-        print(json.dumps(report.as_json()))
-        return
     from tracesguide.views.status import print_status
 
     print_status(_console(), content, report, seen=report.situation)
 
 
+def _status_json(option: Path | None) -> None:
+    """``status --json``: the record, or for a file that cannot be used the ``{path,
+    error}`` record ``check --json`` gives on stdout, the error's line on stderr and its
+    exit code."""
+    import json
+
+    from tracesguide.content import load
+    from tracesguide.reports.status import open_state, status_report
+    from tracesguide.system.errors import StateError
+    from tracesguide.system.paths import resolve_state_path
+    from tracesguide.system.sanitize import inert
+
+    try:
+        path, saved = open_state(option)  # first: its language, unless --lang
+    except StateError as error:
+        shown, _ = resolve_state_path(option)
+        print(json.dumps({"path": str(shown), "error": inert(error.message, single_line=True)}))
+        raise  # and the one line on stderr, with the error's exit code
+    # ensure_ascii, as check: exact values, and no raw control or bidi character from
+    # a state file (a blocked reason is its text) ever reaches the terminal.
+    print(json.dumps(status_report(load(), path, saved).as_json()))
+
+
 @app.command("replay", help="help.replay")
 def replay_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="help.replay_file")],
+    file: Annotated[Path, argument("FILE", "help.replay_file")],
     step: Annotated[
         str | None,
         typer.Option("--step", help="help.replay_step"),
@@ -399,6 +418,12 @@ def main() -> None:
         _usage_error(error)
     except BrokenPipeError:
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as error:  # a path the OS refuses before any reader (name too long…)
+        from tracesguide.i18n import t
+        from tracesguide.system.files import read_reason
+
+        where = os.fsdecode(error.filename) if error.filename is not None else "?"
+        _fail(TracesguideError(t("cli.os_error", path=where, why=read_reason(error)), None))
     if code == EXIT_INTERRUPTED:  # typer turned a KeyboardInterrupt into exit 130, silently
         from tracesguide.i18n import t
 

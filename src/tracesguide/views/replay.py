@@ -264,7 +264,11 @@ def print_report(
 def staff_hint(path: Path, hint: str | None) -> str | None:
     """Advice for support staff about a file they received, instead of the user's own
     ("Lancez tracesguide setup" means nothing to them); other hints (update the tool) stay."""
-    if not path.exists() and not path.is_symlink():
+    try:
+        missing = not path.exists() and not path.is_symlink()
+    except OSError:  # a name too long, a loop: the reader's error says why
+        missing = False
+    if missing:
         return t("replay_html.missing_file_hint")
     if hint and "setup" in hint:
         return t("replay_html.unusable_file_hint")
