@@ -242,6 +242,7 @@ def replay_command(
         Path | None,
         option("--redact", "help.replay_redact", metavar="FICHIER"),
     ] = None,
+    full: Annotated[bool, typer.Option("--full", help="help.replay_full")] = False,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
     from tracesguide.views.replay import load_for_replay, print_report
@@ -266,7 +267,7 @@ def replay_command(
         if html is None:
             return
     if html is None:
-        print_report(_console(), content, file, saved, step)
+        print_report(_console(), content, file, saved, step, full)
         return
     from tracesguide.views.html.replay_page import write_html
 
