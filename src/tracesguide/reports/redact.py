@@ -11,6 +11,7 @@ through ``files.write_atomic``; it never replaces the file it was made from.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tracesguide.content import Content
@@ -19,7 +20,22 @@ from tracesguide.state import Event, State, StepRecord
 
 # Answers kept as they are: not about the person (the operator's public TRACES number
 # identifies a company's profile, which support needs to look it up).
-KEPT_ANSWERS = frozenset({"operator_traces_number", "email_language"})
+KEPT_ANSWERS = frozenset({"email_language"})
+# The operator's number is kept only when it has the form of one (« BE-ORG-OP-5 »), and is
+# not a phone number in disguise; anything else typed there is masked.
+OPERATOR_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9][A-Z0-9./-]{2,78}")
+_PHONE = re.compile(r"(?:0|33)[1-9]\d{8}")
+# Words the wizard itself writes: the operator step's origins, « Autre problème ».
+GUIDE_WORDS = frozenset({"search", "typed", "other", "operator-not-found"})
+
+
+def operator_number(value: str) -> bool:
+    digits = "".join(c for c in value if c.isdigit())
+    return (
+        OPERATOR_NUMBER.fullmatch(value) is not None
+        and any(c.isdigit() for c in value)
+        and not _PHONE.search(digits)
+    )
 
 
 class Placeholders:
@@ -57,6 +73,9 @@ def procedure_texts(content: Content) -> frozenset[str]:
             texts.add(question.key)
             for choice in question.choices:
                 texts.update((choice.blocks, choice.ends))
+    texts.update(e.id for e in content.troubleshooting)
+    texts.update(s.id for s in content.steps)
+    texts.update(GUIDE_WORDS)
     texts.discard("")
     return frozenset(texts)
 
@@ -68,6 +87,10 @@ def redact(content: Content, state: State) -> State:
 
     def answer(key: str, value: str) -> str:
         if key in KEPT_ANSWERS:
+            return value
+        if key == "operator_traces_number":
+            return value if operator_number(value) else mask("text", value)
+        if key == "operator_origin" and value in GUIDE_WORDS:
             return value
         if key in Placeholders.KEYS:
             return mask(key, value)
