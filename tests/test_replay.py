@@ -20,7 +20,7 @@ from tracesguide.content import load
 from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.sanitize import inert
-from tracesguide.views.replay import format_gap
+from tracesguide.views.replay_text import format_gap
 
 CONTENT = load()
 
@@ -88,13 +88,14 @@ def flat(text: str) -> str:
 def test_replay_shows_who_answers_where_and_each_seen_screen(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "dupont.toml"
     write_state(path, {**APP_ANSWERS, "has_certificate": "no"})
-    result = cli("replay", str(path))
+    result = cli("replay", str(path), "--full")
     assert result.code == 0, result.err
     out = result.out
     assert "Camille EXEMPLE" in out and "camille.exemple@exemple.fr" in out
     assert "0.1.0" in out and "31/01/2026 10:00 UTC" in out
-    # where the user stands and why it is blocked
-    assert "Bloqué à operator.certificate" in out
+    # where the user stands and why it is blocked, first
+    head = flat("\n".join(out.splitlines()[:24]))
+    assert "Ce qui bloque" in head and "(étape operator.certificate)" in head
     assert "Organic Import" in flat(out)
     # each step with a status, rendered as the user saw it (personalised)
     for step_id in ("eu-login.welcome", "eu-login.form", "operator.certificate"):
@@ -118,11 +119,12 @@ def test_timeline_shows_the_time_between_events(cli, tmp_path: Path) -> None:  #
     )
     saved.record("later", "second-factor.sms.finalise", now=sms.replace(hour=16, minute=30))
     state_module.save(saved, path)
-    out = cli("replay", str(path)).out
-    problem_line = next(line for line in out.splitlines() if "14:21 │" in line)
-    assert "+19 min" in problem_line and "problème signalé" in problem_line
-    assert "Je n'ai pas reçu le SMS" in problem_line
-    later_line = next(line for line in out.splitlines() if "16:30 │" in line)
+    out = cli("replay", str(path), "--full").out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("14:21 · 15:21"))
+    assert "+19 min" in lines[at] and "problème signalé" in lines[at]
+    assert "Je n'ai pas reçu le SMS" in lines[at + 1]  # its detail, below
+    later_line = next(line for line in lines if line.startswith("16:30 · 17:30"))
     assert "+2 h 09" in later_line
     assert "+33 6 •• •• •• 78" in out  # the masked phone, in the header
     # the screen the user was on, shown and marked as such
@@ -322,7 +324,7 @@ def test_html_report_is_standalone_private_and_inert(cli, tmp_path: Path) -> Non
     assert_inert(html)
     # the same report: who, timeline, where, the screens
     text = re.sub(r"<[^>]+>", "", html)
-    for needle in ("Chronologie", "Où en est l&#39;utilisateur", "operator.search", "+3 min"):
+    for needle in ("Chronologie", "Réponse au ticket", "operator.search", "+3 min"):
         assert needle in text, needle
     assert "[bold red]x[/]" in text
 

@@ -119,7 +119,7 @@ def test_the_support_case_reads_the_same_in_every_view(cli, tmp_path) -> None:  
 
 def test_a_validated_user_is_not_waiting_in_any_view(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = _validated(tmp_path / "ok.toml")
-    waiting = t("replay_html.waiting", days=0).split("0")[0]
+    waiting = t("replay_text.waiting")
     for view, text in _all_views(cli, path, tmp_path).items():
         assert waiting not in text, view
     from tracesguide.views.html.folder_page import collect

@@ -194,24 +194,45 @@ def status_command(state: StateOption = None, json_output: JsonOption = False) -
     from tracesguide.content import load
     from tracesguide.reports.status import open_state, status_report
 
+    if json_output:
+        _status_json(state)
+        return
     path, saved = open_state(state)  # first: its language, unless --lang
     content = load()
     report = status_report(content, path, saved)
-    if json_output:
-        import json
-
-        # ensure_ascii, as check: exact values, and no raw control or bidi character from
-        # a state file (a blocked reason is its text) ever reaches the terminal.
-        print(json.dumps(report.as_json()))
-        return
     from tracesguide.views.status import print_status
 
     print_status(_console(), content, report, seen=report.situation)
 
 
+def _status_json(option: Path | None) -> None:
+    """``status --json``: the record, or for a file that cannot be used the ``{path,
+    error}`` record ``check --json`` gives on stdout, the error's line on stderr and its
+    exit code."""
+    import json
+
+    from tracesguide.content import load
+    from tracesguide.reports.status import open_state, status_report
+    from tracesguide.system.paths import resolve_state_path
+    from tracesguide.system.sanitize import inert
+
+    try:
+        path, saved = open_state(option)  # first: its language, unless --lang
+    except TracesguideError as error:  # unusable, or a name the system refuses
+        try:
+            shown: Path | str = resolve_state_path(option)[0]
+        except TracesguideError:
+            shown = option if option is not None else ""
+        print(json.dumps({"path": str(shown), "error": inert(error.message, single_line=True)}))
+        raise  # and the one line on stderr, with the error's exit code
+    # ensure_ascii, as check: exact values, and no raw control or bidi character from
+    # a state file (a blocked reason is its text) ever reaches the terminal.
+    print(json.dumps(status_report(load(), path, saved).as_json()))
+
+
 @app.command("replay", help="help.replay")
 def replay_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="help.replay_file")],
+    file: Annotated[Path, argument("FILE", "help.replay_file")],
     step: Annotated[
         str | None,
         typer.Option("--step", help="help.replay_step"),
@@ -224,6 +245,7 @@ def replay_command(
         Path | None,
         option("--redact", "help.replay_redact", metavar="FICHIER"),
     ] = None,
+    full: Annotated[bool, typer.Option("--full", help="help.replay_full")] = False,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
     from tracesguide.views.replay import load_for_replay, print_report
@@ -248,7 +270,7 @@ def replay_command(
         if html is None:
             return
     if html is None:
-        print_report(_console(), content, file, saved, step)
+        print_report(_console(), content, file, saved, step, full)
         return
     from tracesguide.views.html.replay_page import write_html
 

@@ -11,26 +11,49 @@ through ``files.write_atomic``; it never replaces the file it was made from.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from tracesguide.content import Content
+from tracesguide.content import Content, Who
 from tracesguide.i18n import t
 from tracesguide.state import Event, State, StepRecord
 
-# Answers kept as they are: not about the person (the operator's public TRACES number
-# identifies a company's profile, which support needs to look it up).
-KEPT_ANSWERS = frozenset({"operator_traces_number", "email_language"})
+# The operator's number is kept only when it has the form of one (« BE-ORG-OP-5 »), and is
+# not a phone number in disguise; anything else typed there is masked.
+OPERATOR_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9][A-Z0-9./-]{2,78}")
+_PHONE = re.compile(r"(?:0|33)[1-9]\d{8}")
+# Words the wizard itself writes: the operator step's origins, « Autre problème ».
+GUIDE_WORDS = frozenset({"search", "typed", "other", "operator-not-found"})
+
+
+def operator_number(value: str) -> bool:
+    digits = "".join(c for c in value if c.isdigit())
+    return (
+        OPERATOR_NUMBER.fullmatch(value) is not None
+        and any(c.isdigit() for c in value)
+        and not _PHONE.search(digits)
+    )
 
 
 class Placeholders:
     """Stable placeholders: one counter per kind, one placeholder per distinct value."""
 
-    KEYS: ClassVar[dict[str, str]] = {  # the placeholder's pattern, by kind, in the catalog
-        "first_name": "redact.first_name",
-        "last_name": "redact.last_name",
-        "email": "redact.email",
-        "phone_masked": "redact.phone_masked",
-        "operator_name": "redact.operator_name",
+    # The placeholder's pattern in the catalog, by what the answer is: the fields of the
+    # content's ``[who]`` (first name, last name, e-mail, phone, operator's name), any text.
+    KEYS: ClassVar[dict[str, str]] = {
+        **dict(
+            zip(
+                Who._fields[:5],
+                (
+                    "redact.first_name",
+                    "redact.last_name",
+                    "redact.email",
+                    "redact.phone_masked",
+                    "redact.operator_name",
+                ),
+                strict=True,
+            )
+        ),
         "text": "redact.text",
     }
 
@@ -57,6 +80,9 @@ def procedure_texts(content: Content) -> frozenset[str]:
             texts.add(question.key)
             for choice in question.choices:
                 texts.update((choice.blocks, choice.ends))
+    texts.update(e.id for e in content.troubleshooting)
+    texts.update(s.id for s in content.steps)
+    texts.update(GUIDE_WORDS)
     texts.discard("")
     return frozenset(texts)
 
@@ -66,14 +92,19 @@ def redact(content: Content, state: State) -> State:
     mask = Placeholders()
     known = procedure_texts(content)
 
+    who = content.person
+    kinds = {getattr(who, field): field for field in Placeholders.KEYS if hasattr(who, field)}
+
     def answer(key: str, value: str) -> str:
-        if key in KEPT_ANSWERS:
+        if key == who.operator_number:  # a company's public number: support looks it up
+            return value if operator_number(value) else mask("text", value)
+        if key == who.operator_origin and value in GUIDE_WORDS:
             return value
-        if key in Placeholders.KEYS:
-            return mask(key, value)
+        if key in kinds:
+            return mask(kinds[key], value)
         question = content.question(key)
         if question is not None and question.choice(value) is not None:
-            return value
+            return value  # a choice's value: the guide's own word (the e-mails' language)
         return mask("text", value)
 
     def text(value: str) -> str:

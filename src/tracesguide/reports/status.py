@@ -25,7 +25,11 @@ def open_state(option: Path | None) -> tuple[Path, State | None]:
     A file named with ``--state`` or ``TRACESGUIDE_STATE`` must exist.
     """
     path, explicit = resolve_state_path(option)
-    if not explicit and not path.exists() and not path.is_symlink():
+    try:
+        absent = not path.exists() and not path.is_symlink()
+    except OSError:  # a name too long, a loop: the reader below says why
+        absent = False
+    if not explicit and absent:
         return path, None
     state = state_module.load(path)
     from tracesguide.i18n import follow

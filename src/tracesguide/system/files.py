@@ -285,7 +285,7 @@ def open_regular(path: Path, max_bytes: int) -> BinaryIO:
     except IsADirectoryError:
         raise Unreadable(path, "not_regular") from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the name
-        raise Unreadable(path, "os_error", _strerror(error)) from None
+        raise Unreadable(path, "os_error", read_reason(error)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -315,10 +315,32 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
                 if len(more) < want:
                     break
         except OSError as error:
-            raise Unreadable(path, "os_error", _strerror(error)) from None
+            raise Unreadable(path, "os_error", read_reason(error)) from None
     if len(data) > max_bytes:
         raise Unreadable(path, "too_big", str(len(data)))
     return data
+
+
+# Why a file cannot be read, in the user's language (the OS's own text is English).
+_READ_REASONS = {
+    errno.EACCES: "files.denied",
+    errno.EPERM: "files.denied",
+    errno.ELOOP: "files.loop",
+    errno.ENAMETOOLONG: "files.name_too_long",
+    errno.ENOTDIR: "files.not_a_folder_in_path",
+    errno.EIO: "files.io_error",
+}
+
+
+def read_reason(error: BaseException) -> str:
+    """Why reading failed, one phrase in the catalog's words (else the OS's own text)."""
+    from tracesguide.i18n import t
+
+    if isinstance(error, ValueError):  # a NUL in the name
+        return t("files.bad_name")
+    number = error.errno if isinstance(error, OSError) else None
+    key = _READ_REASONS.get(number) if number is not None else None
+    return t(key) if key else _strerror(error)
 
 
 def _strerror(error: BaseException) -> str:

@@ -10,26 +10,35 @@ user named).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from tracesguide.content import Content, Step
 from tracesguide.content import load as load_content
-from tracesguide.engine import OPERATOR_NOT_FOUND, StepStatus, progress
+from tracesguide.engine import StepStatus
 from tracesguide.i18n import t, wording
-from tracesguide.reports.status import require_step, status_report
-from tracesguide.state import Event, State
+from tracesguide.reports.replay import Entry, replay
+from tracesguide.reports.status import require_step
+from tracesguide.state import State
 from tracesguide.state import store as state_module
 from tracesguide.system.errors import StateError
 from tracesguide.system.sanitize import inert
 from tracesguide.views.render import STYLES, reason, status_label, step_view
-from tracesguide.views.status import print_status
+from tracesguide.views.replay_text import (
+    answer_rows,
+    clock,
+    clock_heading,
+    day,
+    detail,
+    detail_rows,
+    gap_text,
+)
+from tracesguide.views.replay_text import kind_label as kind_words
 
 KIND_STYLES = {
     "done": "green",
@@ -40,34 +49,9 @@ KIND_STYLES = {
 }
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    """One event, ready to print: every text already inert."""
-
-    at: datetime
-    gap: str  # time since the previous event, e.g. "+19 min"; "" for the first
-    kind: str
-    step: str
-    detail: str
-
-
 def kind_label(kind: str) -> str:
     """An event's kind in words; a kind this version does not know, as it is (inert)."""
-    labels = {
-        "shown": t("replay.kind_shown"),
-        "done": t("replay.kind_done"),
-        "skipped": t("replay.kind_skipped"),
-        "blocked": t("replay.kind_blocked"),
-        "problem": t("replay.kind_problem"),
-        "note": t("replay.kind_note"),
-        "answer": t("replay.kind_answer"),
-        "later": t("replay.kind_later"),
-        "back": t("replay.kind_back"),
-        "edit": t("replay.kind_edit"),
-        "reopened": t("replay.kind_reopened"),
-        "solved": t("replay.kind_solved"),
-    }
-    return labels.get(kind) or clean(kind)
+    return kind_words(kind, clean)
 
 
 def clean(value: str) -> str:
@@ -75,60 +59,9 @@ def clean(value: str) -> str:
     return inert(value, single_line=True)
 
 
-def format_gap(seconds: float) -> str:
-    """The time between two events, for people: +45 s, +19 min, +2 h 05, +3 j 4 h."""
-    if seconds < 0:
-        return "−" + format_gap(-seconds).lstrip("+")
-    total = int(seconds)
-    if total < 60:
-        return f"+{total} s"
-    minutes = total // 60
-    if minutes < 60:
-        return f"+{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"+{hours} h {minutes:02d}"
-    days, hours = divmod(hours, 24)
-    return f"+{days} j {hours} h"
-
-
 def format_time(moment: datetime) -> str:
     """A date and time in UTC (the state file's times carry their zone)."""
     return wording.moment(moment, utc=True)
-
-
-def event_detail(content: Content, event: Event, make_inert: Callable[[str], str] = clean) -> str:
-    """What an event's detail means: a known problem's label, else the detail itself
-    (made inert by *make_inert*: ``clean`` for a terminal, ``html.visible`` for a page)."""
-    detail = make_inert(event.detail)
-    if event.kind == "problem" and content.has_step(event.step):
-        problem = next((p for p in content.step(event.step).problems if p.id == event.detail), None)
-        if problem is not None:
-            return t("replay.problem_detail", label=problem.label, id=detail)
-    if event.kind in ("answer", "edit", "reopened") and detail:
-        return t("replay.answer_detail", key=detail)
-    if event.kind == "later" and event.detail == OPERATOR_NOT_FOUND:
-        return t("replay.operator_not_found")
-    return detail
-
-
-def timeline(content: Content, events: list[Event]) -> list[TimelineRow]:
-    """The event log with the time spent between consecutive events."""
-    rows: list[TimelineRow] = []
-    previous: datetime | None = None
-    for event in events:
-        gap = "" if previous is None else format_gap((event.at - previous).total_seconds())
-        previous = event.at
-        rows.append(
-            TimelineRow(
-                at=event.at,
-                gap=gap,
-                kind=event.kind,
-                step=clean(event.step),
-                detail=event_detail(content, event),
-            )
-        )
-    return rows
 
 
 def seen_steps(content: Content, state: State) -> list[Step]:
@@ -137,66 +70,12 @@ def seen_steps(content: Content, state: State) -> list[Step]:
     return [s for s in content.steps if s.id in seen]
 
 
-def header(path: Path, state: State) -> Text:
-    """Who, which language and version, when: every value from the file made inert."""
-    answers = state.answers
-    name = " ".join(
-        part
-        for part in (clean(answers.get("first_name", "")), clean(answers.get("last_name", "")))
-        if part
-    )
-    rows = (
-        (t("replay.file"), clean(str(path))),
-        (t("replay.name"), name or t("replay.not_given")),
-        (t("replay.email"), clean(answers.get("email", "")) or t("replay.not_given")),
-        (t("replay.phone"), clean(answers.get("phone_masked", "")) or t("replay.none")),
-        (t("replay.language"), clean(state.language)),
-        (t("replay.version"), clean(state.tool_version)),
-        (t("replay.created"), t("replay.utc", time=format_time(state.created))),
-        (t("replay.updated"), t("replay.utc", time=format_time(state.updated))),
-    )
-    text = Text()
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        text.append(f"{label:<{width}}  ", style="bold")
-        text.append(value)
-        text.append("\n")
-    text.rstrip()
-    return text
-
-
 def answers_table(state: State) -> Table:
     table = Table(title=t("replay.answers"), title_justify="left", expand=False)
     table.add_column(t("replay.key"), style="bold")
     table.add_column(t("replay.value"), overflow="fold")
     for key, value in sorted(state.answers.items()):
         table.add_row(Text(clean(key)), Text(clean(value)))
-    return table
-
-
-def timeline_table(content: Content, rows: list[TimelineRow], title: str) -> Table:
-    table = Table(title=t("replay.timeline_title", title=title), title_justify="left", expand=False)
-    table.add_column(t("replay.column_time"), no_wrap=True)
-    table.add_column(t("replay.column_gap"), justify="right", no_wrap=True)
-    table.add_column(t("replay.column_event"), no_wrap=True)
-    table.add_column(t("replay.column_step"), overflow="fold")
-    table.add_column(t("replay.column_detail"), overflow="fold")
-    for row in rows:
-        known = content.has_step(row.step)
-        step = Text(row.step, style="" if known or not row.step else "dim")
-        if row.step and not known:
-            step.append(t("replay.unknown_step"), style="dim")
-        table.add_row(
-            Text(format_time(row.at)),
-            Text(row.gap, style="bold" if row.gap.endswith(("min", "h", "j")) else "dim"),
-            Text(kind_label(row.kind), style=KIND_STYLES.get(row.kind, "")),
-            step,
-            Text(row.detail),
-        )
-    if not rows:
-        table.add_row(
-            Text(t("replay.no_event"), style="dim"), Text(""), Text(""), Text(""), Text("")
-        )
     return table
 
 
@@ -219,35 +98,112 @@ def step_section(content: Content, state: State, status: StepStatus) -> list[Ren
     return parts
 
 
+def answer_grid(rows: list[tuple[str, str]]) -> Table:
+    """Label and value rows; values wrap at spaces (ids are never cut: none has one)."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in rows:
+        grid.add_row(Text(label), Text(value))
+    return grid
+
+
+MARKS = {"problem": "⚠ ", "blocked": "⏸ ", "back": "↩ ", "edit": "✎ ", "reopened": "✎ "}
+
+
+def chronology_lines(
+    content: Content, entries: tuple[Entry, ...], width: int
+) -> list[RenderableType]:
+    """The chronology at *width* columns: one line per entry when the step id fits beside
+    the time and the event, else the step id on its own line (stacked); a step id is never
+    cut, a detail wraps at spaces below it; long gaps and notable events stand out."""
+    lines: list[RenderableType] = []
+    current = ""
+    for entry in entries:
+        today = day(entry.at)
+        if entry.long_gap and entry.gap is not None:
+            lines.append(Text(t("replay_text.long_gap", gap=gap_text(entry.gap)), style="bold"))
+        if today != current:
+            current = today
+            lines.append(Text(f"── {today} ──", style="dim"))
+        style = KIND_STYLES.get(entry.kind, "")
+        head = Text(clock(entry.at), style="")
+        head.append(f"  {gap_text(entry.gap):>9}", style="bold" if entry.long_gap else "dim")
+        mark = MARKS.get(entry.kind, "» " if entry.notable else "  ")
+        head.append(
+            f"  {mark}{kind_label(entry.kind)}", style=style or ("bold" if entry.notable else "")
+        )
+        step = clean(entry.step)
+        if step:
+            unknown = "" if entry.known_step else t("replay.unknown_step")
+            if head.cell_len + 2 + len(step) + len(unknown) <= width:
+                head.append("  " + step, style="bold" if entry.notable else "")
+                head.append(unknown, style="dim")
+                lines.append(head)
+            else:
+                lines.append(head)
+                below = Text("    " + step, style="bold" if entry.notable else "", no_wrap=True)
+                below.append(unknown, style="dim")
+                lines.append(below)
+        else:
+            lines.append(head)
+        text = detail(content, entry, clean)
+        if text:
+            below = Text(text, style="dim" if not entry.notable else "")
+            lines.append(Padding(below, (0, 0, 0, 4)))
+    if not entries:
+        lines.append(Text(t("replay.no_event"), style="dim"))
+    return lines
+
+
 def print_report(
-    console: Console, content: Content, path: Path, state: State, step_id: str | None = None
+    console: Console,
+    content: Content,
+    path: Path,
+    state: State,
+    step_id: str | None = None,
+    full: bool = False,
+    now: datetime | None = None,
 ) -> None:
-    """Print the report: who, answers, timeline, where the user stands, the screens seen.
+    """Print the replay: the answer to the ticket first (it fits the first 80×24 screen),
+    then the compact chronology; *full*: every event, the answers and the screens seen.
 
     With *step_id*, only that step: its events and its screen.
     """
-    where = progress(content, state)
-    console.print(Text(t("replay.title"), style="bold underline"))
-    console.print(header(path, state))
+    from datetime import UTC
+
+    model = replay(content, path, state, now or datetime.now(UTC), step_id)
+    summary = model.summary
+    name = clean(summary.name) or t("replay_html.no_name")
+    console.print(Text(t("replay_text.title", name=name), style="bold underline"))
+    console.print(answer_grid(answer_rows(content, summary, clean)))
     console.print()
+    width = console.size.width
+    title = t("replay_text.chronology", clock=clock_heading())
     if step_id is not None:
-        events = [e for e in state.events if e.step == step_id]
-        console.print(
-            timeline_table(content, timeline(content, events), t("replay.events_of", step=step_id))
-        )
-        console.print()
+        title = t("replay.events_of", step=step_id) + " — " + clock_heading()
+    console.print(Text(title, style="bold underline"))
+    if not full and step_id is None:
+        console.print(Text(t("replay_text.compact_hint"), style="dim"))
+    entries = model.events if (full or step_id is not None) else model.chronology
+    for line in chronology_lines(content, entries, width):
+        console.print(line)
+    console.print()
+    where = model.situation.progress
+    if step_id is not None:
         for part in step_section(content, state, where.status_of(step_id)):
             console.print(part)
         return
+    if not full:
+        return
+    console.print(Text(t("replay_text.details"), style="bold underline"))
+    console.print(
+        answer_grid(detail_rows(summary, str(path), state.language, state.tool_version, clean))
+    )
+    console.print()
     if state.answers:
         console.print(answers_table(state))
         console.print()
-    console.print(timeline_table(content, timeline(content, state.events), t("replay.timeline")))
-    console.print()
-    console.print(Text(t("replay.where"), style="bold underline"))
-    report = status_report(content, path, state)
-    print_status(console, content, report, for_user=False, seen=report.situation)
-    console.print()
     steps = seen_steps(content, state)
     console.print(Text(t("replay.screens_seen", count=len(steps)), style="bold underline"))
     console.print()

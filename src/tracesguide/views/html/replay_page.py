@@ -11,23 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tracesguide import __version__
 from tracesguide.content import Content, Step
-from tracesguide.engine import BLOCKED, DONE, Progress, StepStatus, progress
-from tracesguide.engine import situation as engine_situation
+from tracesguide.engine import BLOCKED, DONE, StepStatus
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
-from tracesguide.reports.status import next_action
-from tracesguide.state import Event, State
+from tracesguide.reports.replay import Entry, Replay, replay
+from tracesguide.state import State
 from tracesguide.views.html import Segment, link, render, segments, visible
 from tracesguide.views.render import personalise as fill_text
 from tracesguide.views.render import reason, status_label
-from tracesguide.views.replay import event_detail, format_gap, kind_label
-from tracesguide.views.situation import STAFF_ACTORS, actor_text, staff_lines
+from tracesguide.views.replay_text import (
+    answer_rows,
+    clock,
+    clock_heading,
+    day,
+    detail,
+    detail_rows,
+    gap_text,
+    kind_label,
+)
+from tracesguide.views.situation import STAFF_ACTORS
 
-LONG_GAP_SECONDS = 3600  # a gap of an hour or more is shown in bold
 ACTOR_KEYS = STAFF_ACTORS
 LABEL_KEYS = (
     "html.toc",
@@ -52,6 +58,9 @@ LABEL_KEYS = (
     "replay_html.unknown_step",
     "replay_html.unknown_steps",
     "replay_html.source",
+    "replay_html.answer",
+    "replay_html.file_details",
+    "replay_html.every_event",
 )
 
 
@@ -62,11 +71,6 @@ def labels() -> dict[str, str]:
 
 def format_time(moment: datetime) -> str:
     return people_moment(moment, utc=True)
-
-
-def full_name(answers: dict[str, str]) -> str:
-    parts = (answers.get("first_name", ""), answers.get("last_name", ""))
-    return visible(" ".join(p for p in parts if p)).strip()
 
 
 def personalise(text: str, answers: dict[str, str]) -> list[Segment]:
@@ -115,28 +119,24 @@ class StepView:
     sources: str
 
 
-def detail_text(content: Content, event: Event) -> str:
-    return event_detail(content, event, visible)
-
-
-def rows(content: Content, events: list[Event]) -> list[Row]:
+def rows(content: Content, entries: tuple[Entry, ...]) -> list[Row]:
+    """The chronology's lines as table rows (the model's, words from ``replay_text``)."""
     result: list[Row] = []
-    previous: datetime | None = None
-    for event in events:
-        seconds = 0.0 if previous is None else (event.at - previous).total_seconds()
-        previous = event.at
-        classes = [event.kind if event.kind in ("problem", "blocked") else ""]
-        if seconds >= LONG_GAP_SECONDS:
+    for entry in entries:
+        classes = [entry.kind if entry.kind in ("problem", "blocked") else ""]
+        if entry.notable:
+            classes.append("notable")
+        if entry.long_gap:
             classes.append("long-gap")
         result.append(
             Row(
-                at=format_time(event.at),
-                gap=format_gap(seconds) if result else "",
-                kind=event.kind,
-                label=kind_label(event.kind),
-                step=visible(event.step),
-                known=not event.step or content.has_step(event.step),
-                detail=segments(detail_text(content, event)),
+                at=f"{day(entry.at)} {clock(entry.at)}",
+                gap=gap_text(entry.gap),
+                kind=entry.kind,
+                label=kind_label(entry.kind, visible),
+                step=visible(entry.step),
+                known=entry.known_step,
+                detail=segments(detail(content, entry, visible)),
                 classes=" ".join(c for c in classes if c),
             )
         )
@@ -188,72 +188,15 @@ def step_view(content: Content, state: State, status: StepStatus) -> StepView:
     )
 
 
-def waiting_days(content: Content, state: State, where: Progress, now: datetime) -> int | None:
-    """Whole days since the request, while it is really pending (the engine's situation)."""
-    return engine_situation(content, state, now, known=where).waiting_days
-
-
-def situation(content: Content, state: State, where: Progress, now: datetime) -> dict[str, Any]:
-    """Where the user stands and why, in sentences for staff."""
-    lines: list[list[Segment]] = []
-    tone = "progress"
-    reached = sum(where.milestones.values())
-    if where.complete:
-        tone = "done"
-        lines.append(segments(t("replay_html.complete")))
-    elif where.ended:
-        tone = "blocked"
-        lines.append(segments(t("replay_html.ended", reason=visible(where.ended))))
-    for step_id, why in where.blocked:
-        if where.ended and why == where.ended:
-            continue
-        tone = "blocked"
-        title = content.step(step_id).title if content.has_step(step_id) else visible(step_id)
-        lines.append(
-            segments(
-                t("replay_html.blocked", title=title, step=step_id, reason=visible(reason(why)))
-            )
-        )
-    seen = engine_situation(content, state, now, known=where)
-    action = next_action(content, where.next_step) if not where.ended else None
-    if action is not None:
-        actor = actor_text(content, seen.actor)
-        lines.append(
-            segments(t("replay_html.next", title=action.action, step=action.step, actor=actor))
-        )
-    for line in staff_lines(content, seen, actor=False):
-        lines.append(segments(visible(line)))
-    days = seen.waiting_days
-    if days is not None:
-        lines.append(segments(t("replay_html.waiting", days=days)))
-    problems = [e for e in state.events if e.kind == "problem"]
-    if problems:
-        last_problem = problems[-1]
-        lines.append(
-            segments(
-                t(
-                    "replay_html.problems",
-                    count=len(problems),
-                    problem=detail_text(content, last_problem),
-                    step=visible(last_problem.step),
-                    at=format_time(last_problem.at),
-                )
-            )
-        )
-    if state.events:
-        last = state.events[-1]
-        lines.append(
-            segments(
-                t(
-                    "replay_html.last",
-                    at=format_time(last.at),
-                    kind=kind_label(last.kind),
-                    step=visible(last.step) or "—",
-                )
-            )
-        )
-    milestones = t("replay_html.milestones_reached", count=reached, total=len(where.milestones))
-    return {"tone": tone, "lines": lines, "milestones": milestones}
+def tone(model: Replay) -> str:
+    """The answer's colour: done, blocked (something blocks or the guide ends), else
+    progress."""
+    summary = model.summary
+    if summary.complete:
+        return "done"
+    if summary.ended or summary.blocker:
+        return "blocked"
+    return "progress"
 
 
 def page(
@@ -263,34 +206,20 @@ def page(
     step_id: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """The whole page, as text."""
+    """The whole page, as text: the answer to the ticket first (the replay model's, the
+    terminal's words), the stages, the chronology, the screens seen, the answers."""
     moment = now or datetime.now(UTC)
-    where = progress(content, state)
+    model = replay(content, path, state, moment, step_id)
+    where = model.situation.progress
     answers = state.answers
-    name = full_name(answers) or t("replay_html.no_name")
-    operator = visible(answers.get("operator_name", ""))
-    number = visible(answers.get("operator_traces_number", ""))
-    missing = t("replay.not_given")
-    who = [
-        (t("replay.name"), name),
-        (t("replay.email"), visible(answers.get("email", "")) or missing),
-        (t("replay.phone"), visible(answers.get("phone_masked", "")) or missing),
-        (t("replay_html.operator"), f"{operator} ({number})" if number else operator or missing),
-        (t("replay.language"), visible(state.language)),
-        (t("replay.version"), visible(state.tool_version)),
-        (t("replay.created"), t("replay.utc", time=format_time(state.created))),
-        (t("replay.updated"), t("replay.utc", time=format_time(state.updated))),
-        (t("replay.file"), visible(str(path))),
-    ]
+    name = visible(model.summary.name) or t("replay_html.no_name")
     if step_id is None:
         seen = {e.step for e in state.events if e.kind == "shown"} | set(state.steps)
         steps = [
             step_view(content, state, where.status_of(s.id)) for s in content.steps if s.id in seen
         ]
-        events = state.events
     else:
         steps = [step_view(content, state, where.status_of(step_id))]
-        events = [e for e in state.events if e.step == step_id]
     stages = [
         {
             "title": s.stage.title,
@@ -304,7 +233,7 @@ def page(
     done_stages = sum(1 for s in where.stages if s.status in (DONE, "skipped"))
     L = labels()
     toc = [
-        ("situation", L["situation"]),
+        ("situation", L["answer"]),
         ("etapes-majeures", L["stages"]),
         ("chronologie", L["timeline"]),
         ("ecrans", L["screens"]),
@@ -312,6 +241,7 @@ def page(
     if answers and step_id is None:
         toc.append(("reponses", L["answers"]))
     unknown = sorted(visible(s) for s in set(state.steps) - set(content.by_id))
+    reached = sum(where.milestones.values())
     return render(
         "replay.html.j2",
         L=L,
@@ -319,12 +249,21 @@ def page(
         kicker=L["kicker"],
         title=t("replay_html.title", name=name, date=format_time(state.updated)[:10]),
         footer=t("html.footer", version=__version__, at=format_time(moment)),
-        who=who,
-        situation=situation(content, state, where, moment),
+        answer=[
+            (label, segments(value))
+            for label, value in answer_rows(content, model.summary, visible)
+        ],
+        tone=tone(model),
+        who=detail_rows(model.summary, str(path), state.language, state.tool_version, visible),
+        clock=clock_heading(),
+        milestones_reached=t(
+            "replay_html.milestones_reached", count=reached, total=len(where.milestones)
+        ),
         stages=stages,
         percent=round(100 * done_stages / max(1, len(stages))),
-        milestones=[(m, reached) for m, reached in where.milestones.items()],
-        rows=rows(content, events),
+        milestones=[(m, done) for m, done in where.milestones.items()],
+        rows=rows(content, model.chronology),
+        every=rows(content, model.events) if model.chronology != model.events else [],
         steps=steps,
         answers=[(visible(k), segments(visible(v))) for k, v in sorted(answers.items())]
         if step_id is None
