@@ -99,12 +99,10 @@ def test_an_issued_importer_goes_on_to_the_request(cli: Callable[..., Any], tmp_
     assert state_module.load(state).steps[STEP.id].status == "done"
 
 
-@pytest.mark.usefixtures("directory")
-def test_the_wizard_stops_an_operator_without_the_import_activity(tmp_path: Path) -> None:
-    """In a real terminal: the company picked in the directory, then the verdict."""
+def _wizard_at_the_search(state: Path) -> pexpect.spawn:
+    """``setup`` in an 80×24 pseudo-terminal, resumed, at the operator search's prompt."""
     import os
 
-    state = _at_the_operator_step(tmp_path / "s.toml")
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", "NO_COLOR": "1"}
     env["PROMPT_TOOLKIT_NO_CPR"] = "1"
     child = pexpect.spawn(
@@ -118,6 +116,14 @@ def test_the_wizard_stops_an_operator_without_the_import_activity(tmp_path: Path
     child.expect("Appuyez sur Entrée pour continuer")  # the resume screen, read first
     child.send("\r")
     child.expect("Recherchez votre entreprise")
+    return child
+
+
+@pytest.mark.usefixtures("directory")
+def test_the_wizard_stops_an_operator_without_the_import_activity(tmp_path: Path) -> None:
+    """In a real terminal: the company picked in the directory, then the verdict."""
+    state = _at_the_operator_step(tmp_path / "s.toml")
+    child = _wizard_at_the_search(state)
     child.sendline("Jardins de Provence")
     child.expect("Votre entreprise")
     child.send("\r")  # the first result: Jardins de Provence
@@ -133,22 +139,8 @@ def test_the_wizard_stops_an_operator_without_the_import_activity(tmp_path: Path
 def test_a_typed_number_absent_from_the_directory_is_warned_with_the_closest(
     tmp_path: Path,
 ) -> None:
-    import os
-
     state = _at_the_operator_step(tmp_path / "s.toml")
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", "NO_COLOR": "1"}
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    child = pexpect.spawn(
-        tracesguide_executable(),
-        ["setup", "--state", str(state)],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(24, 80),
-    )
-    child.expect("Appuyez sur Entrée pour continuer")  # the resume screen, read first
-    child.send("\r")
-    child.expect("Recherchez votre entreprise")
+    child = _wizard_at_the_search(state)
     child.sendline("zzzqqq")
     child.expect("Votre entreprise")
     child.send("\x1b[B\r")  # « Saisir le nom et le numéro TRACES trouvés dans TRACES NT »

@@ -465,14 +465,6 @@ def _attach_troubleshooting(content: Content) -> Content:
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ContentError(t("troubleshoot.content_duplicate", ids=", ".join(twice)))
-    stored = {k for s in content.steps for q in s.ask for k in q.answer_keys}
-    placeholders = {p.key for p in content.placeholders}
-    for field, key in zip(Who._fields, content.who or (), strict=False):
-        if key not in stored:
-            raise ContentError(t("content.unknown_answer_key", where=f"who.{field}", key=key))
-    for key in re.findall(r"\{([^{}]*)\}", content.summary):
-        if key not in stored | placeholders:
-            raise ContentError(t("content.unknown_answer_key", where="summary", key=key))
     source_ids = {s.id for s in content.sources}
     for entry in content.troubleshooting:
         unknown = (
