@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from tracesguide.system import interrupts
 from tracesguide.system.errors import WriteError
 
 # Our temp files: ".<target>.<pid>.<random>.tmp", so that one left by a killed process
@@ -36,13 +37,18 @@ def write_atomic(target: Path, chunks: Iterable[bytes], mode: int = 0o600) -> No
         raise write_error(target, OSError(errno.ENODEV, os.strerror(errno.ENODEV)))
     _refuse_special(target)
     _remove_stale_temps(target.parent)
+    held = interrupts.hold()  # a Ctrl-C inside mkstemp would leave its file unnamed
     try:
         fd, temp = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
         )
-    except (OSError, ValueError) as error:
-        raise write_error(target, error) from None
+    except BaseException as error:
+        interrupts.release(held)
+        if isinstance(error, OSError | ValueError):
+            raise write_error(target, error) from None
+        raise
     try:
+        interrupts.release(held)  # a Ctrl-C held back is raised here, the file named
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.writelines(chunks)
@@ -70,13 +76,18 @@ def replacing(target: Path, mode: int = 0o600) -> Iterator[Path]:
 
     _refuse_special(target)
     _remove_stale_temps(target.parent)
+    held = interrupts.hold()  # a Ctrl-C inside mkstemp would leave its file unnamed
     try:
         fd, temp = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
         )
-    except (OSError, ValueError) as error:
-        raise write_error(target, error) from None
+    except BaseException as error:
+        interrupts.release(held)
+        if isinstance(error, OSError | ValueError):
+            raise write_error(target, error) from None
+        raise
     try:
+        interrupts.release(held)  # a Ctrl-C held back is raised here, the file named
         os.fchmod(fd, mode)
         os.close(fd)
         yield Path(temp)

@@ -27,3 +27,20 @@ def ignore() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:
         return
+
+
+def hold() -> set[int | signal.Signals] | None:
+    """Hold Ctrl-C back (at the OS level) until :func:`release`: a file created in
+    between is always known to the code that must remove it. Returns the mask to give
+    back; ``None`` where signals cannot be masked (not the main thread, no
+    ``pthread_sigmask``)."""
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def release(held: set[int | signal.Signals] | None) -> None:
+    """Let Ctrl-C through again; one that came meanwhile is raised now, by the caller."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
