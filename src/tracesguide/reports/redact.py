@@ -5,6 +5,9 @@ free-text detail (event details, step reasons) are replaced by placeholders; the
 value always gets the same placeholder, so the timeline still reads ("the same reason
 twice"). What comes from the procedure itself (a choice's value, a problem's id, a
 reason the content wrote, an answer's key) is kept: it says nothing about the person.
+Keys are masked too when the procedure does not know them: an answer's key, a step's
+id, an event's step (a hand-edited file can hold any text of the right form there), and
+the tool's version when it does not have a version's form.
 The copy is a valid state file (``replay`` and ``check`` accept it), written 0600
 through ``files.write_atomic``; it never replaces the file it was made from.
 """
@@ -22,6 +25,8 @@ from tracesguide.state import Event, State, StepRecord
 # not a phone number in disguise; anything else typed there is masked.
 OPERATOR_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9][A-Z0-9./-]{2,78}")
 _PHONE = re.compile(r"(?:0|33)[1-9]\d{8}")
+# A version as tracesguide writes it (« 0.4.0 », « 1.0.0rc1 », « 0.4.0+local »).
+_VERSION = re.compile(r"\d{1,4}(?:\.\d{1,4}){0,3}(?:[a-z]{1,5}\d{0,4})?(?:\+[a-z0-9.]{1,20})?")
 # Words the wizard itself writes: the operator step's origins, « Autre problème ».
 GUIDE_WORDS = frozenset({"search", "typed", "other", "operator-not-found"})
 
@@ -55,6 +60,8 @@ class Placeholders:
             )
         ),
         "text": "redact.text",
+        "key": "redact.key",  # an answer's key (the state file's key form)
+        "step": "redact.step",  # a step's id (the step id form)
     }
 
     def __init__(self) -> None:
@@ -87,13 +94,27 @@ def procedure_texts(content: Content) -> frozenset[str]:
     return frozenset(texts)
 
 
+def answer_keys(content: Content) -> frozenset[str]:
+    """The answer keys the procedure knows (its questions' and its ``[who]``'s)."""
+    keys = {key for step in content.steps for q in step.ask for key in q.answer_keys}
+    keys.update(getattr(content.person, field) for field in content.person._fields)
+    return frozenset(keys)
+
+
 def redact(content: Content, state: State) -> State:
     """A copy of *state* without personal data (see the module's docstring)."""
     mask = Placeholders()
     known = procedure_texts(content)
+    known_keys = answer_keys(content)
 
     who = content.person
     kinds = {getattr(who, field): field for field in Placeholders.KEYS if hasattr(who, field)}
+
+    def key_of(key: str) -> str:
+        return key if key in known_keys else mask("key", key)
+
+    def step_of(step: str) -> str:
+        return step if not step or content.has_step(step) else mask("step", step)
 
     def answer(key: str, value: str) -> str:
         if key == who.operator_number:  # a company's public number: support looks it up
@@ -114,15 +135,24 @@ def redact(content: Content, state: State) -> State:
         created=state.created,
         updated=state.updated,
         language=state.language,
-        tool_version=state.tool_version,
+        tool_version=(
+            state.tool_version
+            if _VERSION.fullmatch(state.tool_version)
+            else mask("text", state.tool_version)
+        ),
         schema_version=state.schema_version,
-        answers={key: answer(key, value) for key, value in state.answers.items()},
+        answers={key_of(key): answer(key, value) for key, value in state.answers.items()},
         steps={
-            step: StepRecord(record.status, record.at, text(record.reason))
+            step_of(step): StepRecord(record.status, record.at, text(record.reason))
             for step, record in state.steps.items()
         },
         events=[
-            Event(e.at, e.kind, e.step, e.detail if e.kind == "answer" else text(e.detail))
+            Event(
+                e.at,
+                e.kind,
+                step_of(e.step),
+                key_of(e.detail) if e.kind == "answer" and e.detail else text(e.detail),
+            )
             for e in state.events
         ],
     )

@@ -45,6 +45,7 @@ EVENT_KINDS = (
     "edit",
     "reopened",
     "solved",  # the user says the problem reported at the step is solved
+    "search",  # what the user typed in the directory at the operator step (bounded)
 )
 # Events that open a step again (its status is removed): "back" (the user went back to
 # it), "reopened" (an answer it depends on was changed).
