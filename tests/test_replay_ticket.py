@@ -77,6 +77,8 @@ def test_the_state_holds_the_ticket(ticket: Path) -> None:
     kinds = [(e["kind"], e.get("step", ""), e.get("detail", "")) for e in events]
     assert ("later", "operator.search", "operator-not-found") in kinds
     assert ("problem", "operator.open-list", "oper-029") in kinds
+    # what was typed in the directory, for support (recorded at each search)
+    assert ("search", "operator.search", APP["operator_name"]) in kinds
 
 
 def test_the_first_screen_answers_the_ticket(ticket: Path) -> None:
@@ -90,6 +92,8 @@ def test_the_first_screen_answers_the_ticket(ticket: Path) -> None:
     assert "guichet" in screen  # and its desk
     assert "Camille EXEMPLE" in screen and "camille.exemple@exemple.fr" in screen
     assert "sans le trouver" not in screen or "Je reviendrai plus tard" in screen
+    # what they searched for in the directory, beside what they chose or typed
+    assert f"Recherches « {APP['operator_name']} »" in screen
 
 
 @pytest.mark.parametrize("columns", [60, 80])

@@ -36,6 +36,7 @@ LONG_GAP = timedelta(hours=1)
 NOTABLE_KINDS = frozenset({"problem", "back", "edit", "reopened", "blocked", "later", "note"})
 _FOLDED = frozenset({"shown", "answer"})  # what a step's one line takes in before its end
 _ENDS = frozenset({DONE, SKIPPED})
+SEARCHES_SHOWN = 3  # the answer shows the last queries typed in the directory
 
 
 @cache
@@ -105,6 +106,7 @@ class Summary(NamedTuple):
     problem: Problem | None
     problems: int  # how many problems were reported in all
     note: str  # the last note the user wrote ("" when none)
+    searches: tuple[str, ...]  # the last queries typed in the directory (distinct, oldest first)
     waiting_since: Moment | None
     waiting_days: int | None
     next_action: str  # the engine's next action code ("" when none)
@@ -254,10 +256,14 @@ def summary(content: Content, state: State, seen: Situation, last: Entry | None)
     if seen.blocked is not None and seen.blocked.code == BLOCKED_ANSWER:
         blocked_reason = seen.progress.status_of(seen.blocked.step).reason
     next_step = seen.next_action.step if seen.next_action else ""
-    note = ""
+    note, searches = "", list[str]()
     for event in state.events:
         if event.kind == "note":
             note = event.detail
+        elif event.kind == "search" and event.detail:
+            if event.detail in searches:
+                searches.remove(event.detail)
+            searches.append(event.detail)
     ended_reason = seen.progress.ended if seen.ended else ""
     who = content.person
     return Summary(
@@ -281,6 +287,7 @@ def summary(content: Content, state: State, seen: Situation, last: Entry | None)
         problem=problem,
         problems=sum(1 for e in state.events if e.kind == "problem"),
         note=note,
+        searches=tuple(searches[-SEARCHES_SHOWN:]),
         waiting_since=Moment.of(seen.waiting_since) if seen.waiting_since else None,
         waiting_days=seen.waiting_days,
         next_action=seen.next_action.code if seen.next_action else "",

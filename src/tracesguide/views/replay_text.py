@@ -92,6 +92,7 @@ def kind_label(kind: str, inert: Inert) -> str:
         "edit": "replay.kind_edit",
         "reopened": "replay.kind_reopened",
         "solved": "replay.kind_solved",
+        "search": "replay.kind_search",
     }
     return t(labels[kind]) if kind in labels else inert(kind)
 
@@ -106,7 +107,7 @@ def detail(content: Content, entry: Entry, inert: Inert) -> str:
         return t("replay.answer_detail", key=raw)
     if entry.kind == "later" and entry.detail == OPERATOR_NOT_FOUND:
         return t("replay.operator_not_found")
-    if entry.kind == "note" and raw:
+    if entry.kind in ("note", "search") and raw:
         return t("replay_text.note_value", note=raw)
     if entry.started is not None:
         parts = []
@@ -210,6 +211,10 @@ def answer_rows(content: Content, summary: Summary, inert: Inert) -> list[tuple[
         (t("replay_text.operator"), _operator(summary, inert)),
         (t("replay_text.where"), _where(summary, inert)),
     ]
+    if summary.searches:  # what they searched for, beside what they chose or typed
+        quoted = (t("replay_text.note_value", note=inert(q)) for q in summary.searches)
+        searched = t("replay_text.searches_separator").join(quoted)
+        rows.insert(2, (t("replay_text.searched"), searched))
     if not (summary.complete or summary.ended):
         rows.append((t("replay_text.actor"), actor_text(content, summary.actor)))
     rows.append((t("replay_text.blocker"), _blocker(content, summary, inert)))

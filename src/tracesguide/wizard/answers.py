@@ -152,8 +152,8 @@ class AnswersPrompter:
         self.console.print(Text("⚠ " + warning, style="yellow"))
         return True
 
-    def operator(self, step: Step) -> OperatorChoice | None:
-        values = []
+    def operator(self, step: Step, searched: Callable[[str], None]) -> OperatorChoice | None:
+        values = []  # an answers file searches nothing: *searched* is never called
         question = next(q for q in step.ask if q.kind == OPERATOR_KIND)
         for key in _operator_keys(question):
             try:  # visible characters only, held to what the state reader accepts

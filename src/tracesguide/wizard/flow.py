@@ -73,6 +73,11 @@ PAGE = "page"
 OTHER_PROBLEM = "other"
 MAX_FREE_TEXT = 200
 
+# The queries typed in the directory at the operator step, kept for support: each one
+# bounded, the last few of the step (a search is typed again and again when nothing fits).
+MAX_QUERY = 200
+MAX_SEARCHES = 20
+
 
 class GoBack(Exception):
     """The user chose « ← Étape précédente » at a question: the flow goes back one step."""
@@ -123,7 +128,9 @@ class Prompter(Protocol):
 
     def keep_email_anyway(self, address: str, warning: str) -> bool: ...
 
-    def operator(self, step: Step) -> OperatorChoice | None: ...
+    def operator(self, step: Step, searched: Callable[[str], None]) -> OperatorChoice | None:
+        """The operator step; each query typed in the directory goes to *searched*."""
+        ...
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str: ...
 
@@ -184,6 +191,19 @@ class Flow:
 
     def _record(self, kind: str, step: str = "", detail: str = "") -> None:
         self.state.record(kind, step, detail, now=self.clock())
+        self._changed()
+
+    def _searched(self, step: str, query: str) -> None:
+        """A query typed in the directory, as a ``search`` event (support sees what was
+        looked for): at most MAX_QUERY characters, the last MAX_SEARCHES of the step."""
+        query = query.strip()[:MAX_QUERY]
+        if not query:
+            return
+        events = self.state.events
+        mine = [i for i, e in enumerate(events) if e.kind == "search" and e.step == step]
+        if len(mine) >= MAX_SEARCHES:
+            del events[mine[0]]
+        self.state.record("search", step, query, now=self.clock())
         self._changed()
 
     def _answer(self, key: str, value: str, step: str) -> None:
@@ -414,7 +434,7 @@ class Flow:
             self._answer(question.stored(), value, step.id)
             return value
         if question.kind == OPERATOR_KIND:
-            choice = self.prompter.operator(step)
+            choice = self.prompter.operator(step, lambda query: self._searched(step.id, query))
             if choice is None:
                 return None
             self._answer(question.stored("name"), choice.name, step.id)

@@ -21,7 +21,7 @@ offers the certificate check of ``operators certificate``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -124,12 +124,17 @@ def _day(iso: str) -> str:
 
 
 def ask_operator(
-    asker: Asker, prompt: str, back: bool = False, download: bool = True
+    asker: Asker,
+    prompt: str,
+    back: bool = False,
+    download: bool = True,
+    searched: Callable[[str], None] | None = None,
 ) -> OperatorChoice | None:
     """The operator step, interactive; None when the person comes back later. With
     *back*, « ← Étape précédente » is offered last (``flow.GoBack`` when chosen); with
     *download* (the question offers ``directory-download``), downloading the public
-    directory is offered while only the sample is there."""
+    directory is offered while only the sample is there. Each query typed goes to
+    *searched* (the flow records it for support)."""
     from tracesguide.i18n import t
     from tracesguide.operators import load_default_directory, search
     from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
@@ -138,6 +143,8 @@ def ask_operator(
     while True:
         asker.say(describe(directory), style="dim")
         text = asker.ask_text(prompt, lambda v: bool(v.strip()) or t("wizard.type_a_word"))
+        if searched is not None:
+            searched(text)
         matches = search(directory, text, limit=8)
         if not matches:
             asker.say(t("wizard.no_operator"), style="yellow")

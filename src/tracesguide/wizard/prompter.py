@@ -144,12 +144,14 @@ class QuestionaryPrompter:
         )
         return keep == "yes"
 
-    def operator(self, step: Step) -> OperatorChoice | None:
+    def operator(self, step: Step, searched: Callable[[str], None]) -> OperatorChoice | None:
         from tracesguide.wizard.operator_step import ask_operator
 
         question = next(q for q in step.ask if q.kind == OPERATOR_KIND)
         download = DIRECTORY_DOWNLOAD in question.offers
-        return ask_operator(self, question.prompt, back=self.navigation, download=download)
+        return ask_operator(
+            self, question.prompt, back=self.navigation, download=download, searched=searched
+        )
 
     def _choose(self, prompt: str, options: list[tuple[str, str]]) -> str:
         return _select(prompt, options)
