@@ -120,6 +120,7 @@ def _outputs(state: Path, out: Path) -> list[list[str]]:
     return [
         ["replay", str(state), "--html", str(out)],
         ["replay", str(state), "--redact", str(out)],
+        ["replay", str(state), "--bundle", str(out)],
         ["check", str(state), "--html", str(out)],
     ]
 

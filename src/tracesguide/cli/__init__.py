@@ -245,19 +245,36 @@ def replay_command(
         Path | None,
         option("--redact", "help.replay_redact", metavar="FICHIER"),
     ] = None,
+    bundle: Annotated[
+        Path | None,
+        option("--bundle", "help.replay_bundle", metavar="FICHIER.zip"),
+    ] = None,
     full: Annotated[bool, typer.Option("--full", help="help.replay_full")] = False,
 ) -> None:
     """``replay``: its help is ``help.replay`` in the catalog."""
     from tracesguide.views.replay import load_for_replay, print_report
 
-    if html is not None or redact is not None:
+    if html is not None or redact is not None or bundle is not None:
         from tracesguide.views.html import refuse_target
 
-        if html is not None:
-            refuse_target(html, [file], "--html")
-        if redact is not None:
-            refuse_target(redact, [file], "--redact")
+        for out, name in ((html, "--html"), (redact, "--redact"), (bundle, "--bundle")):
+            if out is not None:
+                refuse_target(out, [file], name)
     content, saved = load_for_replay(file, step)
+    if bundle is not None:
+        from rich.text import Text
+
+        from tracesguide.i18n import t
+        from tracesguide.system.sanitize import inert
+        from tracesguide.views.html.bundle import write_bundle
+
+        def show(summary: str) -> None:
+            _console().print(Text(summary), soft_wrap=True)  # whole lines to copy
+
+        write_bundle(content, file, saved, bundle, show)
+        _console().print(Text(t("bundle.written", path=inert(str(bundle), single_line=True))))
+        if html is None and redact is None:
+            return
     if redact is not None:
         from rich.text import Text
 

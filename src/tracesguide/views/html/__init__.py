@@ -85,7 +85,11 @@ def render(template: str, **context: Any) -> str:
 
 
 # The hint after a refused target, by option (keys are literal: the catalog test finds them).
-TARGET_HINTS = {"--html": "html.target_hint", "--redact": "redact.hint"}
+TARGET_HINTS = {
+    "--html": "html.target_hint",
+    "--redact": "redact.hint",
+    "--bundle": "bundle.hint",
+}
 
 
 def refuse_target(out: Path, inputs: Sequence[Path], option: str) -> None:
