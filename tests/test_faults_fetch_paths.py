@@ -18,7 +18,6 @@ import pytest
 from conftest import FAULT_COUNTS
 from directory_server import DirectoryServer, serving
 from test_faults_writes import assert_one_line, no_temp_files, run
-
 from tracesguide.operators.partial import PARTIAL_DIR
 
 SAMPLE = Path(__file__).parents[1] / "src/tracesguide/operators/data/operators-sample.csv"
@@ -31,7 +30,9 @@ def _count(fault_class: str) -> None:
 
 
 def _root_mount(*args: str) -> bool:
-    return os.geteuid() == 0 and subprocess.run(["mount", *args], capture_output=True).returncode == 0
+    return (
+        os.geteuid() == 0 and subprocess.run(["mount", *args], capture_output=True).returncode == 0
+    )
 
 
 @pytest.fixture
