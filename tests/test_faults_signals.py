@@ -35,7 +35,7 @@ def test_ctrl_c_in_a_long_check_is_one_french_line_and_exit_130(tmp_path: Path) 
     assert child.returncode == 130
     text = err.decode()
     assert "Traceback" not in text
-    assert text.strip().splitlines()[-1].startswith("tracesguide: erreur : interrompu.")
+    assert text.strip().splitlines()[-1].startswith("tracesguide: Interrompu.")
     FAULT_COUNTS["signals, Ctrl-C outside the handlers"] = 1
 
 
@@ -108,7 +108,7 @@ def test_a_second_ctrl_c_during_cleanup_leaves_no_half_written_file(
         pytest.skip("the import finished before Ctrl-C")
     assert child.returncode == 130, text
     assert "Traceback" not in text
-    assert text.strip().splitlines()[-1].startswith("tracesguide: erreur : interrompu.")
+    assert text.strip().splitlines()[-1].startswith("tracesguide: Interrompu.")
     assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
     assert index.read_bytes() == before
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:

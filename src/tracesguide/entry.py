@@ -23,7 +23,7 @@ def interrupted() -> None:
     from tracesguide.i18n import t
 
     i18n.set_language(i18n.from_environment())
-    print(t("cli.error", message=t("cli.interrupted")), file=sys.stderr)
+    print(t("cli.stopped", message=t("cli.interrupted")), file=sys.stderr)
     sys.exit(EXIT_INTERRUPTED)
 
 

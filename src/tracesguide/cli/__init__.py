@@ -398,11 +398,27 @@ def _fail(error: TracesguideError) -> NoReturn:
 
     # One line: what went wrong, then what to do. Messages may quote untrusted text
     # (a path, a value from a file): print it inert, and never a value whole (bounded).
-    line = t("cli.error", message=bounded(error.message))
+    # A Ctrl-C is the user's choice, not an error: « Interrompu. », without « erreur ».
+    key = "cli.stopped" if isinstance(error, Interrupted) else "cli.error"
+    line = t(key, message=bounded(error.message))
     if error.hint:
         line = t("cli.error_hint", line=line, hint=bounded(error.hint))
-    print(inert(line, single_line=True), file=sys.stderr)
+    _say(inert(line, single_line=True))
     sys.exit(error.exit_code)
+
+
+def _say(line: str) -> None:
+    """Print a one-line message on stderr. For a script (not a terminal) it stays one
+    line; on a terminal it wraps at word boundaries, so that the terminal never cuts a
+    word, a path or a URL at its right edge."""
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((80, 24)).columns
+        wrapped = textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+        line = "\n".join(wrapped) or line
+    print(line, file=sys.stderr)
 
 
 def _usage_error(error: typer.TyperException) -> NoReturn:
@@ -413,10 +429,7 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
     from tracesguide.system.sanitize import inert
 
     message, command = french_usage_error(error)  # type: ignore[arg-type]
-    print(
-        inert(t("cli.usage_error", message=bounded(message), command=command), single_line=True),
-        file=sys.stderr,
-    )
+    _say(inert(t("cli.usage_error", message=bounded(message), command=command), single_line=True))
     sys.exit(getattr(error, "exit_code", EXIT_USAGE))
 
 
