@@ -127,7 +127,8 @@ class Establishment:
     def certificate(self) -> Certificate | None:
         """The certificate that tells the control body: a valid one first."""
         valid = [c for c in self.certificates if c.valid]
-        return (valid or list(self.certificates) or [None])[0]
+        chosen = valid or list(self.certificates)
+        return chosen[0] if chosen else None
 
 
 @dataclass(frozen=True)

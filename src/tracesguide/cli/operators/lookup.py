@@ -72,7 +72,7 @@ def _as_dict(
         "found": _establishment(result.found),
         "others": [_establishment(e) for e in result.others],
         "skipped": result.skipped,
-        "control_body": asdict(body) if body is not None else None,
+        "certificate_body": asdict(body) if body is not None else None,
         "traces_candidates": [operator(m) for m in matches],
     }
 
@@ -100,7 +100,7 @@ def _print(result: "Lookup", matches: "list[Match]") -> None:
         console.print(Text(t("agencebio.none_in_traces")))
     for match in matches:
         op = match.operator
-        line = Text("  • ")
-        line.append(clean(op.name), style="bold")
-        line.append(f" — {clean(op.traces_number) or '—'} ({clean(op.issuing_body) or '—'})")
-        console.print(line)
+        shown = Text("  • ")
+        shown.append(clean(op.name), style="bold")
+        shown.append(f" — {clean(op.traces_number) or '—'} ({clean(op.issuing_body) or '—'})")
+        console.print(shown)
