@@ -176,6 +176,11 @@ def test_who_acts_and_the_desks_name_the_users_control_body(
     assert f"l'organisme de contrôle ({BODY})" in replay
     shown = _flat(cli("show", "access.wait-validation", "--state", str(path)).out)
     assert f"{BODY} vérifie l'éligibilité de votre demande" in shown
+    page = tmp_path / "c.html"
+    assert cli("check", str(path), "--html", str(page)).code == 1
+    import html
+
+    assert f"l'organisme de contrôle ({BODY})" in _flat(html.unescape(page.read_text("utf-8")))
     monkeypatch.setenv("TRACESGUIDE_STATE", str(path))
     desks = json.loads(cli("troubleshoot", "--json").out)["problems"]
     names = {d["name"] for p in desks for d in p["desks"]}
