@@ -220,3 +220,25 @@ def test_a_certificate_body_other_than_the_one_named_is_said(
         result.out
     )
     assert state_module.load(path).answers[OPERATOR.stored("body")] == BODY
+
+
+def test_directories_that_disagree_on_the_body_are_said_and_a_withdrawal_stops(
+    world: AgenceBioServer, tmp_path: Path
+) -> None:
+    """The French directory says ECOCERT FRANCE, RETIREE; TRACES NT's certificate,
+    Certipaq BIO, withdrawn: both are said, the TRACES NT certificate's body is kept and
+    the withdrawal stops the step."""
+    state = tmp_path / "s.toml"
+    child = _at_the_search(state)
+    child.sendline(bio.WITHDRAWN)
+    child.expect("« RETIREE »")
+    child.expect("d'après votre SIRET")
+    child.send("\r")
+    child.expect("vérifiez sur votre certificat de conformité lequel")
+    assert "L'annuaire de l'Agence Bio nomme ECOCERT FRANCE" in _flat(child.before)
+    child.expect("retiré ou suspendu")
+    child.expect(pexpect.EOF)
+    child.close()
+    saved = state_module.load(state)
+    assert saved.steps[STEP.id].status == "blocked"
+    assert saved.answers[OPERATOR.stored("body")] == "Certipaq BIO (FR-BIO-01)"

@@ -90,8 +90,10 @@ def _print(result: "Lookup", matches: "list[Match]") -> None:
         console.print(Text(t("agencebio.not_found", siret=result.siret)))
         return
     console.print(Text(t("agencebio.found_title"), style="bold"))
-    for label, value in agencebio.rows(found):
-        console.print(Text(f"  {label:<24}{value}"))
+    rows = agencebio.rows(found)
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        console.print(Text(f"  {label:<{width}}{value}"))
     for line in agencebio.warnings(result):
         console.print(Text(line, style="yellow"))
     console.print()
