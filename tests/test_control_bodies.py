@@ -52,3 +52,28 @@ def test_same_body_by_code_or_by_name() -> None:
     assert same("Ecocert France (FR-BIO-98)", "Ecocert France")
     assert not same("Ecocert France (FR-BIO-98)", "Certipaq BIO")
     assert not same("X (FR-BIO-98)", "X (FR-BIO-97)")
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("Certipaq BIO (FR-BIO-01)", True),  # a body of the table, as a certificate writes it
+        ("Certipaq BIO", True),
+        ("Ecocert France (FR-BIO-98)", False),  # not in the table: masked, as any text
+        ("Camille EXEMPLE (FR-BIO-01)", False),
+    ],
+)
+def test_the_redacted_copy_keeps_only_a_known_control_body(value: str, kept: bool) -> None:
+    from helpers import APP_ANSWERS, T0, advance
+    from tracesguide.content import load
+    from tracesguide.reports.redact import redact
+    from tracesguide.state import State
+
+    content = load("fr")
+    operator = next(q for s in content.steps for q in s.ask if q.kind == "operator")
+    state = advance(State.new(language="fr", now=T0), content, APP_ANSWERS)
+    state.answer(operator.stored("body"), value, step="operator.search", now=T0)
+    copy = redact(content, state).answers[operator.stored("body")]
+    assert (copy == value) is kept
+    if not kept:
+        assert "EXEMPLE" not in copy and "Ecocert" not in copy
