@@ -5,7 +5,7 @@ It answers ``GET /api/gouv/operateurs/?siret=…`` as public code shows the real
 ``denominationcourante``, ``siret``, ``certificats [{organisme, etatCertification, url}]``,
 ``activitesBio [{activite}]`` and ``adressesOperateurs``. The companies it knows are
 given per SIRET (several items may share a SIREN); a fault can be given per SIRET: a 500,
-a slow answer, a body that is not JSON, an oversized body. Every request is recorded
+a slow answer, a body that is not JSON, an oversized body, a compressed bomb. Every request is recorded
 (its query and headers) so that a test sees what left the machine. The companies are
 invented (valid SIRET check digits, no real company).
 """
@@ -131,6 +131,18 @@ class _Handler(BaseHTTPRequestHandler):
         query["cookie"] = self.headers.get("Cookie", "")
         query["authorization"] = self.headers.get("Authorization", "")
         code, content_type, body, fault = self.server.directory.answer(query)
+        if fault == "bomb":  # a few kilobytes that inflate to 1 GiB
+            from directory_server import bomb
+
+            body = bomb()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip, gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+            return
         if fault == "slow":
             time.sleep(self.server.directory.slow_seconds)
         self.send_response(code)

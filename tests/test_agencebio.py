@@ -180,11 +180,15 @@ def test_an_answer_that_is_not_json(
     assert _error_lines(result.err) == 1
 
 
-def test_an_oversized_answer_is_refused(cli: Callable[..., Any], server: AgenceBioServer) -> None:
-    server.fault(bio.FAULTY, "huge", "huge", "huge")
+@pytest.mark.parametrize("fault", ["huge", "bomb"])
+def test_an_oversized_answer_is_refused(
+    cli: Callable[..., Any], server: AgenceBioServer, fault: str
+) -> None:
+    server.fault(bio.FAULTY, fault, fault, fault)
     result = cli("operators", "lookup", bio.FAULTY)
     assert result.code == 2
     assert "réponse de plus de 2 Mio" in result.err
+    assert _error_lines(result.err) == 1
 
 
 def test_a_slow_answer_is_a_timeout_with_its_deadline(server: AgenceBioServer) -> None:
