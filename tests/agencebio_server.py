@@ -5,9 +5,9 @@ It answers ``GET /api/gouv/operateurs/?siret=…`` as public code shows the real
 ``denominationcourante``, ``siret``, ``certificats [{organisme, etatCertification, url}]``,
 ``activitesBio [{activite}]`` and ``adressesOperateurs``. The companies it knows are
 given per SIRET (several items may share a SIREN); a fault can be given per SIRET: a 500,
-a slow answer, a body that is not JSON, an oversized body, a compressed bomb. Every request is recorded
-(its query and headers) so that a test sees what left the machine. The companies are
-invented (valid SIRET check digits, no real company).
+a slow answer, a body that is not JSON, an oversized body, a compressed bomb. Every
+request is recorded (its query and headers) so that a test sees what left the machine.
+The companies are invented (valid SIRET check digits, no real company).
 """
 
 from __future__ import annotations
