@@ -26,6 +26,7 @@ PLACEHOLDERS = {
     "operator_name",
     "operator_traces_number",
     "control_body_contact",
+    "control_body",
 }
 ALLOWED_EMAILS = {
     "prenom.nom@exemple.fr",  # the seeds' placeholder

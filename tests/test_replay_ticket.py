@@ -18,6 +18,7 @@ import pytest
 
 from pty_driver import Session, tracesguide_executable
 from tracesguide.content import load
+from tracesguide.content.placeholders import fill
 
 pytestmark = pytest.mark.pty
 
@@ -85,7 +86,7 @@ def test_the_first_screen_answers_the_ticket(ticket: Path) -> None:
     lines = replay(ticket, 80).splitlines()
     assert all(len(line.rstrip()) <= 80 for line in lines)
     screen = " ".join(" ".join(lines[:24]).split())
-    desk = next(d.name for d in CONTENT.desks if d.id == "control-body")
+    desk = fill(CONTENT, next(d.name for d in CONTENT.desks if d.id == "control-body"), {})
     assert "Doit agir" in screen and desk in screen  # who must act now
     assert "Ce qui bloque" in screen and "attend la réponse de" in screen  # what blocks
     assert "oper-029" in screen and "OPER-029" in screen  # the problem, its words
@@ -151,7 +152,7 @@ def test_replay_page_starts_with_the_same_answer(ticket: Path, tmp_path: Path) -
     terminal = " ".join(replay(ticket, 200).split())
     for row in ("Doit agir", "Ce qui bloque", "Dernier problème", "Ensuite"):
         assert row in words
-    desk = next(d.name for d in CONTENT.desks if d.id == "control-body")
+    desk = fill(CONTENT, next(d.name for d in CONTENT.desks if d.id == "control-body"), {})
     assert desk in words and "oper-029" in words
     # the one model, two renderings: the terminal says the same sentences
     problem = re.search(r"Dernier problème (.+?) Ensuite", words)

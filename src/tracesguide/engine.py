@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from tracesguide.content import USER_ACTOR, Content, Stage, Step
+from tracesguide.content.placeholders import control_body
 from tracesguide.state import State, StepRecord
 
 TO_DO, DONE, SKIPPED, BLOCKED = "todo", "done", "skipped", "blocked"
@@ -335,6 +336,7 @@ class Situation(NamedTuple):
     milestones: tuple[tuple[str, datetime], ...]  # reached, in the content's order
     ended: str  # the step whose answer ends the guide (a role it does not cover)
     next_action: NextAction | None  # never set when ``ended`` is
+    control_body: str = ""  # the control body's name (the certificate's, else the default)
 
     @property
     def complete(self) -> bool:
@@ -460,4 +462,5 @@ def situation(
         milestones=milestones,
         ended=ended,
         next_action=next_action,
+        control_body=control_body(content, answers),
     )

@@ -355,10 +355,11 @@ def troubleshoot_command(
     json_output: JsonOption = False,
 ) -> None:
     """``troubleshoot``: its help is ``help.troubleshoot`` in the catalog."""
-    from tracesguide.cli.troubleshoot import run
+    from tracesguide.cli.troubleshoot import run, your_answers
     from tracesguide.content import load
+    from tracesguide.content.placeholders import personal
 
-    run(load(), _console(), problem, json_output)
+    run(personal(load(), your_answers()), _console(), problem, json_output)
 
 
 @app.command("doctor", help="help.doctor")

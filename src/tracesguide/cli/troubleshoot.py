@@ -53,6 +53,20 @@ def run(content: Content, console: Console, problem: str | None, json_output: bo
         console.print(entry_view(content, entry))
 
 
+def your_answers() -> dict[str, str]:
+    """The answers of the state file, if there is a readable one (the desks then name the
+    user's control body); none otherwise: ``troubleshoot`` never fails for a state file."""
+    from tracesguide.state import store
+    from tracesguide.system.errors import TracesguideError
+    from tracesguide.system.paths import resolve_state_path
+
+    try:
+        path, _ = resolve_state_path(None)
+        return dict(store.load(path).answers) if path.is_file() else {}
+    except (TracesguideError, OSError, ValueError):
+        return {}
+
+
 def _print_json(data: dict[str, Any]) -> None:
     import json
 

@@ -61,7 +61,8 @@ KIND_ROLES = {
     EMAIL_KIND: ("value",),
     CHOICE_KIND: ("value",),
     PHONE_KIND: ("masked",),  # the masked form; the number itself goes to the keyring
-    OPERATOR_KIND: ("number", "name", "origin"),  # origin: picked in the directory or typed
+    # origin: picked in the directory or typed; body: the control body its certificate names
+    OPERATOR_KIND: ("number", "name", "origin", "body"),
 }
 DIRECTORY_DOWNLOAD = "directory-download"
 # What a question may offer before it is asked (``offers``): the wizard knows how to run these.

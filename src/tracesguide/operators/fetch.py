@@ -90,23 +90,22 @@ def base_url_from_env() -> str:
     return check_url(os.environ.get(URL_ENV, "").strip() or DEFAULT_BASE_URL)
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, env: str = URL_ENV, hint_key: str = "fetch.bad_url_hint") -> str:
     """*url* if it is a usable directory address, else a one-line ``DirectoryError``.
 
     http or https, a host, a port that is a number, no spaces nor control characters,
-    and no user name or password: credentials are refused, never echoed nor stored."""
+    and no user name or password: credentials are refused, never echoed nor stored.
+    *env* is the variable named in the errors, *hint_key* the catalog's example."""
     from tracesguide.i18n import t
     from tracesguide.system.errors import shorten
 
-    hint = t("fetch.bad_url_hint")
+    hint = t(hint_key)
     if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in url) or len(url) > 2000:
-        raise DirectoryError(t("fetch.bad_url_chars", env=URL_ENV), hint)
+        raise DirectoryError(t("fetch.bad_url_chars", env=env), hint)
     authority = url.split("#")[0].split("?")[0].split("/")[2:3]
     if "@" in "".join(authority):  # user:password@host: never echoed, never stored
-        raise DirectoryError(
-            t("fetch.url_credentials", env=URL_ENV), t("fetch.url_credentials_hint")
-        )
-    bad = DirectoryError(t("fetch.bad_url", env=URL_ENV, url=shorten(url, 200)), hint)
+        raise DirectoryError(t("fetch.url_credentials", env=env), t("fetch.url_credentials_hint"))
+    bad = DirectoryError(t("fetch.bad_url", env=env, url=shorten(url, 200)), hint)
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -365,14 +364,16 @@ class _Watch:
             self._timer.cancel()
 
 
-def _read_bounded(response: httpx.Response, watch: _Watch) -> bytearray:
-    """The body, decoded layer by layer (gzip, deflate), never more than MAX_PAGE_BYTES
+def _read_bounded(
+    response: httpx.Response, watch: _Watch, limit: int = MAX_PAGE_BYTES
+) -> bytearray:
+    """The body, decoded layer by layer (gzip, deflate), never more than *limit* bytes
     at any layer, even for a moment: a small compressed bomb is refused as it inflates."""
     import zlib
 
     from tracesguide.i18n import t
 
-    too_big = PageFailed(t("fetch.reason_too_big", mib=MAX_PAGE_BYTES // 2**20))
+    too_big = PageFailed(t("fetch.reason_too_big", mib=f"{limit / 2**20:g}"))
     encodings = [
         e.strip().lower()
         for e in response.headers.get("content-encoding", "").split(",")
@@ -382,28 +383,28 @@ def _read_bounded(response: httpx.Response, watch: _Watch) -> bytearray:
     for encoding in reversed(encodings):  # the last applied is undone first
         if encoding not in ("gzip", "x-gzip", "deflate") or len(layers) >= 3:
             raise PageFailed(t("fetch.reason_encoding", encoding=encoding[:40]))
-        layers.append(_Layer(encoding))
+        layers.append(_Layer(encoding, limit))
     body = bytearray()
     raw = 0
     try:
         for chunk in response.iter_raw():
             watch.check()
             raw += len(chunk)
-            if raw > MAX_PAGE_BYTES:
+            if raw > limit:
                 raise too_big
             pieces = [chunk]
             for layer in layers:
                 pieces = [layer.feed(piece, too_big) for piece in pieces]
             for piece in pieces:
                 body += piece
-            if len(body) > MAX_PAGE_BYTES:
+            if len(body) > limit:
                 raise too_big
         for index, layer in enumerate(layers):
             rest = layer.finish()
             for later in layers[index + 1 :]:
                 rest = later.feed(rest, too_big)
             body += rest
-            if len(body) > MAX_PAGE_BYTES:
+            if len(body) > limit:
                 raise too_big
     except zlib.error:
         raise PageFailed(t("fetch.reason_compression")) from None
@@ -414,10 +415,11 @@ def _read_bounded(response: httpx.Response, watch: _Watch) -> bytearray:
 class _Layer:
     """One content-encoding, undone with a bounded output at each call."""
 
-    def __init__(self, encoding: str) -> None:
+    def __init__(self, encoding: str, limit: int = MAX_PAGE_BYTES) -> None:
         import zlib
 
         self.encoding = encoding
+        self.limit = limit
         self.produced = 0
         wbits = 31 if encoding in ("gzip", "x-gzip") else 15
         self._inflater = zlib.decompressobj(wbits)
@@ -431,9 +433,9 @@ class _Layer:
         self._started = self._started or bool(data)
         out = bytearray()
         while data and not self._inflater.eof:
-            room = MAX_PAGE_BYTES - self.produced - len(out) + 1
+            room = self.limit - self.produced - len(out) + 1
             out += self._inflater.decompress(data, max(1, room))
-            if self.produced + len(out) > MAX_PAGE_BYTES:
+            if self.produced + len(out) > self.limit:
                 raise too_big
             data = self._inflater.unconsumed_tail
         self.produced += len(out)

@@ -101,6 +101,15 @@ def answer_keys(content: Content) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _known_body(value: str) -> bool:
+    """Whether *value* is exactly how the guide writes a control body of its table
+    (``operators.control_bodies``), its code included: nothing else in it."""
+    from tracesguide.operators.control_bodies import from_certificate
+
+    body = from_certificate(value)
+    return body is not None and bool(body.source) and value in (body.name, body.label)
+
+
 def redact(content: Content, state: State) -> State:
     """A copy of *state* without personal data (see the module's docstring)."""
     mask = Placeholders()
@@ -108,6 +117,9 @@ def redact(content: Content, state: State) -> State:
     known_keys = answer_keys(content)
 
     who = content.person
+    body_keys = {
+        key for s in content.steps for q in s.ask for role, key in q.stores if role == "body"
+    }
     kinds = {getattr(who, field): field for field in Placeholders.KEYS if hasattr(who, field)}
 
     def key_of(key: str) -> str:
@@ -121,6 +133,8 @@ def redact(content: Content, state: State) -> State:
             return value if operator_number(value) else mask("text", value)
         if key == who.operator_origin and value in GUIDE_WORDS:
             return value
+        if key in body_keys and _known_body(value):
+            return value  # a control body of the guide's table: public, names nobody
         if key in kinds:
             return mask(kinds[key], value)
         question = content.question(key)

@@ -11,6 +11,7 @@ text, raw: the terminal view (``views.replay``) and the web page
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
@@ -120,6 +121,7 @@ class Summary(NamedTuple):
     last: Entry | None  # the last event
     created: Moment
     updated: Moment
+    control_body: str = ""  # the user's control body (the certificate's, else the default)
 
 
 class Entry(NamedTuple):
@@ -158,8 +160,10 @@ def _problem_label(content: Content, problem_id: str, step_id: str) -> str:
     return ""
 
 
-def _desk_name(content: Content, desk: str) -> str:
-    return next((d.name for d in content.desks if d.id == desk), desk)
+def _desk_name(content: Content, desk: str, answers: Mapping[str, str]) -> str:
+    from tracesguide.content.placeholders import fill
+
+    return next((fill(content, d.name, answers) for d in content.desks if d.id == desk), desk)
 
 
 def operator_choice(content: Content, state: State) -> OperatorChoice:
@@ -249,7 +253,7 @@ def summary(content: Content, state: State, seen: Situation, last: Entry | None)
             label=_problem_label(content, lp.id, lp.step),
             step=lp.step,
             desk=lp.desk,
-            desk_name=_desk_name(content, lp.desk) if lp.desk else "",
+            desk_name=_desk_name(content, lp.desk, answers) if lp.desk else "",
             at=Moment.of(lp.at),
         )
     blocked_reason = ""
@@ -301,6 +305,7 @@ def summary(content: Content, state: State, seen: Situation, last: Entry | None)
         last=last,
         created=Moment.of(state.created),
         updated=Moment.of(state.updated),
+        control_body=seen.control_body,
     )
 
 

@@ -76,6 +76,7 @@ class SituationFields(NamedTuple):
     last_problem: tuple[str, str, datetime] | None  # (entry id, desk, at)
     waiting_days: int | None
     ended: str  # the step whose answer ends the guide, else ""
+    control_body: str = ""  # the user's control body, for the views (not in the JSON)
 
     @classmethod
     def of(cls, seen: Situation) -> SituationFields:
@@ -86,6 +87,7 @@ class SituationFields(NamedTuple):
             last_problem=(problem.id, problem.desk, problem.at) if problem else None,
             waiting_days=seen.waiting_days,
             ended=seen.ended,
+            control_body=seen.control_body,
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -191,7 +191,7 @@ def _problem(summary: Summary, inert: Inert) -> str:
 def _next(content: Content, summary: Summary) -> str:
     if not summary.next_action:
         return t("replay_text.next_none")
-    actor = actor_text(content, summary.actor)
+    actor = actor_text(content, summary.actor, summary.control_body)
     key = {
         DO_STEP: "replay_text.next_do",
         WAIT: "replay_text.next_wait",
@@ -216,7 +216,9 @@ def answer_rows(content: Content, summary: Summary, inert: Inert) -> list[tuple[
         searched = t("replay_text.searches_separator").join(quoted)
         rows.insert(2, (t("replay_text.searched"), searched))
     if not (summary.complete or summary.ended):
-        rows.append((t("replay_text.actor"), actor_text(content, summary.actor)))
+        rows.append(
+            (t("replay_text.actor"), actor_text(content, summary.actor, summary.control_body))
+        )
     rows.append((t("replay_text.blocker"), _blocker(content, summary, inert)))
     rows.append((t("replay_text.problem"), _problem(summary, inert)))
     if summary.note:

@@ -7,6 +7,7 @@ the one ``engine.Situation`` through these functions; none works it out again.
 from __future__ import annotations
 
 from tracesguide.content import ADMIN_ACTOR, CONTROL_BODY_ACTOR, USER_ACTOR, Content
+from tracesguide.content.placeholders import body_answers, control_body, fill
 from tracesguide.engine import (
     BLOCKED_ANSWER,
     BLOCKED_PROBLEM,
@@ -31,24 +32,30 @@ BLOCKER_KEYS = {
 }
 
 
-def actor_text(content: Content, actor: str) -> str:
-    """Who must act, in words: a step's actor, else the troubleshooting desk's name."""
+def actor_text(content: Content, actor: str, body: str = "") -> str:
+    """Who must act, in words: a step's actor, else the troubleshooting desk's name.
+    *body*: the user's control body (``Situation.control_body``), else the default."""
+    if actor == CONTROL_BODY_ACTOR:
+        return t(STAFF_ACTORS[actor], name=body or control_body(content, {}))
     if actor in STAFF_ACTORS:
         return t(STAFF_ACTORS[actor])
-    desk = next((d for d in content.desks if d.id == actor), None)
-    return desk.name if desk is not None else actor
+    return desk_text(content, actor, body)
 
 
-def desk_text(content: Content, desk: str) -> str:
+def desk_text(content: Content, desk: str, body: str = "") -> str:
     found = next((d for d in content.desks if d.id == desk), None)
-    return found.name if found is not None else desk
+    return fill(content, found.name, body_answers(content, body)) if found is not None else desk
 
 
 def staff_lines(content: Content, seen: Situation, actor: bool = True) -> list[str]:
     """What blocks, the last problem and who must act, one sentence each (may be none)."""
     lines: list[str] = []
     if seen.blocked is not None and seen.blocked.code != BLOCKED_ANSWER:
-        desk = desk_text(content, seen.last_problem.desk) if seen.last_problem else ""
+        desk = (
+            desk_text(content, seen.last_problem.desk, seen.control_body)
+            if seen.last_problem
+            else ""
+        )
         what = t(BLOCKER_KEYS[seen.blocked.code], desk=desk)
         lines.append(t("situation.blocker_line", step=seen.blocked.step, what=what))
     if seen.last_problem is not None:
@@ -57,12 +64,14 @@ def staff_lines(content: Content, seen: Situation, actor: bool = True) -> list[s
             t(
                 "situation.last_problem",
                 id=problem.id,
-                desk=desk_text(content, problem.desk) if problem.desk else "—",
+                desk=desk_text(content, problem.desk, seen.control_body) if problem.desk else "—",
                 at=people_moment(problem.at, utc=True),
             )
         )
     if actor and not seen.ended and not seen.complete:
-        lines.append(t("situation.actor_line", actor=actor_text(content, seen.actor)))
+        lines.append(
+            t("situation.actor_line", actor=actor_text(content, seen.actor, seen.control_body))
+        )
     return lines
 
 
@@ -71,7 +80,11 @@ def user_lines(content: Content, seen: Situation) -> list[str]:
     reported and who must act before they can go on (nothing when it is up to them)."""
     lines: list[str] = []
     if seen.blocked is not None and seen.blocked.code != BLOCKED_ANSWER:
-        desk = desk_text(content, seen.last_problem.desk) if seen.last_problem else ""
+        desk = (
+            desk_text(content, seen.last_problem.desk, seen.control_body)
+            if seen.last_problem
+            else ""
+        )
         lines.append(t("wizard.resume_blocked", what=t(BLOCKER_KEYS[seen.blocked.code], desk=desk)))
     if seen.last_problem is not None:
         problem = seen.last_problem
@@ -84,5 +97,7 @@ def user_lines(content: Content, seen: Situation) -> list[str]:
             )
         )
     if not seen.ended and not seen.complete and seen.actor != USER and seen.step:
-        lines.append(t("wizard.resume_actor", actor=actor_text(content, seen.actor)))
+        lines.append(
+            t("wizard.resume_actor", actor=actor_text(content, seen.actor, seen.control_body))
+        )
     return lines

@@ -70,7 +70,7 @@ def print_status(
     elif report.next_step and not for_user and report.next_action:
         action = report.next_action
         who = seen.actor if seen is not None else action.actor
-        actor = actor_text(content, who)
+        actor = actor_text(content, who, seen.control_body if seen is not None else "")
         sentence = t("replay_html.next", title=action.action, step=action.step, actor=actor)
         console.print(Text(sentence, style="bold"))
     elif report.next_step:

@@ -43,6 +43,7 @@ def read(path: Path, content: Content) -> dict[str, Any]:
     known = {q.key for s in content.steps for q in s.ask if q.kind != OPERATOR_KIND}
     for question in (q for s in content.steps for q in s.ask if q.kind == OPERATOR_KIND):
         known |= set(_operator_keys(question))
+        known.add(question.stored("body"))  # optional: the control body, as the certificate says
     known |= OPTION_KEYS
     for key, value in document.items():
         if key not in known:
@@ -161,7 +162,13 @@ class AnswersPrompter:
             except Invalid as error:
                 raise AnswersError(t("answers.invalid_answer", key=key, why=error)) from None
         name, number = values
-        return OperatorChoice(name=name, traces_number=number)
+        body = str(self.answers.get(question.stored("body"), ""))
+        try:
+            body = validate.stored_text(body) if body else ""
+        except Invalid as error:
+            key = question.stored("body")
+            raise AnswersError(t("answers.invalid_answer", key=key, why=error)) from None
+        return OperatorChoice(name=name, traces_number=number, control_body=body)
 
     def outcome(self, step: Step, options: list[tuple[str, str]]) -> str:
         if self.stops_here(step):

@@ -99,6 +99,7 @@ class OperatorChoice:
     name: str
     traces_number: str
     origin: str = "typed"  # "search": picked in the directory; "typed": as TRACES NT shows it
+    control_body: str = ""  # the control body the certificate names ("" when none says)
 
 
 class Prompter(Protocol):
@@ -440,6 +441,7 @@ class Flow:
             self._answer(question.stored("name"), choice.name, step.id)
             self._answer(question.stored("number"), choice.traces_number, step.id)
             self._answer(question.stored("origin"), choice.origin, step.id)
+            self._control_body(question, choice, step)
             return choice.traces_number
         if question.kind == PHONE_KIND:
             return self._ask_phone(question, step)
@@ -449,6 +451,20 @@ class Flow:
         value = self.prompter.value(question, step, check, answers.get(question.stored(), ""))
         self._answer(question.stored(), value, step.id)
         return value
+
+    def _control_body(self, question: Question, choice: OperatorChoice, step: Step) -> None:
+        """Keep the control body the certificate names, saying so when it is not the one
+        the user named before (an earlier answer, ``edit``, an answers file)."""
+        from tracesguide.operators.control_bodies import same
+
+        if not choice.control_body:
+            return
+        named = self.state.answers.get(question.stored("body"), "")
+        if named and not same(named, choice.control_body):
+            self.show(
+                Warned(t("agencebio.body_differs", certificate=choice.control_body, named=named))
+            )
+        self._answer(question.stored("body"), choice.control_body, step.id)
 
     def _ask_choice(self, question: Question, step: Step) -> str:
         while True:

@@ -14,6 +14,14 @@ What it does for a person at the operator step:
 - "not in the list" explains the rule (the control body creates the operator; since
   21 January 2025 only it can) and offers the same ways on, or to come back later.
 
+A SIRET typed at the search (14 digits, checked with its check digit) is looked up in
+the Agence Bio's directory of organic operators (``operators.agencebio``; only the SIRET
+is sent, and the screen says so): what it knows is shown, the TRACES NT directory is
+searched with the company's names and the best candidates are offered first. Offline, or
+with nothing found, the search goes on by name. Once the operator is picked, its control
+body is the one the certificate names (the TRACES NT record's issuing body, else the
+Agence Bio's « organisme »), kept as an answer for the message and the next steps.
+
 Before the certificate question, when a directory other than the sample is there, it
 offers the certificate check of ``operators certificate``.
 """
@@ -24,6 +32,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tracesguide.operators.model import Directory, Match, Operator
 from tracesguide.operators.normalize import id_key, name_key, text_key
@@ -31,6 +40,7 @@ from tracesguide.state.validate import Invalid
 from tracesguide.system.sanitize import inert
 
 if TYPE_CHECKING:
+    from tracesguide.operators.agencebio import Establishment
     from tracesguide.wizard.flow import OperatorChoice
     from tracesguide.wizard.questions import Asker
 
@@ -142,14 +152,22 @@ def ask_operator(
     directory = load_default_directory()
     while True:
         asker.say(describe(directory), style="dim")
-        text = asker.ask_text(prompt, lambda v: bool(v.strip()) or t("wizard.type_a_word"))
-        if searched is not None:
-            searched(text)
-        matches = search(directory, text, limit=8)
-        if not matches:
+        text = asker.ask_text(prompt, _search_text)
+        found: Establishment | None = None
+        if _siret_like(text):
+            found, matches = _by_siret(asker, directory, text)
+            if found is None:
+                continue  # offline, or not in the French directory: search by name
+        else:
+            if searched is not None:
+                searched(text)
+            matches = search(directory, text, limit=8)
+        if not matches and found is None:
             asker.say(t("wizard.no_operator"), style="yellow")
         _warn_alike(asker, matches)
         choices = [(_title(m.operator), str(i)) for i, m in enumerate(matches)]
+        if found is not None:
+            choices = [(t("agencebio.candidate", line=title), i) for title, i in choices]
         choices.append((t("wizard.search_again"), AGAIN))
         choices += _ways_on(directory, download)
         choices.append((t("wizard.not_listed"), NOT_LISTED))
@@ -175,11 +193,87 @@ def ask_operator(
             return typed
         if picked != AGAIN:
             operator = matches[int(picked)].operator
+            sample = directory.source.kind == "sample"  # a demonstration: no certificate
             return OperatorChoice(
                 name=_clean(operator.name),
                 traces_number=_clean(operator.traces_number),
                 origin="search",
+                control_body="" if sample else _control_body(asker, operator, found),
             )
+
+
+def _siret_like(text: str) -> bool:
+    """Digits only (spaces allowed), about as many as a SIRET: meant as one."""
+    compact = "".join(text.split())
+    return compact.isdigit() and 9 <= len(compact) <= 16
+
+
+def _search_text(value: str) -> bool | str:
+    """The search's validator: a word, or a SIRET that passes its check digit."""
+    from tracesguide.i18n import t
+    from tracesguide.operators.agencebio import siret_problem
+
+    if not value.strip():
+        return t("wizard.type_a_word")
+    if _siret_like(value):
+        return siret_problem(value) or True
+    return True
+
+
+def _by_siret(
+    asker: Asker, directory: Directory, text: str
+) -> tuple[Establishment | None, list[Match]]:
+    """Look the SIRET up, show what the French directory knows, and the TRACES NT
+    directory's best candidates for its names; (None, []) when there is nothing to show."""
+    from tracesguide.i18n import t
+    from tracesguide.operators import agencebio
+    from tracesguide.system.errors import DirectoryError
+
+    siret = agencebio.compact_siret(text)
+    try:
+        settings = agencebio.Settings(agencebio.url_from_env())
+        host = urlsplit(settings.url).hostname or settings.url
+        asker.say(t("agencebio.siret_privacy", host=_clean(host)), style="dim")
+        asker.say(t("agencebio.looking", siret=siret), style="dim")
+        result = agencebio.lookup(siret, settings)
+    except DirectoryError as error:
+        asker.say(t("agencebio.unavailable", reason=_clean(error.message)), style="yellow")
+        return None, []
+    found = agencebio.shown(result)
+    if found is None:
+        asker.say(t("agencebio.not_found", siret=siret), style="yellow")
+        return None, []
+    asker.say(t("agencebio.found_title"), style="bold")
+    for label, value in agencebio.rows(found):
+        asker.say(f"  {label} : {_clean(value)}")
+    for line in agencebio.warnings(result):
+        asker.say(_clean(line), style="yellow")
+    asker.say(t("agencebio.searching", names=" ; ".join(found.names) or "—"), style="dim")
+    matches = agencebio.candidates(directory, found)
+    if not matches:
+        asker.say(t("agencebio.none_in_traces"), style="yellow")
+    return found, matches
+
+
+def _control_body(asker: Asker, operator: Operator, found: Establishment | None) -> str:
+    """The control body the certificate names (TRACES NT's issuing body, else the French
+    directory's), said to the person; "" when neither names one."""
+    from tracesguide.i18n import t
+    from tracesguide.operators.control_bodies import from_certificate, same
+
+    traces = from_certificate(operator.issuing_body)
+    certificate = found.certificate if found is not None else None
+    french = from_certificate(certificate.body) if certificate is not None else None
+    if traces is not None and french is not None and not same(traces.label, french.label):
+        asker.say(
+            t("agencebio.sources_differ", french=french.label, traces=traces.label),
+            style="yellow",
+        )
+    body = traces or french
+    if body is None:
+        return ""
+    asker.say(t("agencebio.body_found", body=body.label), style="green")
+    return body.label
 
 
 def _title(operator: Operator) -> str:

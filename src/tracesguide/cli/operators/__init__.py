@@ -129,3 +129,14 @@ def certificate_command(
     from tracesguide.cli.operators.certificate import certificate
 
     certificate(query, on, json_output)
+
+
+@operators_app.command("lookup", help="help.operators_lookup")
+def lookup_command(
+    siret: Annotated[str, argument("SIRET", "help.operators_lookup_siret")],
+    json_output: JsonOption = False,
+) -> None:
+    """Look a SIRET up in the French organic directory. Its help is in the catalog."""
+    from tracesguide.cli.operators.lookup import lookup
+
+    lookup(siret, json_output)

@@ -113,7 +113,7 @@ def _problem_lines(content: Content, seen: SituationFields) -> list[str]:
     lines: list[str] = []
     problem = seen.last_problem
     if seen.blocker is not None and seen.blocker[0] != BLOCKED_ANSWER:
-        desk = desk_text(content, problem[1]) if problem else ""
+        desk = desk_text(content, problem[1], seen.control_body) if problem else ""
         what = t(BLOCKER_KEYS[seen.blocker[0]], desk=desk)
         lines.append(t("situation.blocker_line", step=seen.blocker[1], what=what))
     if problem is not None:
@@ -121,7 +121,7 @@ def _problem_lines(content: Content, seen: SituationFields) -> list[str]:
             t(
                 "situation.last_problem",
                 id=problem[0],
-                desk=desk_text(content, problem[1]) if problem[1] else "—",
+                desk=desk_text(content, problem[1], seen.control_body) if problem[1] else "—",
                 at=people_moment(problem[2], utc=True),
             )
         )
@@ -158,7 +158,13 @@ def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserR
         state_class=RANK_CLASSES[rank],
         next_step=nxt or "",
         next_title=content.step(nxt).title if nxt else "",
-        actor=actor_text(content, seen.actor if seen else USER_ACTOR) if nxt else "",
+        actor=(
+            actor_text(content, seen.actor, seen.control_body)
+            if seen
+            else actor_text(content, USER_ACTOR)
+        )
+        if nxt
+        else "",
         blocked=" ; ".join(
             [visible(reason) for _, reason in result.blocked]
             + ([visible(line) for line in _problem_lines(content, seen)] if seen else [])
