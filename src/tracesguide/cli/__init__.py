@@ -336,14 +336,15 @@ def check_command(
         code = write_page(content, paths or [], require, html)
         _report_written(html)
         raise typer.Exit(code)
-    results = run(content, paths or [], require)
     if json_output:
         from tracesguide.views.check import write_json_lines
 
-        raise typer.Exit(write_json_lines(results, sys.stdout))
-    from tracesguide.views.check import print_table
+        raise typer.Exit(write_json_lines(run(content, paths or [], require), sys.stdout))
+    from tracesguide.views.check import print_table, shown_answers
 
-    raise typer.Exit(print_table(_console(), results, require))
+    # the records of --json, the names kept beside them
+    results = run(content, paths or [], require, keep=shown_answers(content))
+    raise typer.Exit(print_table(_console(), content, results, require))
 
 
 @app.command("troubleshoot", help="help.troubleshoot")
