@@ -323,6 +323,10 @@ def check_command(
         Path | None,
         option("--html", "help.check_html", metavar="FICHIER"),
     ] = None,
+    csv_out: Annotated[
+        Path | None,
+        option("--csv", "help.check_csv", metavar="FICHIER.csv"),
+    ] = None,
 ) -> None:
     """``check``: its help is ``help.check`` in the catalog."""
     from tracesguide.content import load
@@ -335,6 +339,12 @@ def check_command(
 
         code = write_page(content, paths or [], require, html)
         _report_written(html)
+        raise typer.Exit(code)
+    if csv_out is not None:
+        from tracesguide.views.check_csv import write as write_csv
+
+        code = write_csv(content, paths or [], require, csv_out)
+        _report_written(csv_out)
         raise typer.Exit(code)
     if json_output:
         from tracesguide.views.check import write_json_lines
