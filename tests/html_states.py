@@ -65,3 +65,43 @@ def folder_of_users(folder: Path, broken: bool = True) -> Path:
     if broken:
         (folder / "e-casse.toml").write_text("pas = [du toml", "utf-8")
     return folder
+
+
+# Thirty clients of a control body, as a manager prints them: long names, e-mails and
+# company names, users blocked by the certificate (the longest reason the guide gives),
+# problems reported, requests waiting.
+FIRST = ("Marie-Amélie", "Jean-Baptiste", "Camille", "Louis", "Anne-Sophie", "Hugo")
+LAST = ("DE LA FONTAINE", "LEFÈVRE-DUMONT", "MARTIN", "NGUYEN", "BERNARD-SAINT-CLAIR")
+STOPS = (
+    None,
+    "access.wait-validation",
+    "traces.home",
+    "second-factor.app.scan-qr",
+    "operator.search",
+    "operator.request-authorisation",
+)
+
+
+def thirty_clients(folder: Path) -> Path:
+    """Thirty state files written by the real code, their situations varied."""
+    folder.mkdir(exist_ok=True)
+    for index in range(30):
+        first, last = FIRST[index % len(FIRST)], LAST[index % len(LAST)]
+        answers = {
+            **APP_ANSWERS,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first.lower()}.{last.lower().replace(' ', '-')}{index}@negoce-bio.fr",
+            "operator_name": f"Société Coopérative des Producteurs Bio n° {index}",
+            "operator_traces_number": f"FR-BIO-01.{10000 + index}",
+        }
+        if index % 5 == 0:
+            answers["has_certificate"] = "no"  # blocked at the certificate
+        until = STOPS[index % len(STOPS)]
+        start = T0 + timedelta(days=index)
+        saved = advance(State.new(now=start), CONTENT, answers, until=until, start=start)
+        if index % 4 == 1:
+            step = saved.events[-1].step
+            saved.record("problem", step, "pending-long", now=start + timedelta(days=3))
+        state_module.save(saved, folder / f"client-{index:02d}.toml")
+    return folder

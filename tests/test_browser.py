@@ -14,6 +14,7 @@ Chromium and sets TRACESGUIDE_REQUIRE_BROWSER=1, so that there they fail instead
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +138,52 @@ def _screenshot(page: Any, shot: Path) -> None:
             if attempt == 2 or "Unable to capture screenshot" not in str(error):
                 raise
             page.wait_for_timeout(200)
+
+
+A4_LANDSCAPE_CONTENT = 1062  # px at 96 dpi: 297 mm less the page's two 8 mm margins
+
+
+@pytest.mark.parametrize("require", [None, "access-granted"])
+def test_folder_page_printed_for_thirty_clients(
+    browser: Any, cli: Any, tmp_path: Path, require: str | None
+) -> None:
+    """A manager prints the page of thirty clients: at most three A4 pages, every column
+    at least 15 characters wide, nothing cut at the right edge."""
+    from html_states import thirty_clients
+
+    folder = thirty_clients(tmp_path / "clients")
+    out = tmp_path / "suivi.html"
+    args = ("--require", require) if require else ()
+    cli("check", str(folder), "--html", str(out), *args)
+    page = browser.new_page(viewport={"width": A4_LANDSCAPE_CONTENT, "height": 700})
+    page.goto(out.as_uri())
+    page.wait_for_load_state("load")
+    pdf = tmp_path / "suivi.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+    print(f"printed: {pdf} ({pages} pages)")
+    assert 1 <= pages <= 3, pages
+    page.emulate_media(media="print")
+    widths = page.evaluate(
+        """() => {
+        const table = document.querySelector('table.users');
+        const probe = document.createElement('span');
+        probe.style.cssText = 'display:inline-block;width:15ch';
+        table.querySelector('td').appendChild(probe);
+        const fifteen = probe.getBoundingClientRect().width;
+        probe.remove();
+        const columns = [...table.querySelectorAll('thead th')]
+            .filter(th => getComputedStyle(th).display !== 'none')
+            .map(th => [th.textContent, th.getBoundingClientRect().width]);
+        return {fifteen, columns, scroll: document.documentElement.scrollWidth};
+        }"""
+    )
+    assert len(widths["columns"]) >= 8, widths
+    narrow = [(name, w) for name, w in widths["columns"] if w + 0.5 < widths["fifteen"]]
+    assert narrow == [], (widths["fifteen"], narrow)
+    assert widths["scroll"] <= A4_LANDSCAPE_CONTENT, widths["scroll"]
+    # the paper keeps what the manager acts on: « Bloqué parce que » and the problems
+    text = page.inner_text("body")
+    assert "Bloqué parce que" in text and "Ont signalé un problème" in text
+    assert "En attente du certificat" in text
+    page.close()

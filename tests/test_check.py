@@ -340,3 +340,82 @@ def test_many_files_are_checked_in_parallel_with_the_same_results(
     parallel = list(check.run(load(), [folder], None))
     assert parallel == sequential
     assert isinstance(parallel[-1], check.Unusable) and len(parallel) == 13
+
+
+# --- the table, for people ----------------------------------------------------------------------
+
+
+def table(args: list[str], columns: int) -> str:
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "24", "NO_COLOR": "1", "TZ": "UTC"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracesguide", "check", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode in (0, 1, 2), done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 80, 160])
+def test_the_table_names_each_user_dates_as_replay_and_keeps_ids_whole(
+    tmp_path: Path, columns: int
+) -> None:
+    folder = mixed_folder(tmp_path)
+    (folder / "c-casse.toml").unlink()
+    out = table([str(folder)], columns)
+    lines = out.splitlines()
+    assert all(len(line) <= columns for line in lines), [len(line) for line in lines]
+    header = lines[0]
+    assert header.startswith("nom") and "mis à jour (Paris)" in out
+    # a name column: each user named, on the line of their state
+    row = next(line for line in lines if line.startswith("Camille EXEMPLE"))
+    assert "incomplet" in row or "complet" in row
+    # the dates of replay: 31/01/2026 11:00 at Paris's time (the files say 10:00 UTC)
+    assert re.search(r"\b31/01/2026 1[01]:\d\d\b", out) and not re.search(r"2026-01-31", out)
+    # the next step's id stands whole on one line, whatever the width
+    assert any("operator.certificate" in line and "bloqué" not in line for line in lines)
+    assert "1 complet, 1 incomplet, 0 inutilisable" in out
+
+
+def test_the_table_counts_are_plurals_from_the_catalog(tmp_path: Path) -> None:
+    folder = tmp_path / "trois"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        write_state(folder / f"{name}.toml", until="traces.choose-role")
+    out = table([str(folder)], 80)
+    assert "0 complet, 3 incomplets, 0 inutilisable" in out
+    done = subprocess.run(
+        [sys.executable, "-m", "tracesguide", "--lang", "en", "check", str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+        check=False,
+    )
+    assert "0 complete, 3 incomplete, 0 unusable" in done.stdout
+    assert done.stdout.startswith("name")
+
+
+def test_the_table_comes_from_the_records_of_json(tmp_path: Path) -> None:
+    """The same pipeline: each record of --json is a row of the table, in order."""
+    folder = mixed_folder(tmp_path)
+    records = [
+        json.loads(line)
+        for line in subprocess.run(
+            [sys.executable, "-m", "tracesguide", "check", "--json", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.splitlines()
+    ]
+    out = table([str(folder)], 200)
+    shown = [line for line in out.splitlines() if re.search(r"\.toml$", line)]
+    assert [Path(line.split()[-1]).name for line in shown] == [
+        Path(r["path"]).name for r in records
+    ]
+    for record, line in zip(records, shown, strict=True):
+        if "error" in record:
+            assert "inutilisable" in line
+        else:
+            assert (record["next_step"] or "") in line

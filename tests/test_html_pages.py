@@ -143,7 +143,8 @@ def test_folder_page_rows_counts_and_unusable_files(cli, tmp_path: Path) -> None
     assert_no_active_content(tree, html)
     users = next(t for t in elements(tree, "table") if "users" in (t.get("class") or ""))
     headers = [text_of(th) for th in users.iter(NS + "th")]
-    assert len(headers) == 9 and headers[0] == "Nom" and headers[-1] == "Fichier"
+    assert len(headers) == 10 and headers[0] == "Nom" and headers[-1] == "Fichier"
+    assert "Bloqué parce que" in headers and "Dernier problème signalé (guichet)" in headers
     rows = list(next(iter(users.iter(NS + "tbody"))))
     names = [text_of(row[0]) for row in rows]
     # what needs action first: the blocked ones, the one waiting for the control body,
@@ -152,7 +153,7 @@ def test_folder_page_rows_counts_and_unusable_files(cli, tmp_path: Path) -> None
     positions = [next(i for i, n in enumerate(names) if word in n) for word in order]
     assert positions == sorted(positions), names
     waiting = next(row for row in rows if "ATTENTE" in text_of(row[0]))
-    assert text_of(waiting[6]).strip().isdigit()  # days since the authorisation request
+    assert text_of(waiting[7]).strip().isdigit()  # days since the authorisation request
     assert "Certipaq" in text_of(waiting[4])  # who must act
     counts = text_of(next(s for s in elements(tree, "section") if s.get("id") == "effectifs"))
     assert "authorisation-requested" in counts and "Toutes les étapes faites" in counts
@@ -210,3 +211,63 @@ def test_reading_commands_do_not_load_jinja(tmp_path: Path) -> None:
     assert modules_loaded_by(
         ["check", str(state), "--html", str(tmp_path / "r.html")], 1, ("jinja2",)
     ) == ["jinja2"]
+
+
+def _section(tree: Any, anchor: str) -> Any:
+    return next(s for s in elements(tree, "section") if s.get("id") == anchor)
+
+
+def test_folder_page_shows_who_asked_for_help_and_the_required(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from html_states import thirty_clients
+
+    folder = thirty_clients(tmp_path / "clients")
+    out = tmp_path / "suivi.html"
+    result = cli("check", str(folder), "--html", str(out), "--require", "access-granted")
+    assert result.code == 1, result.err
+    tree = parse(out)
+    # who asked for help: a group of its own, each with the entry and the desk that acts
+    helped = _section(tree, "problemes")
+    rows = list(next(iter(helped.iter(NS + "tbody"))))
+    assert len(rows) == 8  # thirty_clients reports a problem for one in four
+    for row in rows:
+        name, entry, desk = (text_of(cell) for cell in row[:3])
+        assert "@negoce-bio.fr" in name
+        assert entry == "« Ma demande d'autorisation reste en attente » (pending-long)"
+        assert "Certipaq BIO" in desk
+    toc = [a.get("href") for a in elements(tree, "a")]
+    assert "#problemes" in toc
+    # the users' table: the problem column and the required milestone's column
+    users = next(t for t in elements(tree, "table") if "users" in (t.get("class") or ""))
+    headers = [text_of(th) for th in users.iter(NS + "th")]
+    assert "Jalon exigé « access-granted »" in headers
+    column = headers.index("Jalon exigé « access-granted »")
+    cells = [text_of(row[column]) for row in next(iter(users.iter(NS + "tbody")))]
+    assert cells.count("✔ atteint") == 4 and cells.count("✖ non atteint") == 26
+    problem = headers.index("Dernier problème signalé (guichet)")
+    problems = [text_of(row[problem]) for row in next(iter(users.iter(NS + "tbody")))]
+    assert sum("pending-long" in cell for cell in problems) == 8
+    counts = " ".join(text_of(_section(tree, "effectifs")).split())
+    assert "4 sur 30 ont atteint le jalon exigé « access-granted »" in counts
+    # without --require, no such column, no such sentence
+    plain = tmp_path / "plain.html"
+    cli("check", str(folder), "--html", str(plain))
+    assert "Jalon exigé" not in plain.read_text("utf-8")
+
+
+def test_folder_page_counts_are_french_plurals(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = folder_of_users(tmp_path / "suivi")  # one of each, and one unusable file
+    out = tmp_path / "one.html"
+    cli("check", str(folder), "--html", str(out))
+    counts = " ".join(text_of(_section(parse(out), "effectifs")).split())
+    assert "1 bloqué " in counts and "1 attend l'organisme de contrôle" in counts
+    assert "1 fichier inutilisable" in counts and "1 a obtenu l'accès" in counts
+    assert "Suivi de 5 fichiers d'état" in text_of(elements(parse(out), "title")[0])
+    from html_states import thirty_clients
+
+    many = thirty_clients(tmp_path / "clients")
+    out = tmp_path / "many.html"
+    cli("check", str(many), "--html", str(out))
+    counts = " ".join(text_of(_section(parse(out), "effectifs")).split())
+    assert re.search(r"\b\d+ bloqués\b", counts) and "0 fichier inutilisable" in counts
+    assert re.search(r"\b\d+ attendent l'organisme de contrôle", counts)
+    assert not re.search(r"\b([2-9]|\d\d+) (bloqué|fichier|attend)\b", counts), counts

@@ -95,7 +95,8 @@ def test_replay_shows_who_answers_where_and_each_seen_screen(cli, tmp_path: Path
     assert "0.1.0" in out and "31/01/2026 10:00 UTC" in out
     # where the user stands and why it is blocked, first
     head = flat("\n".join(out.splitlines()[:24]))
-    assert "Ce qui bloque" in head and "(étape operator.certificate)" in head
+    # the blocked step is where the user stands: « Où » names it, « Ce qui bloque » says why
+    assert "Ce qui bloque" in head and "(operator.certificate)" in head
     assert "Organic Import" in flat(out)
     # each step with a status, rendered as the user saw it (personalised)
     for step_id in ("eu-login.welcome", "eu-login.form", "operator.certificate"):

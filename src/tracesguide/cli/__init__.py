@@ -323,6 +323,10 @@ def check_command(
         Path | None,
         option("--html", "help.check_html", metavar="FICHIER"),
     ] = None,
+    csv_out: Annotated[
+        Path | None,
+        option("--csv", "help.check_csv", metavar="FICHIER.csv"),
+    ] = None,
 ) -> None:
     """``check``: its help is ``help.check`` in the catalog."""
     from tracesguide.content import load
@@ -336,14 +340,21 @@ def check_command(
         code = write_page(content, paths or [], require, html)
         _report_written(html)
         raise typer.Exit(code)
-    results = run(content, paths or [], require)
+    if csv_out is not None:
+        from tracesguide.views.check_csv import write as write_csv
+
+        code = write_csv(content, paths or [], require, csv_out)
+        _report_written(csv_out)
+        raise typer.Exit(code)
     if json_output:
         from tracesguide.views.check import write_json_lines
 
-        raise typer.Exit(write_json_lines(results, sys.stdout))
-    from tracesguide.views.check import print_table
+        raise typer.Exit(write_json_lines(run(content, paths or [], require), sys.stdout))
+    from tracesguide.views.check import print_table, shown_answers
 
-    raise typer.Exit(print_table(_console(), results, require))
+    # the records of --json, the names kept beside them
+    results = run(content, paths or [], require, keep=shown_answers(content))
+    raise typer.Exit(print_table(_console(), content, results, require))
 
 
 @app.command("troubleshoot", help="help.troubleshoot")

@@ -1,18 +1,19 @@
 """The two ways ``tracesguide check`` shows its results: JSON lines, or a table.
 
 ``write_json_lines`` gives scripts one JSON object per file (documented in
-docs/scripting.md); ``print_table`` gives people a table, every untrusted value inert,
-then a summary line. Both take the typed results of ``check.run``.
+docs/scripting.md); ``print_table`` gives people a table (a name column, the
+dates as ``replay`` writes them), written as each record comes, every untrusted value
+inert, then a summary line. Both take the typed results of ``check.run``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tracesguide.reports.check import Checked, Result, Tally, Unusable
+from tracesguide.reports.check import Result, Tally, Unusable
 from tracesguide.reports.status import JSON_FORMAT
 from tracesguide.system.sanitize import inert
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import Console
-    from rich.text import Text
+
+    from tracesguide.content import Content
 
 
 # The situation's fields of a file with nothing saved (docs/scripting.md).
@@ -82,92 +84,200 @@ def summary(results: Sequence[Result] | Tally) -> str:
         tally = Tally()
         for result in results:
             tally.add(result)
-    unusable, complete, incomplete = tally.unusable, tally.complete, tally.incomplete
+    return t(
+        "check.counts",
+        complete=tally.complete,
+        incomplete=tally.incomplete,
+        unusable=tally.unusable,
+    )
 
-    def count(number: int, one: str, many: str) -> str:
-        return one.format(count=number) if number <= 1 else many.format(count=number)
 
-    return ", ".join(
-        (
-            count(complete, t("check.count_complete_one"), t("check.count_complete_many")),
-            count(incomplete, t("check.count_incomplete_one"), t("check.count_incomplete_many")),
-            count(unusable, t("check.count_unusable_one"), t("check.count_unusable_many")),
+def shown_answers(content: Content) -> tuple[str, ...]:
+    """The answers the table's name column shows, as the content names them (``[who]``):
+    ``check.run`` carries them in its records (``keep``), as for ``--json``."""
+    who = content.person
+    return (who.first_name, who.last_name)
+
+
+NAME_WIDTH = 24  # a longer name is cut with « … » (``replay`` gives it whole)
+STATUS_WIDTH = 12
+DATE_WIDTH = 16  # 30/11/2026 00:00
+FILE_MIN = 20
+GAP = "  "
+
+
+class _Layout:
+    """The table's columns at *width*: one line per file when the next step's id (never
+    cut) and enough of the file fit beside the rest, else two (the step and the file on
+    the second line, indented)."""
+
+    def __init__(self, width: int, require: str | None, step_width: int, date: str) -> None:
+        from tracesguide.i18n import t
+
+        self.width = max(width, 40)
+        self.date = max(DATE_WIDTH, len(date))
+        self.milestones = (
+            max(
+                len(t("check.reached")),
+                len(t("check.not_reached")),
+                len(t("check.column_required")),
+            )
+            if require
+            else max(len(t("check.column_milestones")), 3)
         )
-    )
+        self.step = max(step_width, len(t("check.column_next")))
+        others = STATUS_WIDTH + self.milestones + self.date + 3 * len(GAP)
+        self.name = max(10, min(NAME_WIDTH, self.width - others))
+        first = self.name + others
+        self.one_line = first + len(GAP) + self.step + len(GAP) + FILE_MIN <= self.width
+        self.file = max(self.width - first - 2 * len(GAP) - self.step, FILE_MIN)
+
+    def row(self, name: str, status: str, milestones: str, date: str, step: str, file: str) -> str:
+        head = GAP.join(
+            (
+                _fit(name, self.name),
+                status.ljust(STATUS_WIDTH),
+                milestones.ljust(self.milestones),
+                date.ljust(self.date),
+            )
+        )
+        if self.one_line:
+            return (head + GAP + step.ljust(self.step) + GAP + _fit_left(file, self.file)).rstrip()
+        # two lines: the step's id whole, then as much of the file as the line holds
+        room = self.width - 4 - len(step) - len(GAP)
+        if room >= FILE_MIN or not step:
+            below = "    " + (step + GAP if step else "") + _fit_left(file, max(room, FILE_MIN))
+        else:
+            below = "    " + step + "\n    " + _fit_left(file, self.width - 4)
+        return head.rstrip() + "\n" + below.rstrip()
 
 
-def print_table(console: Console, results: Iterable[Result], require: str | None) -> int:
-    """The results as a table, every untrusted value inert, then the summary line;
-    returns check's exit code."""
-    from rich.table import Table
+def _fit(text: str, width: int) -> str:
+    """*text* in *width* columns: padded, or cut with « … »."""
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
+
+def _fit_left(text: str, width: int) -> str:
+    """A path in *width* columns: cut at its start (the file's name is at the end)."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
+def people_date(moment: datetime | None) -> str:
+    """The one date format people read, at Paris's time as ``replay`` gives it (UTC where
+    the system has no zone database)."""
+    if moment is None:
+        return ""
     from tracesguide.i18n import t
+    from tracesguide.reports.replay import local_zone
 
-    table = Table(expand=False)
-    table.add_column(t("check.column_file"), overflow="fold")
-    table.add_column(t("check.column_status"), no_wrap=True)
-    table.add_column(
-        t("check.column_milestone", name=require) if require else t("check.column_milestones"),
-        no_wrap=True,
+    zone = local_zone() or UTC
+    return moment.astimezone(zone).strftime(t("wording.date_format"))
+
+
+def print_table(
+    console: Console, content: Content, results: Iterable[Result], require: str | None
+) -> int:
+    """The results as a table, written as each comes (the records of ``check --json``,
+    names kept by ``run``), every untrusted value inert, a file's blocked steps and hint
+    under its row, then the summary line; returns check's exit code."""
+    from tracesguide.i18n import t
+    from tracesguide.reports.replay import local_zone
+
+    zone = "check.column_updated_local" if local_zone() is not None else "check.column_updated"
+    steps = max(len(step.id) for step in content.steps)
+    layout = _Layout(console.size.width, require, steps, t(zone))
+    write = console.file.write
+    header = layout.row(
+        t("check.column_name"),
+        t("check.column_status"),
+        t("check.column_required") if require else t("check.column_milestones"),
+        t(zone),
+        t("check.column_next"),
+        t("check.column_file"),
     )
-    table.add_column(t("check.column_next"), overflow="fold")
-    table.add_column(t("check.column_updated"), no_wrap=True)
-    notes: list[Text] = []
+    if require:
+        write(
+            _wrapped(
+                t("check.required_heading", name=inert(require, single_line=True)), layout.width
+            )
+            + "\n"
+        )
+    write(
+        header
+        + "\n"
+        + "─" * min(layout.width, max(len(line) for line in header.splitlines()))
+        + "\n"
+    )
     tally = Tally()
+    reached, not_reached = t("check.reached"), t("check.not_reached")
     for result in results:
         tally.add(result)
-        path = str(result.path)
+        path = inert(str(result.path), single_line=True)
         if isinstance(result, Unusable):
-            table.add_row(
-                _cell(path), _cell(t("check.unusable"), "bold red"), _cell(""), _cell(""), _cell("")
-            )
             from tracesguide.state.schema import unusable_prefix
 
             why = result.error.removeprefix(unusable_prefix(result.path))
-            notes.append(_cell(f"✖ {path} : ", "red") + _cell(why))
+            write(layout.row("", t("check.unusable"), "", "", "", path) + "\n")
+            write(
+                _wrapped(
+                    t("check.unusable_note", why=inert(why, single_line=True)), layout.width, "    "
+                )
+                + "\n"
+            )
             continue
-        table.add_row(*_row(result, require, notes))
-    console.print(table)
-    for note in notes:
-        console.print(note)
+        if require:
+            milestones = reached if result.ok else not_reached
+        else:
+            milestones = f"{sum(result.milestones.values())}/{len(result.milestones)}"
+        if not result.started:
+            status = t("check.not_started")
+        elif result.complete:
+            status = t("check.complete")
+        else:
+            status = t("check.incomplete")
+        name = inert(" ".join(part for part in result.kept[:2] if part), single_line=True)
+        write(
+            layout.row(
+                name,
+                status,
+                milestones,
+                people_date(result.updated),
+                inert(result.next_step or "", single_line=True),
+                path,
+            )
+            + "\n"
+        )
+        for step, reason in result.blocked:
+            note = t(
+                "check.blocked_note",
+                step=inert(step, single_line=True),
+                reason=inert(reason, single_line=True),
+            )
+            write(_wrapped(note, layout.width, "    ") + "\n")
+        if not result.started:
+            write(_wrapped("· " + _new_file_hint(result.path), layout.width, "    ") + "\n")
     line = summary(tally)
     if require:
-        line += t("check.required_suffix", name=require)
-    console.print(_cell(line))
+        line += t("check.required_suffix", name=inert(require, single_line=True))
+    write(_wrapped(line, layout.width) + "\n")
     return tally.code
 
 
-def _row(result: Checked, require: str | None, notes: list[Text]) -> list[Text]:
-    from tracesguide.i18n import t
+def _wrapped(text: str, width: int, indent: str = "") -> str:
+    """*text* wrapped at spaces to *width* (an id is never cut, no line starts with « : »)."""
+    import textwrap
 
-    path = str(result.path)
-    if require:
-        milestones = t("check.reached") if result.ok else t("check.not_reached")
-    else:
-        milestones = f"{sum(result.milestones.values())}/{len(result.milestones)}"
-    if not result.started:
-        label, style = t("check.not_started"), "yellow"
-        notes.append(_cell(f"· {path} : ", "yellow") + _cell(_new_file_hint(result.path)))
-    elif result.complete:
-        label, style = t("check.complete"), "green"
-    else:
-        label, style = t("check.incomplete"), "yellow"
-    for step, reason in result.blocked:
-        notes.append(_cell(t("check.blocked_at", path=path, step=step), "red") + _cell(reason))
-    updated = result.updated.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if result.updated else ""
-    return [
-        _cell(path),
-        _cell(label, style),
-        _cell(milestones, "green" if result.ok else ""),
-        _cell(result.next_step or ""),
-        _cell(updated),
-    ]
+    from tracesguide.i18n.typography import NBSP, french_spaces
 
-
-def _cell(value: str, style: str = "") -> Text:
-    from rich.text import Text
-
-    return Text(inert(value, single_line=True), style=style)
+    lines = textwrap.wrap(
+        french_spaces(text),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(line.replace(NBSP, " ") for line in lines)
 
 
 def _new_file_hint(path: Path) -> str:

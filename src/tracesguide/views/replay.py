@@ -33,6 +33,7 @@ from tracesguide.views.replay_text import (
     answer_rows,
     clock,
     clock_heading,
+    cut,
     day,
     detail,
     detail_rows,
@@ -40,6 +41,7 @@ from tracesguide.views.replay_text import (
 )
 from tracesguide.views.replay_text import kind_label as kind_words
 
+TITLE_NAME = 28  # the title stays on one line at 80 columns (« Qui » gives the name whole)
 KIND_STYLES = {
     "done": "green",
     "skipped": "dim",
@@ -80,8 +82,11 @@ def answers_table(state: State) -> Table:
 
 
 def step_section(content: Content, state: State, status: StepStatus) -> list[RenderableType]:
-    """One step's screen as the user saw it, with its status and what happened there."""
-    step = status.step
+    """One step's screen as the user saw it (in the user's language), with its status and
+    what happened there."""
+    seen = user_content(content, state)
+    step = seen.step(status.step.id) if seen.has_step(status.step.id) else status.step
+    content = seen
     heading = Text("─" * 3 + " ", style="dim")
     heading.append(f"{step.id}  ", style="bold")
     heading.append(status_label(status.status), style=STYLES[status.status] or "dim")
@@ -96,6 +101,15 @@ def step_section(content: Content, state: State, status: StepStatus) -> list[Ren
     parts.append(step_view(content, step, state.answers))
     parts.append(Text(""))
     return parts
+
+
+def user_content(content: Content, state: State) -> Content:
+    """The procedure in the language the user saw it in (the file's), for their screens."""
+    from tracesguide.content import LANGUAGES
+
+    if state.language == content.language or state.language not in LANGUAGES:
+        return content
+    return load_content(state.language)
 
 
 def answer_grid(rows: list[tuple[str, str]]) -> Table:
@@ -174,9 +188,9 @@ def print_report(
 
     model = replay(content, path, state, now or datetime.now(UTC), step_id)
     summary = model.summary
-    name = clean(summary.name) or t("replay_html.no_name")
+    name = cut(clean(summary.name), TITLE_NAME) or t("replay_html.no_name")
     console.print(Text(t("replay_text.title", name=name), style="bold underline"))
-    console.print(answer_grid(answer_rows(content, summary, clean)))
+    console.print(answer_grid(answer_rows(content, summary, clean, short=True)))
     console.print()
     width = console.size.width
     title = t("replay_text.chronology", clock=clock_heading())
@@ -230,12 +244,16 @@ def staff_hint(path: Path, hint: str | None) -> str | None:
 
 
 def load_for_replay(path: Path, step_id: str | None) -> tuple[Content, State]:
-    """Read the file (never write it) and the content in the user's language."""
+    """Read the file (never write it) and the content in the language of the replay's
+    own words: ``--lang``, else the reader's locale (support staff read it, not the
+    user), so that titles, reasons and desks never mix two languages with the messages."""
+    from tracesguide.i18n import language
+
     try:
         state = state_module.load(path)
     except StateError as error:
         raise StateError(error.message, staff_hint(path, error.hint)) from None
-    content = load_content(state.language)
+    content = load_content(language())
     if step_id is not None:
         require_step(content, step_id)
     return content, state

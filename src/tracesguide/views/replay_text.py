@@ -20,6 +20,18 @@ from tracesguide.views.situation import BLOCKER_KEYS, actor_text
 Inert = Callable[[str], str]
 
 
+# On the terminal's first screen, free text is cut (« … »): the whole answer fits 80×24;
+# the chronology and --full give it whole.
+SHORT_NAME, SHORT_OPERATOR, SHORT_SEARCH, SHORT_NOTE = 40, 60, 32, 120
+
+
+def cut(text: str, limit: int | None) -> str:
+    """*text*, cut to *limit* characters with « … » (None: whole)."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
 def format_gap(seconds: float) -> str:
     """The time between two events, for people: +45 s, +19 min, +2 h 05, +3 j 4 h."""
     if seconds < 0:
@@ -123,9 +135,10 @@ def detail(content: Content, entry: Entry, inert: Inert) -> str:
     return raw
 
 
-def _operator(summary: Summary, inert: Inert) -> str:
+def _operator(summary: Summary, inert: Inert, short: bool) -> str:
     choice = summary.operator
-    name, number = inert(choice.name), inert(choice.number)
+    name = cut(inert(choice.name), SHORT_OPERATOR if short else None)
+    number = cut(inert(choice.number), SHORT_OPERATOR if short else None)
     if choice.not_found:
         return t("replay_text.operator_not_found")
     if not (name or number):
@@ -166,6 +179,8 @@ def _blocker(content: Content, summary: Summary, inert: Inert) -> str:
         from tracesguide.views.render import reason
 
         what = inert(reason(summary.blocked_reason))
+    if summary.blocked_step == summary.step:  # « Où » names it just above
+        return what
     return t("replay_text.blocker_value", what=what, step=inert(summary.blocked_step))
 
 
@@ -176,7 +191,7 @@ def _problem(summary: Summary, inert: Inert) -> str:
             return t("replay_text.problem_solved", count=summary.problems)
         return t("replay_text.problem_none")
     text = t(
-        "replay_text.problem_value",
+        "replay_text.problem_here" if problem.step == summary.step else "replay_text.problem_value",
         label=problem.label or inert(problem.id),
         id=inert(problem.id),
         step=inert(problem.step),
@@ -195,24 +210,40 @@ def _next(content: Content, summary: Summary) -> str:
     key = {
         DO_STEP: "replay_text.next_do",
         WAIT: "replay_text.next_wait",
-        CONTACT_DESK: "replay_text.next_contact",
+        CONTACT_DESK: "replay_text.next_contact_here"
+        if summary.next_step == summary.step
+        else "replay_text.next_contact",
     }[summary.next_action]
     return t(key, title=summary.next_title, step=summary.next_step, actor=actor)
 
 
-def answer_rows(content: Content, summary: Summary, inert: Inert) -> list[tuple[str, str]]:
+def answer_rows(
+    content: Content, summary: Summary, inert: Inert, short: bool = False
+) -> list[tuple[str, str]]:
     """The answer to the ticket, row by row: who, where, who acts, what blocks, the last
-    problem and its desk, the operator chosen or typed, waiting since, what next."""
-    who = inert(summary.name) or t("replay.not_given")
+    problem and its desk, the operator chosen or typed, waiting since, what next.
+
+    *short* (the terminal's first screen): free text cut with « … », so that the whole
+    answer fits 80×24; the page gives it whole.
+    """
+
+    def limit(size: int) -> int | None:
+        return size if short else None
+
+    who = cut(inert(summary.name), limit(SHORT_NAME)) or t("replay.not_given")
     if summary.email:
-        who = t("replay_text.who_value", name=who, email=inert(summary.email))
+        email = cut(inert(summary.email), limit(SHORT_OPERATOR))
+        who = t("replay_text.who_value", name=who, email=email)
     rows = [
         (t("replay_text.who"), who),
-        (t("replay_text.operator"), _operator(summary, inert)),
+        (t("replay_text.operator"), _operator(summary, inert, short)),
         (t("replay_text.where"), _where(summary, inert)),
     ]
     if summary.searches:  # what they searched for, beside what they chose or typed
-        quoted = (t("replay_text.note_value", note=inert(q)) for q in summary.searches)
+        quoted = (
+            t("replay_text.note_value", note=cut(inert(q), limit(SHORT_SEARCH)))
+            for q in summary.searches
+        )
         searched = t("replay_text.searches_separator").join(quoted)
         rows.insert(2, (t("replay_text.searched"), searched))
     if not (summary.complete or summary.ended):
@@ -222,7 +253,8 @@ def answer_rows(content: Content, summary: Summary, inert: Inert) -> list[tuple[
     rows.append((t("replay_text.blocker"), _blocker(content, summary, inert)))
     rows.append((t("replay_text.problem"), _problem(summary, inert)))
     if summary.note:
-        rows.append((t("replay_text.note"), t("replay_text.note_value", note=inert(summary.note))))
+        note = cut(inert(summary.note), limit(SHORT_NOTE))
+        rows.append((t("replay_text.note"), t("replay_text.note_value", note=note)))
     if summary.waiting_since is not None:
         rows.append(
             (
@@ -237,33 +269,36 @@ def answer_rows(content: Content, summary: Summary, inert: Inert) -> list[tuple[
     rows.append((t("replay_text.next"), _next(content, summary)))
     if summary.last is not None:
         last = summary.last
+        here = last.step == summary.step or not last.step
         rows.append(
             (
                 t("replay_text.last"),
                 t(
-                    "replay_text.last_value",
+                    "replay_text.last_here" if here else "replay_text.last_value",
                     at=when(last.at),
                     kind=kind_label(last.kind, inert),
                     step=inert(last.step) or "—",
                 ),
             )
         )
-    reached = ", ".join(
+    missing = [m for m in content.milestones if m not in dict(summary.milestones)]
+    value = t(
+        "replay_text.milestones_value",
+        count=len(summary.milestones),
+        total=summary.milestone_total,
+    )
+    if missing and summary.milestones:
+        value += t("replay_text.milestones_missing", names=", ".join(missing))
+    rows.append((t("replay_text.milestones"), value))
+    return rows
+
+
+def milestone_dates(summary: Summary, inert: Inert) -> str:
+    """The milestones reached, each with its day (--full and the page's header)."""
+    return ", ".join(
         f"{inert(m)} ({at.utc.strftime(t('replay_text.day_format'))})"
         for m, at in summary.milestones
-    )
-    rows.append(
-        (
-            t("replay_text.milestones"),
-            t(
-                "replay_text.milestones_value",
-                count=len(summary.milestones),
-                total=summary.milestone_total,
-            )
-            + (t("replay_text.milestones_list", names=reached) if reached else ""),
-        )
-    )
-    return rows
+    ) or t("replay.none")
 
 
 def detail_rows(
@@ -276,5 +311,6 @@ def detail_rows(
         (t("replay.version"), inert(version)),
         (t("replay.created"), when(summary.created)),
         (t("replay.updated"), when(summary.updated)),
+        (t("replay_text.milestones_reached"), milestone_dates(summary, inert)),
         (t("replay.file"), inert(path)),
     ]

@@ -45,6 +45,15 @@ RANK_CLASSES = {
     ENDED_RANK: "skipped",
     COMPLETE_RANK: "done",
 }
+# The counts above the rows, each with its plural (« 1 bloqué », « 3 bloqués »).
+COUNT_KEYS = {
+    BLOCKED_RANK: "check_html.count_blocked",
+    WAITING_RANK: "check_html.count_waiting",
+    PROGRESS_RANK: "check_html.count_progress",
+    NEW_RANK: "check_html.count_new",
+    ENDED_RANK: "check_html.count_ended",
+    COMPLETE_RANK: "check_html.count_complete",
+}
 LABEL_KEYS = (
     "html.toc",
     "check_html.kicker",
@@ -59,6 +68,12 @@ LABEL_KEYS = (
     "check_html.col_stage",
     "check_html.col_next",
     "check_html.col_blocked",
+    "check_html.col_problem",
+    "check_html.problems",
+    "check_html.problems_lead",
+    "check_html.col_reported",
+    "check_html.col_entry",
+    "check_html.col_desk",
     "check_html.col_waiting",
     "check_html.col_updated",
     "check_html.col_file",
@@ -80,10 +95,17 @@ class UserRow:
     next_title: str
     actor: str
     blocked: str
+    problem: str  # the last problem still current: its entry's words and id ("" when none)
+    problem_id: str
+    desk: str  # the desk that can act on it
+    reported: str  # when it was reported (UTC)
+    reached: bool | None  # the --require milestone reached (None without --require)
     waiting: int | None
     updated: str
     updated_at: datetime | None
     file: str
+    folder: str  # the file's folder, as given, with its separator (the page prints it small)
+    file_name: str
     milestones: dict[str, bool]
     ok: bool
 
@@ -107,25 +129,21 @@ def current_stage(content: Content, where: Progress) -> tuple[str, str]:
     return "", ""
 
 
-def _problem_lines(content: Content, seen: SituationFields) -> list[str]:
-    """What blocks and the last problem, one sentence each: ``staff_lines`` without the
-    actor, drawn from the situation's codes that ``check.run`` gives."""
-    lines: list[str] = []
+def _blocker_line(content: Content, seen: SituationFields) -> str:
+    """What blocks, from the situation's codes that ``check.run`` gives ("" when an
+    answer blocks: its reason is the step's own, given with it)."""
     problem = seen.last_problem
-    if seen.blocker is not None and seen.blocker[0] != BLOCKED_ANSWER:
-        desk = desk_text(content, problem[1], seen.control_body) if problem else ""
-        what = t(BLOCKER_KEYS[seen.blocker[0]], desk=desk)
-        lines.append(t("situation.blocker_line", step=seen.blocker[1], what=what))
-    if problem is not None:
-        lines.append(
-            t(
-                "situation.last_problem",
-                id=problem[0],
-                desk=desk_text(content, problem[1], seen.control_body) if problem[1] else "—",
-                at=people_moment(problem[2], utc=True),
-            )
-        )
-    return lines
+    if seen.blocker is None or seen.blocker[0] == BLOCKED_ANSWER:
+        return ""
+    desk = desk_text(content, problem[1], seen.control_body) if problem else ""
+    return t(BLOCKER_KEYS[seen.blocker[0]], desk=desk)  # the column says « bloqué parce que »
+
+
+def problem_words(content: Content, problem_id: str) -> str:
+    """A problem in words: its troubleshooting entry's label and id, else the id."""
+    entry = next((e for e in content.troubleshooting if e.id == problem_id), None)
+    shown = visible(problem_id)
+    return t("check_html.problem_value", label=entry.label, id=shown) if entry else shown
 
 
 def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserRow:
@@ -147,6 +165,8 @@ def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserR
         rank = PROGRESS_RANK
     operator = visible(operator_name)
     number = visible(operator_number)
+    problem = seen.last_problem if seen else None
+    blocker = _blocker_line(content, seen) if seen else ""
     return UserRow(
         rank=rank,
         name=visible(" ".join(part for part in (first, last) if part)).strip(),
@@ -166,13 +186,25 @@ def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserR
         if nxt
         else "",
         blocked=" ; ".join(
-            [visible(reason) for _, reason in result.blocked]
-            + ([visible(line) for line in _problem_lines(content, seen)] if seen else [])
+            [visible(reason) for _, reason in result.blocked] + ([blocker] if blocker else [])
         ),
+        problem=problem_words(content, problem[0]) if problem else "",
+        problem_id=visible(problem[0]) if problem else "",
+        desk=(
+            desk_text(content, problem[1], seen.control_body if seen else "")
+            if problem[1]
+            else t("check_html.no_desk")
+        )
+        if problem
+        else "",
+        reported=people_moment(problem[2], utc=True) if problem else "",
+        reached=result.milestones.get(result.required) if result.required else None,
         waiting=seen.waiting_days if seen else None,
         updated=people_moment(result.updated, utc=True) if result.updated else "",
         updated_at=result.updated,
         file=visible(str(result.path)),
+        folder=visible(str(result.path)[: -len(result.path.name)]) if result.path.name else "",
+        file_name=visible(result.path.name or str(result.path)),
         milestones=result.milestones,
         ok=result.ok,
     )
@@ -213,9 +245,23 @@ def page(
     stages.append((t("check_html.all_done"), by_stage.get("", 0)))
     milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in content.milestones]
     ranks = Counter(r.rank for r in rows)
-    counts = [(t(RANK_KEYS[rank]), ranks.get(rank, 0), RANK_CLASSES[rank]) for rank in RANK_KEYS]
-    counts.append((labels["unusable"], len(unusable), "blocked"))
-    toc = [("effectifs", labels["counts"]), ("utilisateurs", labels["users"])]
+    counts = [
+        (t(COUNT_KEYS[rank], count=ranks.get(rank, 0)), ranks.get(rank, 0), RANK_CLASSES[rank])
+        for rank in RANK_KEYS
+    ]
+    counts.append((t("check_html.count_unusable", count=len(unusable)), len(unusable), "blocked"))
+    helped = [r for r in rows if r.problem]
+    required = None
+    if require is not None:
+        reached = sum(1 for r in rows if r.reached)
+        required = t("check_html.required_count", count=reached, total=len(rows), name=require)
+        labels["col_required"] = t("check_html.col_required", name=require)
+        labels["reached"] = t("check_html.reached")
+        labels["not_reached"] = t("check_html.not_reached")
+    toc = [("effectifs", labels["counts"])]
+    if helped:
+        toc.append(("problemes", labels["problems"]))
+    toc.append(("utilisateurs", labels["users"]))
     if unusable:
         toc.append(("inutilisables", labels["unusable"]))
     stamp = people_moment(moment, utc=True)
@@ -230,6 +276,9 @@ def page(
         stages=stages,
         milestones=milestones,
         rows=rows,
+        helped=helped,
+        require=require,
+        required=required,
         unusable=unusable,
         toc=toc,
         wide=True,
