@@ -92,7 +92,7 @@ def test_the_whole_answer_is_on_the_first_80x24_screen(tmp_path: Path, language:
     assert "Attend depuis le 31/01/2026 10:22 UTC" in screen
     assert "manque : access-granted" in screen
     # the content speaks the replay's language too: no English title in a French answer
-    assert "Wait for" not in screen and "Attendre la validation de Certipaq BIO" in screen
+    assert "Wait for" not in screen and "Attendre la validation de votre organisme de contrôle" in screen
 
 
 def test_lang_en_gives_an_english_answer_content_included(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_lang_en_gives_an_english_answer_content_included(tmp_path: Path) -> Non
     screen = " ".join(" ".join(lines).split())
     for label in ("Who", "Must act", "What blocks", "Last problem", "Waiting since", "Next"):
         assert label in screen
-    assert "“Wait for Certipaq BIO's validation”" in screen  # the step's English title
+    assert "“Wait for your control body's validation”" in screen  # the step's English title
     assert "“Control body and access”" in screen  # the stage's
     assert "“My authorisation request stays pending” (pending-long)" in screen
     assert "desk: Your control body (Certipaq BIO)" in screen
