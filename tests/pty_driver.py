@@ -14,16 +14,47 @@ import pexpect
 import pyte
 
 from tracesguide.content import load
+from tracesguide.i18n import catalog
 
 CONTENT = load()
 QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
 BY_TITLE = {s.title[:40]: s.id for s in CONTENT.steps}  # « ➜ Title »: its step
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
-PAUSE = "Appuyez sur Entrée pour continuer"
 # prompt_toolkit turns bracketed paste off when a prompt is answered: after it, what
 # comes is new output, not the answered prompt drawn again.
 PROMPT_DONE = re.escape("\x1b[?2004l")
 STEP_ID = re.compile(r"\(((?:eu-login|second-factor|traces|operator|access)\.[a-z0-9.-]+)\)")
+
+
+def spaced(words: str) -> str:
+    """A pattern for *words* as a prompt draws them: a prompt wrapped at the terminal's
+    width breaks a line between words, keeps French spacing with no-break spaces, and
+    prompt_toolkit may draw a space as a cursor move or a style change."""
+    gap = r"(?:\s|\x1b\[[0-9;]*[A-Za-z])+"
+    return gap.join(re.escape(word) for word in words.split())
+
+
+# The wizard's own questions the driver answers, by their catalog keys (in the
+# language of the session): *said* holds their words.
+ASKED = (
+    "wizard.where_are_you",
+    "wizard.your_company",
+    "wizard.keep_email",
+    "wizard.which_problem",
+    "operator_step.what_now",
+    "operator_step.typed_name",
+    "operator_step.typed_identifier",
+    "operator_step.check_offer",
+    "wizard.confirm_end_question",
+    "wizard.offer_switch",
+)
+
+
+def words_of(message: str) -> str:
+    """The longest literal part of a catalog message (placeholders aside): what the
+    screen shows of it whatever the values, up to 40 characters."""
+    parts = re.split(r"\{[^}]*\}", message)
+    return max(parts, key=len).strip().rstrip("…")[:40]
 
 
 def tracesguide_executable() -> str:
@@ -41,8 +72,15 @@ class Session:
         env: dict[str, str] | None = None,
         size: tuple[int, int] = (50, 120),
         args: tuple[str, ...] = ("setup",),
+        lang: str = "fr",
     ) -> None:
         self.state = state
+        self.lang = lang
+        self.content = load(lang)
+        self.questions = {q.key: q for s in self.content.steps for q in s.ask}
+        self.by_title = {s.title[:40]: s.id for s in self.content.steps}
+        self.catalog = catalog(lang)
+        self.pause_words = words_of(self.catalog["wizard.press_enter"])
         rows, columns = size
         full_env = {
             **os.environ,
@@ -55,7 +93,7 @@ class Session:
         }
         self.child = pexpect.spawn(
             tracesguide_executable(),
-            [*args, "--state", str(state)],
+            [*(("--lang", lang) if lang != "fr" else ()), *args, "--state", str(state)],
             env=full_env,
             encoding="utf-8",
             timeout=30,
@@ -70,7 +108,7 @@ class Session:
 
     def showed(self, step_id: str) -> bool:
         """Whether the step's screen was drawn (« ➜ its title »: screens show no id)."""
-        title = " ".join(CONTENT.step(step_id).title.split())
+        title = " ".join(self.content.step(step_id).title.split())
         plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.output)
         return f"➜ {title}"[:42] in " ".join(plain.split())
 
@@ -96,7 +134,7 @@ class Session:
             self.step = ids[-1]
         plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)
         for title in re.findall(r"➜ ([^\r\n]+)", plain):  # the screens name the title only
-            step = BY_TITLE.get(" ".join(title.split())[:40])
+            step = self.by_title.get(" ".join(title.split())[:40])
             if step is not None:
                 self.step = step
         return index
@@ -107,7 +145,7 @@ class Session:
         self.stream.feed((self.child.before or "") + str(self.child.after or ""))
 
     def choose(self, key: str, value: str) -> None:
-        question = QUESTIONS[key]
+        question = self.questions[key]
         values = [c.value for c in question.choices]
         current = self._saved_answers().get(key)
         recommended = next((c.value for c in question.choices if c.recommended), None)
@@ -153,34 +191,23 @@ class Session:
         confirms = list(confirm_end)
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
-        prompts = {key: re.escape(q.prompt[:40]) for key, q in QUESTIONS.items()}
+        prompts = {key: q.prompt[:40] for key, q in self.questions.items()}
         keys = list(prompts)
-        patterns = [
-            "Où en êtes-vous",
-            "Votre entreprise :",
-            "quand même",
-            "Quel problème",
-            "Que faire maintenant",
-            "tel que TRACES NT l'affiche",
-            "Numéro TRACES de l'opérateur ou référence",
-            "vérifier votre certificat maintenant",
-            "Confirmez-vous ce choix",
-            "changer de méthode",
-            *prompts.values(),
-            PAUSE,
-            pexpect.EOF,
-        ]
+        # what each pattern looks for, in words (given to *on_question*)
+        said = [*(words_of(self.catalog[key]) for key in ASKED), *prompts.values()]
+        pause = spaced(self.pause_words)
+        patterns = [*(spaced(words) for words in said), pause, pexpect.EOF]
         while True:
             index = self.expect(patterns)
             if patterns[index] is pexpect.EOF:
                 self.child.close()
                 return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
-            if patterns[index] == PAUSE:  # a screen read before going on: Enter
+            if patterns[index] == pause:  # a screen read before going on: Enter
                 self.child.send(ENTER)
                 self.answered()
                 continue
             if on_question is not None:
-                on_question(self, str(patterns[index]))
+                on_question(self, said[index])
             if index == 0:
                 action = actions.pop(self.step, "done")
                 if action == "ctrl-c":
@@ -237,10 +264,10 @@ class Session:
                     # prompt_toolkit may draw a space as a cursor move (ESC [ C)
                     gap = r"(?:\s|\x1b\[\d*C)+"
                     self.expect([gap.join(re.escape(word) for word in error.split())])
-                    self.expect([prompts[key]])  # asked again, the reason above it
+                    self.expect([spaced(prompts[key])])  # asked again, the reason above it
                 if key == "operator":
                     self.type(answers["operator_name"])
-                elif QUESTIONS[key].kind == "choice":
+                elif self.questions[key].kind == "choice":
                     self.choose(key, answers[key])
                 else:
                     self.type(answers.get(key, ""))

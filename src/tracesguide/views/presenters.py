@@ -42,12 +42,10 @@ from tracesguide.views.render import (
     personalise,
     problem_panel,
     say_line,
-    step_view,
     welcome,
 )
 from tracesguide.views.screens import (
     preparation,
-    recap,
     step_header,
     step_page,
     summary,
@@ -176,11 +174,13 @@ class PlainPresenter(TerminalPresenter):
     read in order by a screen reader, the whole step is said at once."""
 
     def step_screen(self, notice: StepScreen) -> None:
+        """The whole step in reading order, the page first: what to do comes last, right
+        before the question, so that it is also what an 80×24 screen keeps."""
+        step, answers = notice.step, notice.answers
         self.console.print()
-        self.print(step_view(self.content, notice.step, notice.answers, ids=False))
-
-    def recap(self, notice: Recap) -> None:
-        self.print(recap(self.content, notice.step, notice.answers))
+        self.print(step_page(self.content, step, answers))
+        self.print(step_header(self.content, step, answers, url=False))
+        self.headed = step.id
 
 
 class AnswersPresenter(TerminalPresenter):

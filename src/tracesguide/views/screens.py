@@ -31,20 +31,6 @@ def progress_line(content: Content, step: Step, answers: Mapping[str, str]) -> s
     return t("screens.progress", number=number, total=total, stage=content.stage(step.stage).title)
 
 
-def recap(content: Content, step: Step, answers: Mapping[str, str]) -> RenderableType:
-    """The lines printed right before a question, so that on an 80×24 terminal the last
-    screen holds where you are, what to do (the button and the page) and the question."""
-    text = Text(progress_line(content, step, answers), style="bold cyan")
-    text.append("\n")
-    text.append(t("screens.doing", title=step.title), style="bold")
-    if step.action:
-        text.append("\n" + t("render.click"))
-        text.append(personalise(step.action, answers), style="bold reverse")
-    if step.screen.url:
-        text.append("\n" + t("screens.page", url=step.screen.url), style="dim")
-    return text
-
-
 def step_header(
     content: Content, step: Step, answers: Mapping[str, str], url: bool = True
 ) -> RenderableType:
@@ -54,15 +40,23 @@ def step_header(
     text = Text(progress_line(content, step, answers), style="bold cyan")
     text.append("\n")
     text.append(t("screens.doing", title=step.title), style="bold")
-    text.append("\n" + personalise(step.do, answers))
-    if step.action:
+    do = personalise(step.do, answers)
+    text.append("\n" + do)
+    # the button and the address once: not again when the instruction already says them
+    action = personalise(step.action, answers) if step.action else ""
+    if action and not _says(do, action):
         text.append("\n" + t("render.click"))
-        text.append(personalise(step.action, answers), style="bold reverse")
-    if url and step.screen.url:
+        text.append(action, style="bold reverse")
+    if url and step.screen.url and not _says(do, step.screen.url):
         text.append("\n" + t("screens.page", url=step.screen.url), style="dim")
     if step.warnings:
         text.append("\n⚠ " + personalise(step.warnings[0], answers), style="yellow")
     return text
+
+
+def _says(text: str, words: str) -> bool:
+    """Whether *text* already holds *words* (spaces and line breaks aside)."""
+    return " ".join(words.split()) in " ".join(text.split())
 
 
 def step_page(content: Content, step: Step, answers: Mapping[str, str]) -> RenderableType:

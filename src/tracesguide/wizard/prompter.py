@@ -7,7 +7,7 @@ Ctrl-C and EOF propagate (``unsafe_ask``) so the CLI can say how to resume.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import questionary
 from rich.console import Console
@@ -26,7 +26,7 @@ from tracesguide.content import (
 from tracesguide.i18n import t
 from tracesguide.state.validate import Invalid
 from tracesguide.wizard.flow import BACK, GoBack, OperatorChoice
-from tracesguide.wizard.questions import STYLE, fit
+from tracesguide.wizard.questions import STYLE, TYPED, described, fit, shaped
 from tracesguide.wizard.questions import validator as _validator
 
 
@@ -41,7 +41,9 @@ class QuestionaryPrompter:
     def ask_text(self, prompt: str, validate: Callable[[str], bool | str]) -> str:
         default = ""
         while True:
-            answer: str = questionary.text(prompt, default=default, style=STYLE).unsafe_ask()
+            answer: str = questionary.text(
+                shaped(prompt, TYPED), default=default, style=STYLE
+            ).unsafe_ask()
             verdict = validate(answer)
             if verdict is True:
                 return answer
@@ -57,7 +59,7 @@ class QuestionaryPrompter:
 
     def ask_select(self, prompt: str, choices: Sequence[tuple[str, str]]) -> str:
         picked: str = questionary.select(
-            prompt,
+            shaped(prompt, _tail(title for title, _ in choices)),
             choices=[questionary.Choice(fit(title), value=value) for title, value in choices],
             style=STYLE,
             instruction=t("wizard.select_hint"),
@@ -91,7 +93,7 @@ class QuestionaryPrompter:
             self.console.print(Text(t("wizard.back_hint"), style="dim"))
         while True:
             answer: str = questionary.text(
-                question.prompt, default=default, style=STYLE
+                shaped(question.prompt, TYPED), default=default, style=STYLE
             ).unsafe_ask()
             if self.navigation and answer.strip() == "<":
                 raise GoBack
@@ -116,7 +118,7 @@ class QuestionaryPrompter:
             questionary.Choice(
                 title=fit(c.label + (t("wizard.recommended") if c.recommended else "")),
                 value=c.value,
-                description=c.description or None,
+                description=described(c.description) if c.description else None,
             )
             for c in question.choices
         ]
@@ -125,8 +127,11 @@ class QuestionaryPrompter:
         values = [c.value for c in question.choices]
         recommended = next((c.value for c in question.choices if c.recommended), None)
         start = default if default in values else recommended
+        labels = [
+            c.label + (t("wizard.recommended") if c.recommended else "") for c in question.choices
+        ]
         answer: str = questionary.select(
-            question.prompt,
+            shaped(question.prompt, _tail(labels)),
             choices=choices,
             default=start,
             style=STYLE,
@@ -168,7 +173,7 @@ class QuestionaryPrompter:
 
     def note(self, step: Step, check: Callable[[str], str]) -> str:
         answer: str = questionary.text(
-            t("wizard.note_prompt"), validate=_validator(check), style=STYLE
+            shaped(t("wizard.note_prompt"), TYPED), validate=_validator(check), style=STYLE
         ).unsafe_ask()
         return check(answer)
 
@@ -180,9 +185,16 @@ class QuestionaryPrompter:
         return next((e for e in content.troubleshooting if e.id == chosen), None)
 
 
+def _tail(labels: Iterable[str]) -> int:
+    """The room a menu's prompt keeps on its last line: for the hint while choosing, and
+    for the label questionary says back after it once chosen: when the longest does not
+    fit beside the prompt, the labels said back go under it (``shaped``)."""
+    return 1 + max([len(t("wizard.select_hint")), *(len(label) for label in labels)])
+
+
 def _select(prompt: str, options: list[tuple[str, str]]) -> str:
     answer: str = questionary.select(
-        prompt,
+        shaped(prompt, _tail(label for _, label in options)),
         choices=[questionary.Choice(title=fit(label), value=value) for value, label in options],
         style=STYLE,
         instruction=t("wizard.select_hint"),
