@@ -98,11 +98,11 @@ def test_check_json_carries_the_spreadsheet_fields(cli, tmp_path: Path) -> None:
         assert (problem["id"] if problem else "") == row["dernier problème"]
         if problem:  # the desk's code, and the control body it names
             assert problem["desk"] == "control-body"
-            assert record["control_body"] and record["control_body"] in row["guichet"]
+            assert record["control_body_name"] and record["control_body_name"] in row["guichet"]
         if record["actor"] == "control-body" and record["next_action"]:
-            assert record["control_body"] in row["qui doit agir"]
+            assert record["control_body_name"] in row["qui doit agir"]
     broken = records[-1]
     assert set(broken) == {"path", "error"} and "TOML invalide" in broken["error"]
     first = records[0]
     assert first["name"] == "Marie-Amélie DE LA FONTAINE" and first["stage"] == "operator"
-    assert first["control_body"] == "Certipaq BIO"
+    assert first["control_body_name"] == "Certipaq BIO"

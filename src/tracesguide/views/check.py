@@ -79,7 +79,7 @@ def _people_fields(result: Checked, now: datetime) -> dict[str, Any]:
         "operator_number": number or None,
         "stage": result.stage or None,
         "inactive_days": max((now - result.updated).days, 0) if result.updated else None,
-        "control_body": (seen.control_body or None) if seen else None,
+        "control_body_name": (seen.control_body or None) if seen else None,
     }
 
 
