@@ -47,6 +47,7 @@ ASKED = (
     "operator_step.check_offer",
     "wizard.confirm_end_question",
     "wizard.offer_switch",
+    "wizard.note_prompt",
 )
 
 
@@ -172,6 +173,7 @@ class Session:
         confirm_end: tuple[str, ...] = ("yes",),
         switch_to: str | None = None,
         on_question: Callable[[Session, str], None] | None = None,
+        notes: list[tuple[str, str]] | None = None,
     ) -> int:
         """Answer until the program exits; returns its exit status.
 
@@ -185,8 +187,10 @@ class Session:
         *confirm_end* are the answers ("yes"/"no") when a role that ends the guide is to
         be confirmed; *switch_to* is the second factor chosen when a switch is offered
         after a problem (None: keep the method); *on_question* is called at each question
-        with its text.
+        with its text; with *notes*, a problem reported is « Autre problème » and each
+        (text, expected error) is typed at the note it asks for, in turn ("" : accepted).
         """
+        notes = list(notes or [])
         answers = dict(answers)
         confirms = list(confirm_end)
         actions = dict(actions or {})
@@ -236,7 +240,8 @@ class Session:
             elif index == 2:
                 self.child.send(ENTER)  # "no, I type another address" comes first
             elif index == 3:
-                self.child.send(ENTER)  # the first known problem
+                # the first known problem; « Autre problème » is last (UP wraps round)
+                self.child.send(UP + ENTER if notes else ENTER)
             elif index == 4:
                 self.child.send(UP + ENTER)  # after "not in the list": "later" is last
             elif index == 5:
@@ -254,8 +259,17 @@ class Session:
                     self.failed = self._saved_answers().get("second_factor_method", "")
                     answers["second_factor_method"] = switch_to
                     self.child.send(DOWN + ENTER)
+            elif index == 10:
+                while True:
+                    text, error = notes.pop(0)
+                    self.type(text)
+                    if not error:
+                        break
+                    # refused: the reason under the prompt, the text still there
+                    gap = r"(?:\s|\x1b\[\d*C)+"
+                    self.expect([gap.join(re.escape(word) for word in error.split())])
             else:
-                key = keys[index - 10]
+                key = keys[index - 11]
                 if key == eof_at:
                     self.child.send(CLEAR + "\x04")
                     continue

@@ -62,3 +62,47 @@ def test_the_spreadsheet_never_replaces_an_input_nor_a_stream(cli, tmp_path: Pat
         result = cli("check", str(folder), "--csv", str(target))
         assert result.code == 2 and result.err.count("\n") == 1, result.err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_check_json_carries_the_spreadsheet_fields(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A script reads from ``check --json`` what the manager reads in the spreadsheet:
+    name, e-mail, operator, stage, step, who acts, next action, waiting days, days since
+    the last activity, last problem, desk (docs/scripting.md)."""
+    import json
+
+    from tracesguide.content import load
+
+    content = load()
+    stages = {f"{s.number}. {s.title}": s.id for s in content.stages}
+    folder = thirty_clients(tmp_path / "clients")
+    (folder / "z-casse.toml").write_text("pas = [du toml", "utf-8")
+    out = tmp_path / "suivi.csv"
+    assert cli("check", str(folder), "--csv", str(out)).code == 2
+    listed = cli("check", "--json", str(folder))
+    assert listed.code == 2, listed.err
+    records = [json.loads(line) for line in listed.out.splitlines()]
+    rows = read(out)
+    assert len(records) == len(rows) == 31
+    for row, record in zip(rows[:-1], records[:-1], strict=True):
+        assert record["path"] == row["fichier"]
+        assert record["name"] == row["nom"] and record["email"] == row["courriel"]
+        assert (record["operator"] or "") == row["opérateur"]
+        assert (record["operator_number"] or "") == row["numéro TRACES"]
+        assert record["stage"] == stages.get(row["étape majeure"])
+        assert (record["next_step"] or "") == row["prochaine étape"]
+        assert (record["next_action"] or {}).get("action", "") == row["prochaine action"]
+        waiting = record["waiting_days"]
+        assert ("" if waiting is None else str(waiting)) == row["jours d'attente"]
+        assert str(record["inactive_days"]) == row["jours sans activité"]
+        problem = record["last_problem"]
+        assert (problem["id"] if problem else "") == row["dernier problème"]
+        if problem:  # the desk's code, and the control body it names
+            assert problem["desk"] == "control-body"
+            assert record["control_body_name"] and record["control_body_name"] in row["guichet"]
+        if record["actor"] == "control-body" and record["next_action"]:
+            assert record["control_body_name"] in row["qui doit agir"]
+    broken = records[-1]
+    assert set(broken) == {"path", "error"} and "TOML invalide" in broken["error"]
+    first = records[0]
+    assert first["name"] == "Marie-Amélie DE LA FONTAINE" and first["stage"] == "operator"
+    assert first["control_body_name"] == "Certipaq BIO"

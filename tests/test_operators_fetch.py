@@ -198,7 +198,7 @@ def test_ctrl_c_keeps_what_was_fetched_and_the_next_fetch_resumes(
     _, err = child.communicate(timeout=30)
     assert child.returncode == 130, err.decode()
     message = err.decode().strip().splitlines()[-1]
-    assert "téléchargement interrompu" in message
+    assert "Téléchargement interrompu" in message
     assert "enregistrements reçus sont gardés" in message
     assert "tracesguide operators fetch » pour reprendre" in message
     assert not (Path(os.environ["TRACESGUIDE_DATA_DIR"]) / "operators-index.txt").exists()

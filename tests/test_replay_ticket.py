@@ -88,7 +88,7 @@ def test_the_first_screen_answers_the_ticket(ticket: Path) -> None:
     screen = " ".join(" ".join(lines[:24]).split())
     desk = fill(CONTENT, next(d.name for d in CONTENT.desks if d.id == "control-body"), {})
     assert "Doit agir" in screen and desk in screen  # who must act now
-    assert "Ce qui bloque" in screen and "attend la réponse de" in screen  # what blocks
+    assert "Ce qui bloque" in screen and f"attend la réponse du guichet « {desk} »" in screen
     assert "oper-029" in screen and "OPER-029" in screen  # the problem, its words
     assert "guichet" in screen  # and its desk
     assert "Camille EXEMPLE" in screen and "camille.exemple@exemple.fr" in screen

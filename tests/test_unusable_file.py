@@ -38,13 +38,20 @@ COMMANDS = (
     ("status", "--state", "{path}"),
     ("steps", "--state", "{path}"),
     ("edit", "--state", "{path}"),
+    ("reset", "--state", "{path}"),
+    ("setup", "--state", "{path}"),
+    ("replay", "{path}", "--redact", "{out}"),
+    ("replay", "{path}", "--bundle", "{zip}"),
 )
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
 def test_every_command_names_the_path_and_the_reason(cli, tmp_path, command) -> None:  # type: ignore[no-untyped-def]
     for kind, path in _files(tmp_path).items():
-        args = [a.format(path=path, out=tmp_path / "page.html") for a in command]
+        args = [
+            a.format(path=path, out=tmp_path / "copie.html", zip=tmp_path / "ticket.zip")
+            for a in command
+        ]
         result = cli(*args)
         assert result.code == 2, (kind, result.err)
         lines = result.err.strip().splitlines()
@@ -52,6 +59,20 @@ def test_every_command_names_the_path_and_the_reason(cli, tmp_path, command) -> 
         # a long name is quoted cut, its length said
         assert str(path.name)[:10] in lines[0] and REASONS[kind] in lines[0], (kind, lines[0])
         assert "Traceback" not in result.err and "valeur invalide pour" not in result.err
+
+
+def test_check_names_the_path_and_the_reason_in_its_table(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``check FILE`` as a table: the file's row says « inutilisable », its path, and the
+    reason under it; nothing on stderr, exit 2."""
+    for kind, path in _files(tmp_path).items():
+        if kind == "folder":  # a folder is read for its files (none here)
+            continue
+        result = cli("check", str(path))
+        assert result.code == 2, (kind, result.err)
+        out = " ".join(result.out.split())
+        assert "inutilisable" in out and str(path.name)[:10] in out, (kind, out)
+        assert REASONS[kind] in out, (kind, out)
+        assert result.err.strip() == "" and "Traceback" not in result.out
 
 
 def test_status_json_gives_the_path_and_error_record_like_check(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +101,10 @@ def test_status_json_of_a_good_file_is_unchanged(cli, tmp_path) -> None:  # type
 
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
 def test_a_file_the_reader_may_not_open_is_permission_denied(tmp_path) -> None:
-    """Run as another user when the tests run as root (root reads everything)."""
+    """Run as another user when the tests run as root (root reads everything); pytest's
+    own folder is closed to that user too (0700): every command says « permission
+    refusée » with the path, none takes the file for absent (edit's « aucune réponse »,
+    reset's « rien à recommencer »)."""
     path = tmp_path / "prive.toml"
     write_state(path)
     path.chmod(0o000)
@@ -92,7 +116,14 @@ def test_a_file_the_reader_may_not_open_is_permission_denied(tmp_path) -> None:
         tmp_path.chmod(0o755)
         prefix = [str(setpriv), "--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {**os.environ, "HOME": str(tmp_path), "LC_ALL": "C.UTF-8", "LANG": "fr_FR.UTF-8"}
-    for args in (["replay", str(path)], ["status", "--state", str(path)]):
+    for args in (
+        ["replay", str(path)],
+        ["status", "--state", str(path)],
+        ["edit", "--state", str(path)],
+        ["reset", "--state", str(path)],
+        ["setup", "--state", str(path)],
+        ["steps", "--state", str(path)],
+    ):
         run = subprocess.run(
             [*prefix, sys.executable, "-m", "tracesguide", *args],
             capture_output=True,
@@ -101,6 +132,18 @@ def test_a_file_the_reader_may_not_open_is_permission_denied(tmp_path) -> None:
             cwd=tmp_path,
             check=False,
         )
-        assert run.returncode == 2, run.stderr
-        assert "prive.toml" in run.stderr and "permission refusée" in run.stderr, run.stderr
-        assert len(run.stderr.strip().splitlines()) == 1
+        assert run.returncode == 2, (args, run.stderr)
+        assert "prive.toml" in run.stderr and "permission refusée" in run.stderr, (args, run.stderr)
+        assert len(run.stderr.strip().splitlines()) == 1, (args, run.stderr)
+    run = subprocess.run(
+        [*prefix, sys.executable, "-m", "tracesguide", "status", "--json", "--state", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert run.returncode == 2
+    record = json.loads(run.stdout)
+    assert record["path"] == str(path) and "permission refusée" in record["error"]
+    assert path.read_bytes() if os.geteuid() == 0 else True  # untouched (root reads it)

@@ -346,14 +346,12 @@ def check_command(
         code = write_csv(content, paths or [], require, csv_out)
         _report_written(csv_out)
         raise typer.Exit(code)
-    if json_output:
-        from tracesguide.views.check import write_json_lines
+    from tracesguide.views.check import print_table, shown_answers, write_json_lines
 
-        raise typer.Exit(write_json_lines(run(content, paths or [], require), sys.stdout))
-    from tracesguide.views.check import print_table, shown_answers
-
-    # the records of --json, the names kept beside them
+    # the same records for both, the names, e-mail and operator kept beside them
     results = run(content, paths or [], require, keep=shown_answers(content))
+    if json_output:
+        raise typer.Exit(write_json_lines(results, sys.stdout))
     raise typer.Exit(print_table(_console(), content, results, require))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tracesguide.reports.check import Result, Tally, Unusable
+from tracesguide.reports.check import Checked, Result, Tally, Unusable
 from tracesguide.reports.status import JSON_FORMAT
 from tracesguide.system.sanitize import inert
 
@@ -36,8 +36,10 @@ _NOT_STARTED: dict[str, Any] = {
 }
 
 
-def as_json(result: Result) -> dict[str, Any]:
-    """One result as the JSON object of docs/scripting.md."""
+def as_json(result: Result, now: datetime | None = None) -> dict[str, Any]:
+    """One result as the JSON object of docs/scripting.md: with the answers of
+    ``shown_answers`` (when ``run`` kept them), the fields of ``check --csv`` too.
+    *now*: for ``inactive_days`` (the current time when None)."""
     if isinstance(result, Unusable):
         return {"path": str(result.path), "error": inert(result.error, single_line=True)}
     record: dict[str, Any] = {
@@ -57,12 +59,31 @@ def as_json(result: Result) -> dict[str, Any]:
         record.update(result.situation.as_json())
     else:
         record.update(_NOT_STARTED)
+    record.update(_people_fields(result, now or datetime.now(UTC)))
     if not result.started:
         record["hint"] = _new_file_hint(result.path)
     return record
 
 
-def write_json_lines(results: Iterable[Result], out: TextIO) -> int:
+def _people_fields(result: Checked, now: datetime) -> dict[str, Any]:
+    """What a manager's spreadsheet has beside the situation (``check --csv``): who, the
+    operator, the stage, the days since the last activity, the control body's name (the
+    desk ``control-body`` names). The answers are those ``run`` kept (``shown_answers``):
+    ``null`` when absent."""
+    first, last, email, operator, number = (tuple(result.kept) + ("",) * 5)[:5]
+    seen = result.situation
+    return {
+        "name": " ".join(part for part in (first, last) if part) or None,
+        "email": email or None,
+        "operator": operator or None,
+        "operator_number": number or None,
+        "stage": result.stage or None,
+        "inactive_days": max((now - result.updated).days, 0) if result.updated else None,
+        "control_body_name": (seen.control_body or None) if seen else None,
+    }
+
+
+def write_json_lines(results: Iterable[Result], out: TextIO, now: datetime | None = None) -> int:
     """One JSON line per result, written as each comes (none is kept); returns check's
     exit code.
 
@@ -70,8 +91,9 @@ def write_json_lines(results: Iterable[Result], out: TextIO) -> int:
     """
     tally = Tally()
     dumps, write, add = json.dumps, out.write, tally.add
+    moment = now or datetime.now(UTC)
     for result in results:
-        write(dumps(as_json(add(result))) + "\n")
+        write(dumps(as_json(add(result), moment)) + "\n")
     return tally.code
 
 
@@ -93,10 +115,11 @@ def summary(results: Sequence[Result] | Tally) -> str:
 
 
 def shown_answers(content: Content) -> tuple[str, ...]:
-    """The answers the table's name column shows, as the content names them (``[who]``):
-    ``check.run`` carries them in its records (``keep``), as for ``--json``."""
+    """The answers the records carry, as the content names them (``[who]``): the table's
+    name column (the first two), and the JSON's name, e-mail and operator;
+    ``check.run`` carries them in its records (``keep``)."""
     who = content.person
-    return (who.first_name, who.last_name)
+    return (who.first_name, who.last_name, who.email, who.operator_name, who.operator_number)
 
 
 NAME_WIDTH = 24  # a longer name is cut with « … » (``replay`` gives it whole)

@@ -6,7 +6,6 @@ The steps that depend on the answer (declared in the content: ``depends_on`` and
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -29,10 +28,10 @@ from tracesguide.wizard.flow import answered
 def run_edit(state_option: Path | None, key: str | None, accessible: bool) -> None:
     from tracesguide.content import load
     from tracesguide.wizard.flow import Flow
-    from tracesguide.wizard.session import make_presenter, make_prompter
+    from tracesguide.wizard.session import absent, make_presenter, make_prompter
 
     path, _ = resolve_state_path(state_option)
-    if not os.path.lexists(path):
+    if absent(path):
         raise TracesguideError(t("edit.nothing"), t("edit.nothing_hint"))
     follow(state_module.load(path).language)  # a bad file stops here, untouched
     content = load()

@@ -60,12 +60,25 @@ def make_presenter(content: Content, console: Console, mode: str) -> Presenter:
     return kinds.get(mode, AnswersPresenter)(content, console)
 
 
+def absent(path: Path) -> bool:
+    """Nothing at *path*: no file, no link. A path the system will not look at (a folder
+    closed to this user, a name too long) is not absent: reading it says why, with the
+    path, rather than « nothing saved »."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _load_or_new(path: Path) -> State:
     """The saved state (whose language is followed unless --lang), or a new one in the
     language chosen."""
     from tracesguide.i18n import follow, language
 
-    if os.path.lexists(path):
+    if not absent(path):
         state = state_module.load(path)
         follow(state.language)
         return state
@@ -120,7 +133,7 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
     from tracesguide.i18n import t
 
     path, _ = resolve_state_path(state_option)
-    if not os.path.lexists(path):
+    if absent(path):
         return t("session.nothing_to_reset", path=path)
     state_module.load(path)  # refuse (untouched) anything that is not ours, before asking
     if not yes:
@@ -136,7 +149,7 @@ def run_reset(state_option: Path | None, yes: bool) -> str:
         if not confirm(t("session.confirm_reset", path=shown), default=False):
             return t("session.unchanged")
     with state_module.locked(path, timeout=0.5):
-        if not os.path.lexists(path):
+        if absent(path):
             return t("session.nothing_to_reset", path=path)
         data = state_module.read_bytes(path)  # read again under the lock: what we keep
         state_module.parse_bytes(data, path)
