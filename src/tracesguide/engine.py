@@ -236,9 +236,17 @@ def dependents(content: Content, key: str) -> tuple[str, ...]:
     )
 
 
-def asking_step(content: Content, key: str) -> Step | None:
-    """The step that asks the question *key*."""
-    return next((s for s in content.steps if any(q.key == key for q in s.ask)), None)
+def asking_step(
+    content: Content, key: str, answers: Mapping[str, str] | None = None
+) -> Step | None:
+    """The step that asks the question *key*: when steps on paths that exclude each other
+    ask it, the one that applies to *answers* (else the first)."""
+    askers = [s for s in content.steps if any(q.key == key for q in s.ask)]
+    if answers is not None:
+        applying = next((s for s in askers if applies(s, answers) is not False), None)
+        if applying is not None:
+            return applying
+    return askers[0] if askers else None
 
 
 def previous_step(content: Content, state: State, step: Step) -> Step | None:

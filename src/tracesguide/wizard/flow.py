@@ -36,6 +36,7 @@ from tracesguide.content.placeholders import fill
 from tracesguide.engine import (
     OPERATOR_NOT_FOUND,
     answer_effect,
+    applies,
     asking_step,
     dependents,
     expired_timer,
@@ -397,13 +398,20 @@ class Flow:
     def editable(self) -> list[Question]:
         """The questions that have an answer, in the order of the procedure."""
         answers = self.state.answers
-        return [q for s in self.content.steps for q in s.ask if answered(q, answers)]
+        questions: dict[str, Question] = {}  # a key asked on two paths is listed once
+        for step in self.content.steps:
+            for question in step.ask:
+                if answered(question, answers) and (
+                    question.key not in questions or applies(step, answers) is not False
+                ):
+                    questions[question.key] = question
+        return list(questions.values())
 
     def change(self, key: str) -> tuple[str, ...] | None:
         """Ask *key* again with the same checks; open again the steps that depend on it
         (declared in the content). Returns the steps opened again, None if unchanged."""
-        step = asking_step(self.content, key)
-        question = self.content.question(key)
+        step = asking_step(self.content, key, self.state.answers)
+        question = next((q for q in step.ask if q.key == key), None) if step else None
         if step is None or question is None:
             return None
         if self._ask(question, step) is None:  # the company was not found: nothing changed
