@@ -17,6 +17,16 @@ from tracesguide.content import load
 
 CONTENT = load()
 QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
+# A key asked on two paths (the name at the account form, or of an existing account) has
+# a prompt on each: either is its question.
+PROMPTS: dict[str, list[str]] = {}
+for _step in CONTENT.steps:
+    for _question in _step.ask:
+        PROMPTS.setdefault(_question.key, [])
+        if _question.prompt[:40] not in PROMPTS[_question.key]:
+            PROMPTS[_question.key].append(_question.prompt[:40])
+# The answers a run gets when it is not told otherwise: a new user (no TRACES NT access yet).
+DEFAULT_ANSWERS = {"traces_access": "new"}
 BY_TITLE = {s.title[:40]: s.id for s in CONTENT.steps}  # « ➜ Title »: its step
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
 PAUSE = "Appuyez sur Entrée pour continuer"
@@ -149,11 +159,13 @@ class Session:
         after a problem (None: keep the method); *on_question* is called at each question
         with its text.
         """
-        answers = dict(answers)
+        answers = {**DEFAULT_ANSWERS, **answers}
         confirms = list(confirm_end)
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
-        prompts = {key: re.escape(q.prompt[:40]) for key, q in QUESTIONS.items()}
+        prompts = {
+            key: "|".join(re.escape(prompt) for prompt in texts) for key, texts in PROMPTS.items()
+        }
         keys = list(prompts)
         patterns = [
             "Où en êtes-vous",
