@@ -409,7 +409,8 @@ class Flow:
 
     def change(self, key: str) -> tuple[str, ...] | None:
         """Ask *key* again with the same checks; open again the steps that depend on it
-        (declared in the content). Returns the steps opened again, None if unchanged."""
+        (declared in the content). Returns the steps opened again that apply to the new
+        answers (to be done again), None if unchanged."""
         step = asking_step(self.content, key, self.state.answers)
         question = next((q for q in step.ask if q.key == key), None) if step else None
         if step is None or question is None:
@@ -421,6 +422,8 @@ class Flow:
         reopened = tuple(s for s in dependents(self.content, key) if s in self.state.steps)
         for step_id in reopened:
             self.state.reopen(step_id, "reopened", key, now=now)
+        answers = self.state.answers  # those the new answer rules out are not to be done again
+        reopened = tuple(s for s in reopened if applies(self.content.step(s), answers) is not False)
         if not question.before and step.id in self.state.steps:
             effect, reason = answer_effect(step, self.state.answers)
             refused = self._refusal(question, self.state.answers.get(question.stores[0][1], ""))
