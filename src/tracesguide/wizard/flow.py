@@ -40,6 +40,7 @@ from tracesguide.engine import (
     asking_step,
     dependents,
     expired_timer,
+    known_answers,
     previous_step,
     progress,
     situation,
@@ -397,7 +398,7 @@ class Flow:
 
     def editable(self) -> list[Question]:
         """The questions that have an answer, in the order of the procedure."""
-        answers = self.state.answers
+        answers = known_answers(self.content, self.state)
         questions: dict[str, Question] = {}  # a key asked on two paths is listed once
         for step in self.content.steps:
             for question in step.ask:
@@ -411,7 +412,7 @@ class Flow:
         """Ask *key* again with the same checks; open again the steps that depend on it
         (declared in the content). Returns the steps opened again that apply to the new
         answers (to be done again), None if unchanged."""
-        step = asking_step(self.content, key, self.state.answers)
+        step = asking_step(self.content, key, known_answers(self.content, self.state))
         question = next((q for q in step.ask if q.key == key), None) if step else None
         if step is None or question is None:
             return None
