@@ -109,10 +109,14 @@ def step_statuses(
         if ended:
             add(StepStatus(step, SKIPPED, ended))
             continue
-        if implied and step.id not in records and step.ask:
-            if all(question.key in implied for question in step.ask):
-                add(StepStatus(step, DONE))
-                continue
+        if (
+            implied
+            and step.id not in records
+            and step.ask
+            and all(question.key in implied for question in step.ask)
+        ):
+            add(StepStatus(step, DONE))
+            continue
         applicable = applies(step, answers) if step.when else True
         if applicable is False:
             add(StepStatus(step, SKIPPED, NOT_APPLICABLE))

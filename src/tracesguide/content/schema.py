@@ -409,7 +409,9 @@ def _check_references(content: Content) -> None:
                 raise ContentError(t("content.when_unknown_value", step=step.id, value=value))
         for question in step.ask:
             earlier = keys.get(question.key)
-            if earlier is not None and not _may_ask_again(step, askers[question.key], question, earlier):
+            if earlier is not None and not _may_ask_again(
+                step, askers[question.key], question, earlier
+            ):
                 raise ContentError(t("content.key_asked_twice", step=step.id, key=question.key))
             keys.setdefault(question.key, question)
             askers.setdefault(question.key, []).append(step)
