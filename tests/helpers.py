@@ -13,6 +13,7 @@ from tracesguide.state import store as state_module
 T0 = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
 
 APP_ANSWERS = {
+    "traces_access": "new",
     "first_name": "Camille",
     "last_name": "EXEMPLE",
     "email": "camille.exemple@exemple.fr",

@@ -18,6 +18,8 @@ from tracesguide.i18n import catalog
 
 CONTENT = load()
 QUESTIONS = {q.key: q for s in CONTENT.steps for q in s.ask}
+# The answers a run gets when it is not told otherwise: a new user (no TRACES NT access yet).
+DEFAULT_ANSWERS = {"traces_access": "new"}
 BY_TITLE = {s.title[:40]: s.id for s in CONTENT.steps}  # « ➜ Title »: its step
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
 # prompt_toolkit turns bracketed paste off when a prompt is answered: after it, what
@@ -79,6 +81,14 @@ class Session:
         self.lang = lang
         self.content = load(lang)
         self.questions = {q.key: q for s in self.content.steps for q in s.ask}
+        # a key asked on two paths (the name at the account form, or of an existing
+        # account) has a prompt on each: either is its question
+        self.prompts: dict[str, list[str]] = {}
+        for step in self.content.steps:
+            for question in step.ask:
+                texts = self.prompts.setdefault(question.key, [])
+                if question.prompt[:40] not in texts:
+                    texts.append(question.prompt[:40])
         self.by_title = {s.title[:40]: s.id for s in self.content.steps}
         self.catalog = catalog(lang)
         self.pause_words = words_of(self.catalog["wizard.press_enter"])
@@ -191,16 +201,22 @@ class Session:
         (text, expected error) is typed at the note it asks for, in turn ("" : accepted).
         """
         notes = list(notes or [])
-        answers = dict(answers)
+        answers = {**DEFAULT_ANSWERS, **answers}
         confirms = list(confirm_end)
         actions = dict(actions or {})
         invalid = {k: list(v) for k, v in (invalid or {}).items()}
-        prompts = {key: q.prompt[:40] for key, q in self.questions.items()}
+        prompts = {key: texts[0] for key, texts in self.prompts.items()}
         keys = list(prompts)
         # what each pattern looks for, in words (given to *on_question*)
         said = [*(words_of(self.catalog[key]) for key in ASKED), *prompts.values()]
         pause = spaced(self.pause_words)
-        patterns = [*(spaced(words) for words in said), pause, pexpect.EOF]
+        either = {key: "|".join(map(spaced, texts)) for key, texts in self.prompts.items()}
+        patterns = [
+            *(spaced(words) for words in said[: len(ASKED)]),
+            *(f"(?:{either[key]})" for key in keys),
+            pause,
+            pexpect.EOF,
+        ]
         while True:
             index = self.expect(patterns)
             if patterns[index] is pexpect.EOF:
@@ -278,7 +294,7 @@ class Session:
                     # prompt_toolkit may draw a space as a cursor move (ESC [ C)
                     gap = r"(?:\s|\x1b\[\d*C)+"
                     self.expect([gap.join(re.escape(word) for word in error.split())])
-                    self.expect([spaced(prompts[key])])  # asked again, the reason above it
+                    self.expect([either[key]])  # asked again, the reason above it
                 if key == "operator":
                     self.type(answers["operator_name"])
                 elif self.questions[key].kind == "choice":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from pty_driver import Session
+from pty_driver import DEFAULT_ANSWERS, Session
 from test_navigation_pty import KEY, literal, saved
 from test_wizard_pty import APP
 from tracesguide.engine import numbered_steps
@@ -89,6 +89,7 @@ def test_every_step_fits_the_screen_in_plain_lines(
     tmp_path: Path, language: str, answers: dict[str, str]
 ) -> None:
     state = tmp_path / "state.toml"
+    answers = {**DEFAULT_ANSWERS, **answers}
     session = Session(state, size=SMALL, args=("setup", "--accessible"), lang=language)
     checked = drive(session, answers)
     session.child.close()

@@ -41,12 +41,15 @@ PHONE = re.compile(r"\+\d[\d ]{7,}\d")
 
 # The step ids the engine, the wizard and other tests rely on, in this order.
 EXPECTED_IDS = [
+    "eu-login.start",
+    "eu-login.existing-account",
     "eu-login.welcome",
     "eu-login.language",
     "eu-login.form",
     "eu-login.create-account",
     "eu-login.email",
     "eu-login.set-password",
+    "second-factor.existing",
     "second-factor.sms-warning",
     "second-factor.choose-method",
     "second-factor.app.install",
@@ -74,6 +77,8 @@ EXPECTED_IDS = [
     "traces.sign-in",
     "traces.home",
     "traces.choose-role",
+    "traces.existing.sign-in",
+    "traces.existing.profile",
     "operator.certificate",
     "operator.open-list",
     "operator.search",
@@ -82,6 +87,13 @@ EXPECTED_IDS = [
     "access.wait-validation",
     "access.sign-in-again",
 ]
+# The steps of someone who already uses TRACES NT, instead of account creation and the role.
+EXISTING_USER_STEPS = {
+    "eu-login.existing-account",
+    "second-factor.existing",
+    "traces.existing.sign-in",
+    "traces.existing.profile",
+}
 # The elements of the Certipaq BIO guide (seed 004), by the step that carries each.
 SEED_004_STEPS = [
     "eu-login.welcome",
@@ -100,6 +112,7 @@ SEED_004_STEPS = [
     "access.inform-control-body",
 ]
 EXPECTED_ASKS = {
+    "traces_access": ("eu-login.start", "choice", {"new", "existing"}),
     "first_name": ("eu-login.form", "text", set()),
     "last_name": ("eu-login.form", "text", set()),
     "email": ("eu-login.form", "email", set()),
@@ -166,9 +179,11 @@ def test_ids_are_unique(content: Content) -> None:
         [s.id for s in content.steps],
         [e.id for e in content.troubleshooting],
         *[[p.id for p in s.problems] for s in content.steps],
-        [q.key for s in content.steps for q in s.ask],
     ):
         assert len(ids) == len(set(ids)), ids
+    for path in _paths(content):  # a key asked on two paths is asked once on each
+        keys = [q.key for s in path[2] for q in s.ask]
+        assert len(keys) == len(set(keys)), (path[0], keys)
 
 
 def test_every_step_is_sourced(content: Content) -> None:
@@ -298,6 +313,11 @@ def test_sms_route_paths(content: Content) -> None:
         if stop != "complete":
             continue
         ids = {s.id for s in applied}
+        if answers["traces_access"] == "existing":  # an account and a second factor already
+            # the optional second method is offered to everyone
+            others = ids - EXISTING_USER_STEPS - {"second-factor.second-method"}
+            assert not any(i.startswith("second-factor.") for i in others)
+            continue
         if answers["second_factor_method"] == "app":
             assert not any(i.startswith("second-factor.sms.") for i in ids)
             assert "second-factor.app.scan-qr" in ids
@@ -598,3 +618,48 @@ def test_the_certificate_question_declares_the_certificate_check(language: str) 
 
     offering = [q.key for s in load(language).steps for q in s.ask if CERTIFICATE_CHECK in q.offers]
     assert offering == ["has_certificate"]
+
+
+# --- someone who already uses TRACES NT -----------------------------------------------------
+
+
+def test_an_existing_user_keeps_the_account_and_requests_the_profile(content: Content) -> None:
+    """The path of someone who already uses TRACES NT (another role, another company):
+    no account creation, no second-factor enrolment, no first-sign-in role; the operator
+    access profile requested from « Edit your profile », then the operator and control
+    body stages as for everyone, each milestone reached once."""
+    paths = [p for p in _paths(content) if p[0]["traces_access"] == "existing"]
+    complete = [applied for answers, stop, applied in paths if stop == "complete"]
+    assert complete
+    for applied in complete:
+        ids = [s.id for s in applied]
+        assert ids[:2] == ["eu-login.start", "eu-login.existing-account"]
+        assert set(ids) >= EXISTING_USER_STEPS
+        for skipped in ("eu-login.form", "eu-login.set-password", "second-factor.choose-method"):
+            assert skipped not in ids
+        assert not any(i.startswith(("second-factor.app.", "second-factor.sms.")) for i in ids)
+        assert "traces.choose-role" not in ids
+        assert [i for i in ids if i.startswith(("operator.", "access."))] == [
+            i for i in EXPECTED_IDS if i.startswith(("operator.", "access."))
+        ]
+        reached = [s.milestone for s in applied if s.milestone]
+        assert reached == list(content.milestones)
+    # the message to the control body names the user on this path too
+    asked = {q.key for s in complete[0] for q in s.ask}
+    assert {"first_name", "last_name", "email"} <= asked
+    profile = content.step("traces.existing.profile")
+    assert any("Request a new user access profile" in r.where for r in profile.source)
+    assert any("Edit your profile" in r.where for r in profile.source)
+    start = content.step("eu-login.start")
+    assert start.ask[0].key == "traces_access" and not start.when
+    new = start.ask[0].choice("new")
+    assert new is not None and new.recommended  # the default path stays the new user's
+
+
+def test_a_key_asked_twice_must_be_on_exclusive_paths() -> None:
+    """A key may be asked on two paths only when no user meets both steps."""
+    text = raw_text("fr")
+    condition = 'milestone = "eu-login-account"\nwhen = { traces_access = "existing" }\n'
+    assert text.count(condition) == 1
+    with pytest.raises(ContentError, match="first_name"):
+        parse_text(text.replace(condition, 'milestone = "eu-login-account"\n'))

@@ -95,9 +95,10 @@ def test_no_certificate_blocks_the_operator_stage(content) -> None:  # type: ign
 def test_progress_is_keyed_by_id_not_position(content) -> None:  # type: ignore[no-untyped-def]
     st = State.new(now=T0)
     st.record("done", "retired.step-from-an-old-version", now=T0)
+    st.answer("traces_access", "new", step=content.steps[0].id, now=T0)
     st.record("done", content.steps[0].id, now=T0)
     report = progress(content, st)
-    assert report.next_step is not None and report.next_step.id == content.steps[1].id
+    assert report.next_step is not None and report.next_step.id == "eu-login.welcome"
 
 
 def test_the_password_link_expires_after_90_minutes(content) -> None:  # type: ignore[no-untyped-def]
@@ -193,3 +194,30 @@ def test_a_changed_answer_or_record_changes_the_key(content) -> None:  # type: i
     reopened.answers = dict(saved.answers)
     reopened.steps = {k: v for k, v in saved.steps.items() if k != "eu-login.form"}
     assert key(reopened) != before
+
+
+def _before_the_access_question(state: State) -> State:
+    """*state* as a version without the first question (« Utilisez-vous déjà TRACES
+    NT ? ») wrote it: no answer, no record for that step."""
+    state.answers.pop("traces_access")
+    state.steps.pop("eu-login.start")
+    return state
+
+
+def test_a_state_written_before_a_new_question_keeps_its_progress(content) -> None:  # type: ignore[no-untyped-def]
+    old = _before_the_access_question(advance(State.new(now=T0), content, APP_ANSWERS))
+    report = progress(content, old)
+    assert report.complete and report.next_step is None
+    assert [s.status for s in report.stages] == [DONE] * 5
+    assert report.status_of("eu-login.start").status == DONE  # its answer is implied
+    assert report.status_of("eu-login.existing-account").status == SKIPPED
+    halfway = advance(State.new(now=T0), content, APP_ANSWERS, until="second-factor.app.add-device")
+    report = progress(content, _before_the_access_question(halfway))
+    assert report.next_step is not None and report.next_step.id == "second-factor.app.add-device"
+
+
+def test_a_new_state_waits_for_the_access_question(content) -> None:  # type: ignore[no-untyped-def]
+    report = progress(content, State.new(now=T0))
+    assert report.next_step is not None and report.next_step.id == "eu-login.start"
+    assert report.status_of("eu-login.welcome").pending
+    assert report.status_of("eu-login.existing-account").pending

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from pty_driver import Session, tracesguide_executable
+from pty_driver import DEFAULT_ANSWERS, Session, tracesguide_executable
 from test_wizard_pty import APP, SMS
 from tracesguide.engine import numbered_steps
 
@@ -173,7 +173,7 @@ def test_the_last_screen_before_each_question_holds_progress_action_and_question
         checked.append(step.id)
 
     assert session.run(answers, on_question=check) == 0
-    applying = [s.id for s in numbered_steps(session.content, answers)]
+    applying = [s.id for s in numbered_steps(session.content, {**DEFAULT_ANSWERS, **answers})]
     assert "access.sign-in-again" in checked
     assert set(applying) <= set(checked), set(applying) - set(checked)  # every step
 

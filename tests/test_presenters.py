@@ -54,7 +54,7 @@ def test_the_resume_screen_tells_who_must_act_and_the_problem(cli, tmp_path: Pat
     assert result.code == 0, result.err
     out = " ".join(result.out.split())
     entry = next(e for e in CONTENT.troubleshooting if e.id == "oper-029")
-    assert "Étape 22 sur 26 · Profil d'opérateur" in out
+    assert "Étape 23 sur 27 · Profil d'opérateur" in out
     assert f"Vous avez signalé : {' '.join(entry.label.split())}" in out
     assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
     assert "l'entreprise n'est pas encore dans la liste des opérateurs" in out
@@ -146,10 +146,10 @@ def test_the_edit_listing_starts_with_where_the_user_stands(cli, tmp_path: Path)
     result = cli("edit", "--state", str(state))
     assert result.code == 0, result.err
     out = " ".join(result.out.split())
-    assert "Étape 22 sur 26 · Profil d'opérateur" in out
+    assert "Étape 23 sur 27 · Profil d'opérateur" in out
     assert "C'est maintenant à l'organisme de contrôle (Certipaq BIO) d'agir" in out
     assert "prénom Camille" in out  # the answer's label, not its key
-    assert out.index("Étape 22 sur 26") < out.index("prénom Camille")
+    assert out.index("Étape 23 sur 27") < out.index("prénom Camille")
 
 
 def test_other_problem_takes_a_note_for_support(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -87,9 +87,9 @@ def test_the_whole_answer_is_on_the_first_80x24_screen(tmp_path: Path, language:
     assert [label for label in labels if label in starts] == list(labels), starts
     assert "Marie-Amélie" in screen and "choisi dans l'annuaire" in screen
     assert "« Producteurs Bio du Grand Ouest »" in screen  # the last search, whole
-    assert "étape 25 sur 26" in screen and "access.wait-validation" in screen
+    assert "étape 26 sur 27" in screen and "access.wait-validation" in screen
     assert "pending-long" in screen and "guichet : Votre organisme de contrôle" in screen
-    assert "Attend depuis le 31/01/2026 10:22 UTC" in screen
+    assert "Attend depuis le 31/01/2026 10:23 UTC" in screen
     assert "manque : access-granted" in screen
     # the content speaks the replay's language too: no English title in a French answer
     assert "Wait for" not in screen

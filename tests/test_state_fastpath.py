@@ -323,8 +323,8 @@ def test_errors_are_the_parser_s_whatever_the_path(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("old", "new", "where"),
     [
-        ('kind = "done"', 'kind = "bogus"', "events[0].kind"),
-        ('kind = "done"', 'kind = "done"\nextra = 1', "events[0]"),
+        ('kind = "done"', 'kind = "bogus"', "events[1].kind"),  # events[0]: traces_access
+        ('kind = "done"', 'kind = "done"\nextra = 1', "events[1]"),
         ('status = "done"', 'status = "nope"', ".status"),
         ('status = "done"', 'status = "done"\nreason = 3', ".reason"),
         ("at = 2026-01-31 10:00:00+00:00\nkind", "at = 2026-01-31T10:00:00\nkind", "events[0].at"),

@@ -72,16 +72,50 @@ def answer_effect(step: Step, answers: Mapping[str, str]) -> tuple[str, str]:
     return "", ""
 
 
+def implied_answers(
+    content: Content, answers: Mapping[str, str], records: Mapping[str, StepRecord]
+) -> dict[str, str]:
+    """The answers a state file lacks but its records imply: a step went through whose
+    ``when`` requires ``key = value``, for a key not answered. That is a file written
+    before the content asked that question (the user could only be on that path); a key
+    the records disagree on is left out."""
+    found: dict[str, set[str]] = {}
+    for step in content.steps:
+        if step.when and step.id in records:
+            for key, value in step.when:
+                if key not in answers:
+                    found.setdefault(key, set()).add(value)
+    return {key: next(iter(values)) for key, values in found.items() if len(values) == 1}
+
+
+def known_answers(content: Content, state: State) -> dict[str, str]:
+    """The state's answers, with those its records imply (``implied_answers``)."""
+    return {**implied_answers(content, state.answers, state.steps), **state.answers}
+
+
 def step_statuses(
     content: Content, answers: Mapping[str, str], records: Mapping[str, StepRecord]
 ) -> tuple[tuple[StepStatus, ...], str]:
-    """Each step's status, and the explanation if the guide has ended."""
+    """Each step's status, and the explanation if the guide has ended. A step not
+    recorded whose every question has an implied answer (asked by a later version of
+    the content than the one the user went through) counts as done."""
     statuses: list[StepStatus] = []
     add = statuses.append
     ended = ""
+    implied = implied_answers(content, answers, records)
+    if implied:
+        answers = {**implied, **answers}
     for step in content.steps:
         if ended:
             add(StepStatus(step, SKIPPED, ended))
+            continue
+        if (
+            implied
+            and step.id not in records
+            and step.ask
+            and all(question.key in implied for question in step.ask)
+        ):
+            add(StepStatus(step, DONE))
             continue
         applicable = applies(step, answers) if step.when else True
         if applicable is False:
@@ -236,9 +270,17 @@ def dependents(content: Content, key: str) -> tuple[str, ...]:
     )
 
 
-def asking_step(content: Content, key: str) -> Step | None:
-    """The step that asks the question *key*."""
-    return next((s for s in content.steps if any(q.key == key for q in s.ask)), None)
+def asking_step(
+    content: Content, key: str, answers: Mapping[str, str] | None = None
+) -> Step | None:
+    """The step that asks the question *key*: when steps on paths that exclude each other
+    ask it, the one that applies to *answers* (else the first)."""
+    askers = [s for s in content.steps if any(q.key == key for q in s.ask)]
+    if answers is not None:
+        applying = next((s for s in askers if applies(s, answers) is not False), None)
+        if applying is not None:
+            return applying
+    return askers[0] if askers else None
 
 
 def previous_step(content: Content, state: State, step: Step) -> Step | None:

@@ -381,6 +381,7 @@ def _check_references(content: Content) -> None:
     stage_ids = [s.id for s in content.stages]
     step_ids = {s.id for s in content.steps}
     keys: dict[str, Question] = {}
+    askers: dict[str, list[Step]] = {}  # the steps that ask each key
     last_stage = 0
     for step in content.steps:
         if step.stage not in stage_ids:
@@ -407,9 +408,13 @@ def _check_references(content: Content) -> None:
             if question.kind == CHOICE_KIND and question.choice(value) is None:
                 raise ContentError(t("content.when_unknown_value", step=step.id, value=value))
         for question in step.ask:
-            if question.key in keys:
+            earlier = keys.get(question.key)
+            if earlier is not None and not _may_ask_again(
+                step, askers[question.key], question, earlier
+            ):
                 raise ContentError(t("content.key_asked_twice", step=step.id, key=question.key))
-            keys[question.key] = question
+            keys.setdefault(question.key, question)
+            askers.setdefault(question.key, []).append(step)
     for step in content.steps:
         for key in step.depends_on:
             if key not in keys:
@@ -420,6 +425,25 @@ def _check_references(content: Content) -> None:
     for milestone in content.milestones:
         if not any(s.milestone == milestone for s in content.steps):
             raise ContentError(t("content.milestone_unreached", milestone=milestone))
+
+
+def _exclusive(one: Step, other: Step) -> bool:
+    """True if no answers can make both steps apply: their ``when`` require different
+    values of one answer."""
+    required = dict(other.when)
+    return any(key in required and required[key] != value for key, value in one.when)
+
+
+def _may_ask_again(step: Step, askers: list[Step], question: Question, first: Question) -> bool:
+    """A key may be asked by several steps only when no user meets two of them (their
+    ``when`` exclude each other) and the question is of the same kind and choices: one
+    answer, asked on each path where it is needed."""
+    same = (
+        question.kind == first.kind
+        and question.stores == first.stores
+        and [c.value for c in question.choices] == [c.value for c in first.choices]
+    )
+    return same and all(_exclusive(step, other) for other in askers)
 
 
 # --- troubleshooting: [[desks]] and [[troubleshooting]] (docs/content.md) -------------------

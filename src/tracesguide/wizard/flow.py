@@ -36,9 +36,11 @@ from tracesguide.content.placeholders import fill
 from tracesguide.engine import (
     OPERATOR_NOT_FOUND,
     answer_effect,
+    applies,
     asking_step,
     dependents,
     expired_timer,
+    known_answers,
     previous_step,
     progress,
     situation,
@@ -396,14 +398,22 @@ class Flow:
 
     def editable(self) -> list[Question]:
         """The questions that have an answer, in the order of the procedure."""
-        answers = self.state.answers
-        return [q for s in self.content.steps for q in s.ask if answered(q, answers)]
+        answers = known_answers(self.content, self.state)
+        questions: dict[str, Question] = {}  # a key asked on two paths is listed once
+        for step in self.content.steps:
+            for question in step.ask:
+                if answered(question, answers) and (
+                    question.key not in questions or applies(step, answers) is not False
+                ):
+                    questions[question.key] = question
+        return list(questions.values())
 
     def change(self, key: str) -> tuple[str, ...] | None:
         """Ask *key* again with the same checks; open again the steps that depend on it
-        (declared in the content). Returns the steps opened again, None if unchanged."""
-        step = asking_step(self.content, key)
-        question = self.content.question(key)
+        (declared in the content). Returns the steps opened again that apply to the new
+        answers (to be done again), None if unchanged."""
+        step = asking_step(self.content, key, known_answers(self.content, self.state))
+        question = next((q for q in step.ask if q.key == key), None) if step else None
         if step is None or question is None:
             return None
         if self._ask(question, step) is None:  # the company was not found: nothing changed
@@ -413,6 +423,8 @@ class Flow:
         reopened = tuple(s for s in dependents(self.content, key) if s in self.state.steps)
         for step_id in reopened:
             self.state.reopen(step_id, "reopened", key, now=now)
+        answers = self.state.answers  # those the new answer rules out are not to be done again
+        reopened = tuple(s for s in reopened if applies(self.content.step(s), answers) is not False)
         if not question.before and step.id in self.state.steps:
             effect, reason = answer_effect(step, self.state.answers)
             refused = self._refusal(question, self.state.answers.get(question.stores[0][1], ""))
