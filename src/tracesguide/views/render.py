@@ -242,9 +242,13 @@ def welcome(content: Content, state: State, path: Path, seen: Situation) -> Rend
     report = seen.progress
     lines = Text(t("wizard.already_done"), style="bold")
     for stage in report.stages:
-        count = sum(1 for s in report.steps if s.step.stage == stage.stage.id and s.status == DONE)
-        if count:
+        mine = [s for s in report.steps if s.step.stage == stage.stage.id]
+        count = sum(1 for s in mine if s.status == DONE)
+        if stage.status == DONE:
             lines.append(t("wizard.stage_done", stage=stage.stage.title, count=count), "green")
+        elif count:  # begun: how far, without the ✔ of a stage done
+            total = sum(1 for s in mine if s.status not in (SKIPPED, NOT_APPLICABLE))
+            lines.append(t("wizard.stage_begun", stage=stage.stage.title, count=count, total=total))
     if report.next_step is not None:
         lines.append(t("wizard.resume_at", step=report.next_step.title), style="bold")
         where = t(

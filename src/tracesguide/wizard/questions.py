@@ -23,7 +23,8 @@ def _glued(text: str) -> str:
     become no-break spaces, so that no line ends with « nor starts with »."""
     import re
 
-    return re.sub(r"(?<=«) | (?=[»:;?!])", "\u00a0", text)
+    opening, closing = chr(0xAB), chr(0xBB)  # « and », as code points: not words
+    return re.sub(f"(?<={opening}) | (?=[{closing}:;?!])", chr(0xA0), text)
 
 
 def fit(label: str, width: int | None = None) -> str:
