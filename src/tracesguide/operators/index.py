@@ -81,7 +81,7 @@ _LOOKUPS = (
 )
 _PREFILTER = (
     "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
-    "content='operators', content_rowid='id', detail=none)"
+    "content='operators', content_rowid='id', detail=none, columnsize=0)"
 )
 _INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
 _INSERT_NAMES = "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators"
@@ -187,7 +187,7 @@ def import_directory(
         if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
             worker = _Worker(stream, progress)
             try:
-                info = write_index(worker.fields(), worker.skipped, described, target)
+                info = write_index(_Prepared(worker.rows()), worker.skipped, described, target)
             finally:
                 worker.stop()
             return ImportResult(info, worker.problems, worker.skipped())
@@ -202,10 +202,19 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-class _Worker:
-    """A forked process reading the stream's rows and sending them a batch at a time.
+class _Prepared:
+    """Rows of the ``operators`` table already made (by the worker): inserted as they are."""
 
-    Messages: ``("rows", [fields...])``, ``("progress", done, total)``, then
+    def __init__(self, rows: Iterator[tuple[object, ...]]) -> None:
+        self.rows = rows
+
+
+class _Worker:
+    """A forked process reading the stream's rows and sending them a batch at a time,
+    each row made ready for the ``operators`` table there (:func:`_row`: the compared
+    forms of the fields), so that this process only writes SQLite.
+
+    Messages: ``("rows", [row...])``, ``("progress", done, total)``, then
     ``("end", skipped, problems)`` or ``("error", message, hint)``. The worker dies with
     its pipe: if this process is killed, its next send fails and it exits.
     """
@@ -225,7 +234,7 @@ class _Worker:
         self._process.start()
         sender.close()
 
-    def fields(self) -> Iterator[Fields]:
+    def rows(self) -> Iterator[tuple[object, ...]]:
         import pickle
 
         while True:
@@ -270,7 +279,7 @@ def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
         (lambda done, total: send(("progress", done, total))) if report_progress else None
     )
     try:
-        rows = stream.fields()
+        rows = (_row(number, fields) for number, fields in enumerate(stream.fields()))
         while batch := list(islice(rows, _WORKER_BATCH)):
             send(("rows", batch))
         send(("end", stream.skipped, stream.problems))
@@ -283,7 +292,7 @@ def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
 
 
 def write_index(
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     skipped: int | Callable[[], int],
     described: Described,
     target: Path | None = None,
@@ -329,7 +338,7 @@ def write_index(
 
 def _build(
     temp: Path,
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     skipped: int | Callable[[], int],
     described: Described,
     imported_at: str,
@@ -383,7 +392,7 @@ def _build(
 
 def _insert_all(
     connection: sqlite3.Connection,
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     prefilter: bool,
 ) -> int:
     """Insert the operators a batch at a time, then their trigrams; return how many.
@@ -393,11 +402,16 @@ def _insert_all(
     files instead, see :func:`import_directory`.)
     """
     rows = 0
-    values = (
-        _row(
-            number, _fields(operator) if isinstance(operator, Operator) else cast(Fields, operator)
+    values: Iterator[tuple[object, ...]] = (
+        operators.rows
+        if isinstance(operators, _Prepared)
+        else (
+            _row(
+                number,
+                _fields(operator) if isinstance(operator, Operator) else cast(Fields, operator),
+            )
+            for number, operator in enumerate(operators)
         )
-        for number, operator in enumerate(operators)
     )
     while batch := list(islice(values, _BATCH)):
         try:
