@@ -185,9 +185,17 @@ def import_directory(
             ) from None
         described = Described(str(origin), stat.st_size, stat.st_mtime)
         if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
-            worker = _Worker(stream, progress)
+            # The work is shared so that both cores are busy: a CSV row is cheap to read,
+            # so the worker also makes its table row; a JSON record costs about twice the
+            # writing, so the worker only reads it and this process makes the row.
+            prepare = stream.format == "csv"
+            worker = _Worker(stream, progress, prepare)
+            rows = worker.rows()
+            operators: Iterable[Fields] | _Prepared = (
+                _Prepared(rows) if prepare else cast(Iterator[Fields], rows)
+            )
             try:
-                info = write_index(_Prepared(worker.rows()), worker.skipped, described, target)
+                info = write_index(operators, worker.skipped, described, target)
             finally:
                 worker.stop()
             return ImportResult(info, worker.problems, worker.skipped())
@@ -219,7 +227,9 @@ class _Worker:
     its pipe: if this process is killed, its next send fails and it exits.
     """
 
-    def __init__(self, stream: DirectoryStream, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, stream: DirectoryStream, progress: ProgressCallback | None, prepare: bool = True
+    ) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -229,7 +239,7 @@ class _Worker:
         self._skipped = 0
         self.problems: list[RowProblem] = []
         self._process = context.Process(
-            target=_work, args=(stream, sender, progress is not None), daemon=True
+            target=_work, args=(stream, sender, progress is not None, prepare), daemon=True
         )
         self._process.start()
         sender.close()
@@ -264,7 +274,9 @@ class _Worker:
         self._process.join()
 
 
-def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
+def _work(
+    stream: DirectoryStream, sender: Any, report_progress: bool, prepare: bool = True
+) -> None:
     """The worker's body: read every row of *stream* and send them to the parent."""
     import pickle
     import signal
@@ -279,7 +291,11 @@ def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
         (lambda done, total: send(("progress", done, total))) if report_progress else None
     )
     try:
-        rows = (_row(number, fields) for number, fields in enumerate(stream.fields()))
+        rows: Iterator[object] = (
+            (_row(number, fields) for number, fields in enumerate(stream.fields()))
+            if prepare
+            else stream.fields()
+        )
         while batch := list(islice(rows, _WORKER_BATCH)):
             send(("rows", batch))
         send(("end", stream.skipped, stream.problems))
