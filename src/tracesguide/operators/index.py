@@ -84,7 +84,9 @@ _PREFILTER = (
     "content='operators', content_rowid='id', detail=none, columnsize=0)"
 )
 _INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
-_INSERT_NAMES = "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators"
+_INSERT_NAMES = (
+    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators WHERE id >= ?"
+)
 
 
 def index_path() -> Path:
@@ -163,6 +165,8 @@ class Described:
 PARALLEL_MIN_BYTES = 4 << 20
 # Rows per message from the worker (a batch is pickled, sent through a pipe, unpickled).
 _WORKER_BATCH = 4000
+# Batches received and not yet written, at most (a few MiB).
+_WAITING_BATCHES = 16
 
 
 def import_directory(
@@ -243,15 +247,42 @@ class _Worker:
         )
         self._process.start()
         sender.close()
+        # The pipe is drained by a thread (waiting for bytes releases the interpreter's
+        # lock), so that the worker goes on reading while this process writes a batch:
+        # a few batches wait here (bounded), not the worker.
+        import queue
+        import threading
+
+        self._messages: queue.Queue[bytes | None] = queue.Queue(maxsize=_WAITING_BATCHES)
+        self._stopping = threading.Event()
+        self._drain = threading.Thread(target=self._receive, daemon=True)
+        self._drain.start()
+
+    def _receive(self) -> None:
+        import queue
+
+        while not self._stopping.is_set():
+            try:
+                data: bytes | None = self._receiver.recv_bytes()
+            except (EOFError, OSError):
+                data = None
+            while not self._stopping.is_set():
+                try:
+                    self._messages.put(data, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if data is None:
+                return
 
     def rows(self) -> Iterator[tuple[object, ...]]:
         import pickle
 
         while True:
-            try:
-                message = pickle.loads(self._receiver.recv_bytes())
-            except EOFError:  # the worker died without a word (killed, out of memory)
-                raise DirectoryError(t("operators.out_of_memory", name=self._name)) from None
+            data = self._messages.get()
+            if data is None:  # the worker died without a word (killed, out of memory)
+                raise DirectoryError(t("operators.out_of_memory", name=self._name))
+            message = pickle.loads(data)
             kind = message[0]
             if kind == "rows":
                 yield from message[1]
@@ -268,10 +299,12 @@ class _Worker:
         return self._skipped
 
     def stop(self) -> None:
-        self._receiver.close()
+        self._stopping.set()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._drain.join()
+        self._receiver.close()
 
 
 def _work(
@@ -411,7 +444,7 @@ def _insert_all(
     operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     prefilter: bool,
 ) -> int:
-    """Insert the operators a batch at a time, then their trigrams; return how many.
+    """Insert the operators and their trigrams a batch at a time; return how many.
 
     (A second thread writing the batches while this one reads was measured: no faster,
     the interpreter's lock being held to bind each row; a worker process reads large
@@ -434,9 +467,9 @@ def _insert_all(
             connection.executemany(_INSERT, batch)
         except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): U+FFFD
             connection.executemany(_INSERT, [tuple(map(_repaired, row)) for row in batch])
+        if prefilter:  # batch by batch: while a worker reads the next rows
+            connection.execute(_INSERT_NAMES, (rows,))
         rows += len(batch)
-    if prefilter:
-        connection.execute(_INSERT_NAMES)
     return rows
 
 
