@@ -30,8 +30,8 @@ from tracesguide.i18n import t
 from tracesguide.operators.model import Operator, RowProblem
 from tracesguide.operators.normalize import text_key
 from tracesguide.operators.records import (
-    MAX_FIELD_CHARS,
     CELL_FIELDS,
+    MAX_FIELD_CHARS,
     BadRow,
     Fields,
     fields_from_cells,
