@@ -222,11 +222,11 @@ class _Prepared:
 
 
 class _Worker:
-    """A forked process reading the stream's rows and sending them a batch at a time,
-    each row made ready for the ``operators`` table there (:func:`_row`: the compared
-    forms of the fields), so that this process only writes SQLite.
+    """A forked process reading the stream's rows and sending them a batch at a time;
+    with *prepare*, each row made ready for the ``operators`` table there (:func:`_row`:
+    the compared forms of the fields), so that this process only writes SQLite.
 
-    Messages: ``("rows", [row...])``, ``("progress", done, total)``, then
+    Messages: ``("rows", [row or fields...])``, ``("progress", done, total)``, then
     ``("end", skipped, problems)`` or ``("error", message, hint)``. The worker dies with
     its pipe: if this process is killed, its next send fails and it exits.
     """
