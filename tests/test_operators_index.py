@@ -142,6 +142,70 @@ def test_a_large_file_read_by_the_worker_gives_what_reading_it_here_gives(
     assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
 
 
+def test_a_large_json_file_read_by_the_worker_gives_what_reading_it_here_gives(
+    tmp_path: Path,
+) -> None:
+    # For JSON the worker only reads the records; this process makes the table rows.
+    source = tmp_path / "large.json"
+    records = []
+    size = n = 0
+    while size < PARALLEL_MIN_BYTES + 100_000:
+        n += 1
+        record = {
+            "operator": {"name": "" if n % 991 == 0 else f"Ferme {n} du Moulin SARL"},
+            "operatorIdentifier": f"FR-ORG-OP-{n}",
+            "activities": [{"name": "Import"}, {"name": "Export"}],
+            "status": {"id": "ISSUED"},
+        }
+        records.append(record)
+        size += len(json.dumps(record)) + 2
+    source.write_text(json.dumps(records), encoding="utf-8")
+    result = import_directory(source)
+    direct = read_directory_file(source)
+    directory = load_index()
+    assert directory is not None and directory.store is not None
+    assert list(directory.store) == direct.operators
+    assert result.info.rows == len(direct.operators) > 20_000
+    assert result.skipped == direct.skipped == len(direct.problems) > 20
+    assert result.problems == direct.problems
+    hits = search_directory(directory, "ferme 4242 moulin", limit=1)
+    assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
+
+
+def test_the_worker_killed_during_an_import_is_one_french_line_and_the_index_stays(
+    tmp_path: Path,
+) -> None:
+    _small_index(tmp_path)
+    before = index_path().read_bytes()
+    big = tmp_path / "big.csv"
+    big.write_text(
+        "name;traces_number\n" + "".join(f"Ferme {n} du Moulin;FR-{n}\n" for n in range(400_000)),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracesguide", "operators", "import", str(big)],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[str] = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and process.poll() is None:
+        workers = children.read_text().split() if children.exists() else []
+        time.sleep(0.01)
+    assert workers and process.poll() is None, "the import ended before its worker was seen"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 2, err
+    lines = err.strip().splitlines()
+    assert lines and "trop gros pour la mémoire" in lines[0], err
+    assert "Traceback" not in err
+    assert index_path().read_bytes() == before
+    assert [p.name for p in index_path().parent.iterdir()] == ["operators-index.sqlite"]
+
+
 def test_a_large_file_refused_by_the_worker_is_one_french_line_and_the_index_stays(
     tmp_path: Path, cli: Callable[..., object]
 ) -> None:

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -29,10 +30,11 @@ from tracesguide.i18n import t
 from tracesguide.operators.model import Operator, RowProblem
 from tracesguide.operators.normalize import text_key
 from tracesguide.operators.records import (
+    CELL_FIELDS,
     MAX_FIELD_CHARS,
     BadRow,
     Fields,
-    fields_from_mapping,
+    fields_from_cells,
     fields_from_record,
     operator_from_record,
 )
@@ -317,7 +319,8 @@ def _csv_rows(
         raise _error("operators.no_name_column", name=stream.name, found=found)
     total = survey.lines
     width = len(header)
-    pairs = tuple(columns.items())
+    # Each field's column; a field the file lacks reads the "" appended to every row.
+    cells = itemgetter(*(columns.get(f, width) for f in CELL_FIELDS))
     rows = 0
     while True:
         try:
@@ -327,22 +330,24 @@ def _csv_rows(
         except csv.Error:
             # A field past csv's limit: the rows after it cannot be told apart.
             raise _error("operators.csv_broken", name=stream.name, line=reader.line_num) from None
-        line = reader.line_num
         rows += 1
         if progress is not None and rows % PROGRESS_STEP == 0:
-            progress(line, total)
-        if not any(cell.strip() for cell in row):
-            continue
-        try:
+            progress(reader.line_num, total)
+        if len(row) != width:
             if len(row) > width and any(cell.strip() for cell in row[width:]):
-                raise BadRow(t("operators.row_columns", found=len(row), expected=width))
-            if len(row) >= width:
-                values = {f: row[i] for f, i in pairs}
-            else:
-                values = {f: row[i] if i < len(row) else "" for f, i in pairs}
-            yield fields_from_mapping(values)
+                stream.skip(
+                    t("operators.at_line", line=reader.line_num),
+                    t("operators.row_columns", found=len(row), expected=width),
+                )
+                continue
+            del row[width:]
+            row.extend([""] * (width - len(row)))
+        row.append("")
+        try:
+            yield fields_from_cells(cells(row))
         except BadRow as bad:
-            stream.skip(t("operators.at_line", line=line), str(bad))
+            if "".join(row).strip():  # an empty row is no operator, nor a problem
+                stream.skip(t("operators.at_line", line=reader.line_num), str(bad))
     if progress is not None:
         progress(total, total)
 

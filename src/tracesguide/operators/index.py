@@ -81,10 +81,12 @@ _LOOKUPS = (
 )
 _PREFILTER = (
     "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
-    "content='operators', content_rowid='id', detail=none)"
+    "content='operators', content_rowid='id', detail=none, columnsize=0)"
 )
 _INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
-_INSERT_NAMES = "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators"
+_INSERT_NAMES = (
+    "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators WHERE id >= ?"
+)
 
 
 def index_path() -> Path:
@@ -163,6 +165,8 @@ class Described:
 PARALLEL_MIN_BYTES = 4 << 20
 # Rows per message from the worker (a batch is pickled, sent through a pipe, unpickled).
 _WORKER_BATCH = 4000
+# Batches received and not yet written, at most (a few MiB).
+_WAITING_BATCHES = 16
 
 
 def import_directory(
@@ -185,9 +189,17 @@ def import_directory(
             ) from None
         described = Described(str(origin), stat.st_size, stat.st_mtime)
         if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
-            worker = _Worker(stream, progress)
+            # The work is shared so that both cores are busy: a CSV row is cheap to read,
+            # so the worker also makes its table row; a JSON record costs about twice the
+            # writing, so the worker only reads it and this process makes the row.
+            prepare = stream.format == "csv"
+            worker = _Worker(stream, progress, prepare)
+            rows = worker.rows()
+            operators: Iterable[Fields] | _Prepared = (
+                _Prepared(rows) if prepare else cast(Iterator[Fields], rows)
+            )
             try:
-                info = write_index(worker.fields(), worker.skipped, described, target)
+                info = write_index(operators, worker.skipped, described, target)
             finally:
                 worker.stop()
             return ImportResult(info, worker.problems, worker.skipped())
@@ -202,15 +214,26 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-class _Worker:
-    """A forked process reading the stream's rows and sending them a batch at a time.
+class _Prepared:
+    """Rows of the ``operators`` table already made (by the worker): inserted as they are."""
 
-    Messages: ``("rows", [fields...])``, ``("progress", done, total)``, then
+    def __init__(self, rows: Iterator[tuple[object, ...]]) -> None:
+        self.rows = rows
+
+
+class _Worker:
+    """A forked process reading the stream's rows and sending them a batch at a time;
+    with *prepare*, each row made ready for the ``operators`` table there (:func:`_row`:
+    the compared forms of the fields), so that this process only writes SQLite.
+
+    Messages: ``("rows", [row or fields...])``, ``("progress", done, total)``, then
     ``("end", skipped, problems)`` or ``("error", message, hint)``. The worker dies with
     its pipe: if this process is killed, its next send fails and it exits.
     """
 
-    def __init__(self, stream: DirectoryStream, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, stream: DirectoryStream, progress: ProgressCallback | None, prepare: bool = True
+    ) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -220,19 +243,46 @@ class _Worker:
         self._skipped = 0
         self.problems: list[RowProblem] = []
         self._process = context.Process(
-            target=_work, args=(stream, sender, progress is not None), daemon=True
+            target=_work, args=(stream, sender, progress is not None, prepare), daemon=True
         )
         self._process.start()
         sender.close()
+        # The pipe is drained by a thread (waiting for bytes releases the interpreter's
+        # lock), so that the worker goes on reading while this process writes a batch:
+        # a few batches wait here (bounded), not the worker.
+        import queue
+        import threading
 
-    def fields(self) -> Iterator[Fields]:
+        self._messages: queue.Queue[bytes | None] = queue.Queue(maxsize=_WAITING_BATCHES)
+        self._stopping = threading.Event()
+        self._drain = threading.Thread(target=self._receive, daemon=True)
+        self._drain.start()
+
+    def _receive(self) -> None:
+        import queue
+
+        while not self._stopping.is_set():
+            try:
+                data: bytes | None = self._receiver.recv_bytes()
+            except (EOFError, OSError):
+                data = None
+            while not self._stopping.is_set():
+                try:
+                    self._messages.put(data, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if data is None:
+                return
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
         import pickle
 
         while True:
-            try:
-                message = pickle.loads(self._receiver.recv_bytes())
-            except EOFError:  # the worker died without a word (killed, out of memory)
-                raise DirectoryError(t("operators.out_of_memory", name=self._name)) from None
+            data = self._messages.get()
+            if data is None:  # the worker died without a word (killed, out of memory)
+                raise DirectoryError(t("operators.out_of_memory", name=self._name))
+            message = pickle.loads(data)
             kind = message[0]
             if kind == "rows":
                 yield from message[1]
@@ -249,13 +299,17 @@ class _Worker:
         return self._skipped
 
     def stop(self) -> None:
-        self._receiver.close()
+        self._stopping.set()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._drain.join()
+        self._receiver.close()
 
 
-def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
+def _work(
+    stream: DirectoryStream, sender: Any, report_progress: bool, prepare: bool = True
+) -> None:
     """The worker's body: read every row of *stream* and send them to the parent."""
     import pickle
     import signal
@@ -270,7 +324,11 @@ def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
         (lambda done, total: send(("progress", done, total))) if report_progress else None
     )
     try:
-        rows = stream.fields()
+        rows: Iterator[object] = (
+            (_row(number, fields) for number, fields in enumerate(stream.fields()))
+            if prepare
+            else stream.fields()
+        )
         while batch := list(islice(rows, _WORKER_BATCH)):
             send(("rows", batch))
         send(("end", stream.skipped, stream.problems))
@@ -283,7 +341,7 @@ def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
 
 
 def write_index(
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     skipped: int | Callable[[], int],
     described: Described,
     target: Path | None = None,
@@ -329,7 +387,7 @@ def write_index(
 
 def _build(
     temp: Path,
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     skipped: int | Callable[[], int],
     described: Described,
     imported_at: str,
@@ -383,30 +441,35 @@ def _build(
 
 def _insert_all(
     connection: sqlite3.Connection,
-    operators: Iterable[Operator] | Iterable[Fields],
+    operators: Iterable[Operator] | Iterable[Fields] | _Prepared,
     prefilter: bool,
 ) -> int:
-    """Insert the operators a batch at a time, then their trigrams; return how many.
+    """Insert the operators and their trigrams a batch at a time; return how many.
 
     (A second thread writing the batches while this one reads was measured: no faster,
     the interpreter's lock being held to bind each row; a worker process reads large
     files instead, see :func:`import_directory`.)
     """
     rows = 0
-    values = (
-        _row(
-            number, _fields(operator) if isinstance(operator, Operator) else cast(Fields, operator)
+    values: Iterator[tuple[object, ...]] = (
+        operators.rows
+        if isinstance(operators, _Prepared)
+        else (
+            _row(
+                number,
+                _fields(operator) if isinstance(operator, Operator) else cast(Fields, operator),
+            )
+            for number, operator in enumerate(operators)
         )
-        for number, operator in enumerate(operators)
     )
     while batch := list(islice(values, _BATCH)):
         try:
             connection.executemany(_INSERT, batch)
         except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): U+FFFD
             connection.executemany(_INSERT, [tuple(map(_repaired, row)) for row in batch])
+        if prefilter:  # batch by batch: while a worker reads the next rows
+            connection.execute(_INSERT_NAMES, (rows,))
         rows += len(batch)
-    if prefilter:
-        connection.execute(_INSERT_NAMES)
     return rows
 
 
