@@ -47,8 +47,20 @@ def test_ctrl_c_in_a_long_check_is_one_french_line_and_exit_130(tmp_path: Path) 
         {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
     ],
 )
-@pytest.mark.parametrize("command", [["troubleshoot"], ["status"], ["operators", "info"]])
-def test_any_stdout_encoding_works(env: dict[str, str], command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["troubleshoot"], ["status"], ["operators", "info"], ["replay"], ["doctor"]],
+    ids=lambda command: " ".join(command),
+)
+def test_any_stdout_encoding_works(
+    env: dict[str, str], command: list[str], tmp_path: Path
+) -> None:
+    if command == ["replay"]:  # a state whose name is outside ASCII and latin-1
+        from helpers import APP_ANSWERS, write_state
+
+        state = tmp_path / "s.toml"
+        write_state(state, {**APP_ANSWERS, "first_name": "Łucja Żółć"}, until="traces.choose-role")
+        command = ["replay", str(state)]
     done = subprocess.run(
         [sys.executable, "-m", "tracesguide", *command],
         env=_env(**env),
