@@ -92,7 +92,10 @@ def test_the_whole_answer_is_on_the_first_80x24_screen(tmp_path: Path, language:
     assert "Attend depuis le 31/01/2026 10:22 UTC" in screen
     assert "manque : access-granted" in screen
     # the content speaks the replay's language too: no English title in a French answer
-    assert "Wait for" not in screen and "Attendre la validation de votre organisme de contrôle" in screen
+    assert (
+        "Wait for" not in screen
+        and "Attendre la validation de votre organisme de contrôle" in screen
+    )
 
 
 def test_lang_en_gives_an_english_answer_content_included(tmp_path: Path) -> None:
