@@ -122,6 +122,7 @@ def _outputs(state: Path, out: Path) -> list[list[str]]:
         ["replay", str(state), "--redact", str(out)],
         ["replay", str(state), "--bundle", str(out)],
         ["check", str(state), "--html", str(out)],
+        ["check", str(state), "--csv", str(out)],
     ]
 
 

@@ -47,8 +47,18 @@ def test_ctrl_c_in_a_long_check_is_one_french_line_and_exit_130(tmp_path: Path) 
         {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
     ],
 )
-@pytest.mark.parametrize("command", [["troubleshoot"], ["status"], ["operators", "info"]])
-def test_any_stdout_encoding_works(env: dict[str, str], command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["troubleshoot"], ["status"], ["operators", "info"], ["replay"], ["doctor"]],
+    ids=lambda command: " ".join(command),
+)
+def test_any_stdout_encoding_works(env: dict[str, str], command: list[str], tmp_path: Path) -> None:
+    if command == ["replay"]:  # a state whose name is outside ASCII and latin-1
+        from helpers import APP_ANSWERS, write_state
+
+        state = tmp_path / "s.toml"
+        write_state(state, {**APP_ANSWERS, "first_name": "Łucja Żółć"}, until="traces.choose-role")
+        command = ["replay", str(state)]
     done = subprocess.run(
         [sys.executable, "-m", "tracesguide", *command],
         env=_env(**env),
@@ -115,4 +125,38 @@ def test_a_second_ctrl_c_during_cleanup_leaves_no_half_written_file(
         assert db.execute("SELECT count(*) FROM operators").fetchone() == (1,)
     FAULT_COUNTS["signals, two Ctrl-C during an import's cleanup"] = (
         FAULT_COUNTS.get("signals, two Ctrl-C during an import's cleanup", 0) + 1
+    )
+
+
+# A real SIGINT sent by the process to itself the moment one of these starts: the gap
+# between the entry point's import of the command line and the command's own handlers.
+_AT_CALL = """
+import os, signal, sys
+sys.argv = ["tracesguide", "status"]
+def at_call(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == {where!r}:
+        sys.settrace(None)
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)  # a second one, at once
+    return None
+from tracesguide.entry import main
+sys.settrace(at_call)
+main()
+"""
+
+
+@pytest.mark.parametrize("where", ["_replace_unshowable", "_choose_language", "from_environment"])
+def test_ctrl_c_before_the_commands_handlers_is_one_french_line(where: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _AT_CALL.format(where=where)],
+        env=_env(),
+        capture_output=True,
+        timeout=120,
+    )
+    text = done.stderr.decode()
+    assert "Traceback" not in text, text
+    assert done.returncode == 130, text
+    assert text.strip().splitlines()[-1].startswith("tracesguide: Interrompu.")
+    FAULT_COUNTS["signals, Ctrl-C before the command's handlers"] = (
+        FAULT_COUNTS.get("signals, Ctrl-C before the command's handlers", 0) + 1
     )

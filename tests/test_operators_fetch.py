@@ -18,7 +18,8 @@ import pytest
 from directory_server import LIMIT, DirectoryServer, serving
 from helpers import modules_loaded_by
 
-FAST = ("--delay", "0", "--timeout", "0.5")
+# a page deadline no loaded machine misses; the test of a slow page sets its own
+FAST = ("--delay", "0", "--timeout", "20")
 
 
 @pytest.fixture
@@ -96,14 +97,17 @@ def test_slices_by_country_and_status_and_past_the_query_limit(
 
 
 def test_transient_faults_are_retried(run: Callable[..., Any], directory: DirectoryServer) -> None:
-    directory.slow_seconds = 1.5
+    directory.slow_seconds = 6  # well past the 2 s deadline, even on a loaded machine
     directory.fault("FR", "ISSUED", 0, "500", "slow")
     directory.fault("FR", "ISSUED", 100, "truncate", "html")
     directory.fault("FR", "ISSUED", 200, "notjson", "noheader")
-    result = fetch(run)
+    result = fetch(run, "--timeout", "2")
     assert result.code == 0, result.err
     assert "Annuaire téléchargé : 250 opérateurs" in result.out
-    assert directory.offsets() == [0, 0, 0, 100, 100, 100, 200, 200, 200]
+    # each page after its two faults; a page late under load may be asked once more
+    offsets = directory.offsets()
+    assert sorted(set(offsets)) == [0, 100, 200]
+    assert all(offsets.count(offset) >= 3 for offset in (0, 100, 200)), offsets
 
 
 @pytest.mark.parametrize(
@@ -198,7 +202,7 @@ def test_ctrl_c_keeps_what_was_fetched_and_the_next_fetch_resumes(
     _, err = child.communicate(timeout=30)
     assert child.returncode == 130, err.decode()
     message = err.decode().strip().splitlines()[-1]
-    assert "Téléchargement interrompu" in message
+    assert "tracesguide: Téléchargement interrompu :" in message
     assert "enregistrements reçus sont gardés" in message
     assert "tracesguide operators fetch » pour reprendre" in message
     assert not (Path(os.environ["TRACESGUIDE_DATA_DIR"]) / "operators-index.txt").exists()

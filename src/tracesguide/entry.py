@@ -31,6 +31,9 @@ def main() -> None:
     install()
     try:
         from tracesguide.cli import main as run
+
+        # the command's own handlers start inside ``run``: a Ctrl-C before them (while
+        # the language is chosen, the streams set up) is caught here, the same line
+        run()
     except KeyboardInterrupt:
         interrupted()
-    run()
