@@ -87,7 +87,7 @@ def render(template: str, **context: Any) -> str:
 # The hint after a refused target, by option (keys are literal: the catalog test finds them).
 TARGET_HINTS = {
     "--html": "html.target_hint",
-    "--csv": "html.target_hint",
+    "--csv": "html.csv_target_hint",
     "--redact": "redact.hint",
     "--bundle": "bundle.hint",
 }
