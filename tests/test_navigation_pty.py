@@ -123,6 +123,8 @@ def test_after_an_sms_problem_the_wizard_offers_the_app(tmp_path: Path) -> None:
 
 KEY = {k: v for k, v in SMS.items() if k not in ("sms_route", "phone")}
 KEY["second_factor_method"] = "key"
+# someone who already uses TRACES NT: the keys of the other paths are simply not asked
+EXISTING = {**APP, "traces_access": "existing"}
 
 
 def literal(message: str) -> str:
@@ -131,7 +133,9 @@ def literal(message: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-@pytest.mark.parametrize("answers", [SMS, APP, KEY], ids=["sms", "app", "key"])
+@pytest.mark.parametrize(
+    "answers", [SMS, APP, KEY, EXISTING], ids=["sms", "app", "key", "existing"]
+)
 def test_the_last_screen_before_each_question_holds_progress_action_and_question(
     tmp_path: Path, answers: dict[str, str], language: str
 ) -> None:
