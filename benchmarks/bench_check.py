@@ -7,7 +7,8 @@ some problems reported and some "later"; each file is written with the real
 ``state.dumps``. Then, whole processes taking turns round after round:
 
 - ``check --json DIR``: files per second (median; target ≥ 6 000 on the 2-core machine);
-- ``check DIR --html OUT`` and ``check DIR`` (the table) against ``check --json DIR``
+- ``check DIR --html OUT``, ``check DIR --csv OUT`` and ``check DIR`` (the table) against
+  ``check --json DIR``
   (target ≤ 1.3×);
 - the library path: ``check --json DIR`` with each file parsed by a library (rtoml, if
   installed) and checked by the schema instead of ``state.fastread``: files per second
@@ -289,6 +290,7 @@ def main() -> None:
             "json": [*tool, "check", "--json", str(folder)],
             "html": [*tool, "check", str(folder), "--html", str(work / "suivi.html")],
             "table": [*tool, "check", str(folder)],
+            "csv": [*tool, "check", str(folder), "--csv", str(work / "suivi.csv")],
         }
         try:
             import rtoml  # noqa: F401
@@ -315,6 +317,9 @@ def main() -> None:
         )
         print(
             ratio_line("check DIR (table) / check --json DIR", times["table"], times["json"], 1.3)
+        )
+        print(
+            ratio_line("check DIR --csv OUT / check --json DIR", times["csv"], times["json"], 1.3)
         )
         if "library" in times:
             library = [args.files / t for t in times["library"]]
