@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from itertools import islice
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from tracesguide.content import Content
