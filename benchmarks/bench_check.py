@@ -7,11 +7,11 @@ some problems reported and some "later"; each file is written with the real
 ``state.dumps``. Then, whole processes taking turns round after round:
 
 - ``check --json DIR``: files per second (median; target ≥ 6 000 on the 2-core machine);
-- ``check DIR --html OUT`` and ``check DIR`` (the table) against ``check --json DIR``
-  (target ≤ 1.3×);
-- the library path: ``check --json DIR`` with each file parsed by a library (rtoml, if
-  installed) and checked by the schema instead of ``state.fastread``: files per second
-  and its ratio to the real command (fastread stays below 6 000 files/s for the library);
+- ``check DIR --html OUT``, ``check DIR --csv OUT`` and ``check DIR`` (the table) against
+  ``check --json DIR`` (target ≤ 1.3×);
+- the library path: ``check --json DIR`` with each file parsed by a library (toml_rs and
+  rtoml, those installed) and checked by the schema instead of ``state.fastread``: files
+  per second and its ratio to the real command (fastread goes if it reaches 6 000 files/s);
 - ``check --json FILE`` against ``python -c "import typer"`` (target ≤ 1.3×);
 - peak memory (``ru_maxrss`` of the command alone) of ``check --json DIR`` at
   ``--memory`` file counts (hard links to the generated files; target flat, ≤ 40 MiB at
@@ -158,20 +158,24 @@ def compile_bytecode() -> None:
 
 # ``check`` with each file parsed by a library and checked by the schema (no fastread):
 # what replacing fastread would give. The workers are forked, so they read this way too.
-# rtoml's dates carry its own tzinfo class (which pickle refuses, and which tomllib's
-# readers never see): each is given the standard library's, as a real switch would have to.
+# ``{lib}`` is toml_rs or rtoml. rtoml's dates carry its own tzinfo class (which pickle
+# refuses, and which tomllib's readers never see): each is given the standard library's, as
+# a real switch would have to; toml_rs's are the standard library's already.
 LIBRARY_CHECK = """
 import sys
 from datetime import datetime, timezone
-import rtoml
+import {lib} as parser
 from tracesguide.state import fastread
 from tracesguide.state.schema import from_document, unusable
 from tracesguide.state.store import decode, read_bytes
 from tracesguide.system.errors import StateError
 
+ERROR = getattr(parser, "TOMLDecodeError", None) or parser.TomlParsingError
+FIX = parser.__name__ == "rtoml"
+
 def plain(value):
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
+        return {{key: plain(item) for key, item in value.items()}}
     if isinstance(value, list):
         return [plain(item) for item in value]
     if isinstance(value, datetime) and value.tzinfo is not None:
@@ -183,10 +187,10 @@ def load_many(paths):
         try:
             text = decode(read_bytes(path), path)
             try:
-                document = plain(rtoml.loads(text))
-            except rtoml.TomlParsingError as error:
+                document = parser.loads(text)
+            except ERROR as error:
                 raise unusable(path, str(error)) from None
-            yield from_document(document, path)
+            yield from_document(plain(document) if FIX else document, path)
         except StateError as error:
             yield error
 
@@ -289,20 +293,16 @@ def main() -> None:
             "json": [*tool, "check", "--json", str(folder)],
             "html": [*tool, "check", str(folder), "--html", str(work / "suivi.html")],
             "table": [*tool, "check", str(folder)],
+            "csv": [*tool, "check", str(folder), "--csv", str(work / "suivi.csv")],
         }
-        try:
-            import rtoml  # noqa: F401
+        import importlib.util
 
-            commands["library"] = [
-                sys.executable,
-                "-c",
-                LIBRARY_CHECK,
-                "check",
-                "--json",
-                str(folder),
-            ]
-        except ImportError:
-            print("rtoml is not installed: no library path measured")
+        libraries = [lib for lib in ("toml_rs", "rtoml") if importlib.util.find_spec(lib)]
+        for lib in libraries:
+            code = LIBRARY_CHECK.format(lib=lib)
+            commands[lib] = [sys.executable, "-c", code, "check", "--json", str(folder)]
+        if not libraries:
+            print("neither toml_rs nor rtoml is installed: no library path measured")
         times = turns(commands, args.runs)
         rates = [args.files / t for t in times["json"]]
         print(
@@ -316,13 +316,16 @@ def main() -> None:
         print(
             ratio_line("check DIR (table) / check --json DIR", times["table"], times["json"], 1.3)
         )
-        if "library" in times:
-            library = [args.files / t for t in times["library"]]
+        print(
+            ratio_line("check DIR --csv OUT / check --json DIR", times["csv"], times["json"], 1.3)
+        )
+        for lib in libraries:
+            library = [args.files / t for t in times[lib]]
             print(
-                "library path (rtoml + schema, no fastread): "
+                f"library path ({lib} + schema, no fastread): "
                 f"median {statistics.median(library):,.0f} "
                 f"files/s ({min(library):,.0f}-{max(library):,.0f}); "
-                + ratio_line("its time / check --json DIR", times["library"], times["json"], 1.0)
+                + ratio_line("its time / check --json DIR", times[lib], times["json"], 1.0)
             )
         one = sorted(folder.glob("*.toml"))[0]
         starts = turns(

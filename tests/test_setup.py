@@ -250,3 +250,42 @@ def test_answers_files_are_read_in_the_same_toml_dialect_as_the_state(  # type: 
     result = run_setup(cli, path, state)
     assert result.code == 0, result.err
     assert state_module.load(state).answers["first_name"] == "Prénom"
+
+
+# A child process, so that what it imports is its own: the setup run, then whether the
+# keyring library was loaded at all.
+_KEYRING_LOADED = """
+import sys
+from tracesguide.cli import main
+sys.argv = ["tracesguide", "setup", "--answers", sys.argv[1], "--state", sys.argv[2]]
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+print("keyring" in sys.modules, code, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("method", ["app", "sms"])
+def test_an_answers_file_without_a_phone_never_opens_the_keyring(
+    tmp_path: Path, method: str
+) -> None:
+    """No number given (the app path, or SMS with the number left out): no keyring is
+    discovered, not even to offer a number it holds (discovery costs most of a run)."""
+    import subprocess
+    import sys
+
+    answers = {k: v for k, v in load_answers().items() if k != "phone"}
+    answers["second_factor_method"] = method
+    if method == "app":
+        del answers["sms_route"]
+    answers_file = write_answers(tmp_path / "answers.toml", answers)
+    state = tmp_path / "state.toml"
+    done = subprocess.run(
+        [sys.executable, "-c", _KEYRING_LOADED, str(answers_file), str(state)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "False 0", done.stderr
+    assert state_module.load(state).answers["second_factor_method"] == method

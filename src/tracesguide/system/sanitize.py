@@ -86,6 +86,10 @@ def inert(text: str, *, single_line: bool = False) -> str:
     ``rich.text.Text`` (never as markup) so that ``[bold]`` stays literal.
     """
     escape_sequence, control, hidden = _patterns()
+    if text.isprintable():  # no control, escape, line break, Cf, Co, Cn or surrogate
+        # printable ASCII hides nothing; other printable text may still hold a
+        # default-ignorable code point of another category (U+034F, U+3164, U+2800...)
+        return text if text.isascii() else hidden.sub(_shown, text)
     cleaned = control.sub("", escape_sequence.sub("", text))
     cleaned = hidden.sub(_shown, cleaned)
     if single_line:  # tab, newline and the Unicode line and paragraph separators

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from tracesguide.content import Content
@@ -51,46 +52,41 @@ def cell(value: str) -> str:
 
 
 def rows(
-    content: Content, paths: Sequence[Path], require: str | None, now: datetime
-) -> tuple[list[list[str]], int]:
-    """The header and a row per file, and check's exit code."""
+    content: Content, paths: Sequence[Path], require: str | None, now: datetime, tally: Tally
+) -> Iterator[list[str]]:
+    """The header, then a row per file as ``check.run`` judges it (nothing kept: *tally*
+    counts them, for check's exit code once the last row is out)."""
     titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
-    table = [[t(key) for key in HEADER_KEYS]]
-    tally = Tally()
+    yield [t(key) for key in HEADER_KEYS]
     for result in run(content, paths, require, keep=shown_answers(content), now=now):
         tally.add(result)
         if isinstance(result, Unusable):
-            table.append(
-                [""] * (len(HEADER_KEYS) - 2) + [cell(str(result.path)), cell(result.error)]
-            )
+            yield [""] * (len(HEADER_KEYS) - 2) + [cell(str(result.path)), cell(result.error)]
             continue
         first, last, email, operator, number = result.kept
         seen = result.situation
         problem = seen.last_problem if seen else None
         nxt = result.next_action
         inactive = (now - result.updated).days if result.updated else None
-        table.append(
-            [
-                cell(" ".join(p for p in (first, last) if p)),
-                cell(email),
-                cell(operator),
-                cell(number),
-                titles.get(result.stage, ""),
-                nxt.step if nxt else "",
-                actor_text(content, seen.actor, seen.control_body) if seen and nxt else "",
-                nxt.action if nxt else "",
-                "" if not seen or seen.waiting_days is None else str(seen.waiting_days),
-                "" if inactive is None else str(inactive),
-                cell(problem[0]) if problem else "",
-                desk_text(content, problem[1], seen.control_body if seen else "")
-                if problem and problem[1]
-                else "",
-                "" if require is None else (t("check_csv.yes") if result.ok else t("check_csv.no")),
-                cell(str(result.path)),
-                "",
-            ]
-        )
-    return table, tally.code
+        yield [
+            cell(" ".join(p for p in (first, last) if p)),
+            cell(email),
+            cell(operator),
+            cell(number),
+            titles.get(result.stage, ""),
+            nxt.step if nxt else "",
+            actor_text(content, seen.actor, seen.control_body) if seen and nxt else "",
+            nxt.action if nxt else "",
+            "" if not seen or seen.waiting_days is None else str(seen.waiting_days),
+            "" if inactive is None else str(inactive),
+            cell(problem[0]) if problem else "",
+            desk_text(content, problem[1], seen.control_body if seen else "")
+            if problem and problem[1]
+            else "",
+            "" if require is None else (t("check_csv.yes") if result.ok else t("check_csv.no")),
+            cell(str(result.path)),
+            "",
+        ]
 
 
 def write(content: Content, paths: Sequence[Path], require: str | None, out: Path) -> int:
@@ -99,8 +95,20 @@ def write(content: Content, paths: Sequence[Path], require: str | None, out: Pat
 
     check_milestone(content, require)
     refuse_target(out, [path for path, _, _ in targets(paths)], "--csv")
-    table, code = rows(content, paths, require, datetime.now(UTC))
+    tally = Tally()
+    write_private(out, _encoded(rows(content, paths, require, datetime.now(UTC), tally)))
+    return tally.code
+
+
+def _encoded(table: Iterator[list[str]], batch: int = 500) -> Iterator[bytes]:
+    """The spreadsheet's bytes, a few hundred rows at a time (the BOM first)."""
+    yield b"\xef\xbb\xbf"
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(table)
-    write_private(out, b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
-    return code
+    writer = csv.writer(text, lineterminator="\r\n")
+    while True:
+        writer.writerows(islice(table, batch))
+        if not text.tell():
+            return
+        yield text.getvalue().encode("utf-8")
+        text.seek(0)
+        text.truncate()

@@ -100,6 +100,8 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 class AnswersPrompter:
+    offers_defaults = False  # the file's values only: no keyring read for a default
+
     def __init__(self, answers: dict[str, Any], console: Console) -> None:
         self.answers = answers
         self.console = console

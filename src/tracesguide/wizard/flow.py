@@ -108,8 +108,11 @@ class Prompter(Protocol):
     """Where answers come from: a person at a terminal, or an answers file.
 
     A prompter with navigation offers « ← Étape précédente » at each question and
-    raises ``GoBack`` when it is chosen.
+    raises ``GoBack`` when it is chosen. ``offers_defaults``: whether a question's default
+    is shown (an answers file shows none, so the keyring is not read for one).
     """
+
+    offers_defaults: bool
 
     def confirm_end(self, question: Question, choice: Choice) -> bool: ...
 
@@ -503,7 +506,8 @@ class Flow:
             default = ""
 
     def _ask_phone(self, question: Question, step: Step) -> str:
-        default = secrets.read_phone() or ""
+        # the keyring is opened only for a number to show or one given
+        default = (secrets.read_phone() or "") if self.prompter.offers_defaults else ""
 
         def check(value: str) -> str:
             if question.optional and not value.strip():

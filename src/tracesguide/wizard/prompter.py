@@ -31,6 +31,8 @@ from tracesguide.wizard.questions import validator as _validator
 
 
 class QuestionaryPrompter:
+    offers_defaults = True  # the last value (the keyring's number) is offered
+
     def __init__(self, console: Console, navigation: bool = True) -> None:
         self.console = console
         self.navigation = navigation  # « ← Étape précédente » offered (not in edit)

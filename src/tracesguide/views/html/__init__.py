@@ -14,7 +14,7 @@ Jinja2 is imported here, and this package only by the commands that write HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -142,15 +142,16 @@ def _is_a_state(path: Path) -> bool:
     return True
 
 
-def write_private(out: Path, data: bytes) -> None:
+def write_private(out: Path, data: bytes | Iterable[bytes]) -> None:
     """Write *out* through ``files.write_atomic`` (0600; a symlink there is replaced, never
-    followed); a folder that does not exist or cannot be written is a clear error."""
+    followed); a folder that does not exist or cannot be written is a clear error. *data*:
+    the bytes, or chunks written as they come (the file appears only when all are)."""
     from tracesguide.i18n import t
     from tracesguide.system.errors import TracesguideError
     from tracesguide.system.files import write_atomic
 
     try:
-        write_atomic(out, [data])
+        write_atomic(out, [data] if isinstance(data, bytes) else data)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise TracesguideError(

@@ -81,7 +81,7 @@ LABEL_KEYS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)  # kept for every file, to be sorted: no __dict__ each
 class UserRow:
     rank: int
     name: str
