@@ -86,11 +86,11 @@ def test_the_message_has_a_recipient_and_a_file_of_its_own(cli, tmp_path: Path) 
     assert cli("setup", "--answers", str(answers), "--state", str(first)).code == 0
     plain = write_answers(tmp_path / "b.toml", load_answers())
     assert cli("setup", "--answers", str(plain), "--state", str(second)).code == 0
-    mine = (tmp_path / "dupont-message-certipaq-bio.txt").read_text()
-    theirs = (tmp_path / "martin-message-certipaq-bio.txt").read_text()
+    mine = (tmp_path / "dupont-message-organisme-de-controle.txt").read_text()
+    theirs = (tmp_path / "martin-message-organisme-de-controle.txt").read_text()
     assert mine.startswith("À : contact.bio@exemple.fr\n")
     assert theirs.startswith("À : Certipaq BIO")  # no contact given: the optional answer
-    assert not (tmp_path / "message-certipaq-bio.txt").exists()
+    assert not (tmp_path / "message-organisme-de-controle.txt").exists()
 
 
 @pytest.mark.usefixtures("memory_keyring")
@@ -102,16 +102,16 @@ def test_the_end_summary_and_the_resume_while_waiting(cli, tmp_path: Path) -> No
     assert cli("setup", "--answers", str(waiting), "--state", str(state)).code == 0
     again = cli("setup", "--answers", str(waiting), "--state", str(state))
     assert "En attente de la validation" in again.out and "envoyée il y a" in again.out
-    first = (tmp_path / "state-message-certipaq-bio.txt").read_text()
+    first = (tmp_path / "state-message-organisme-de-controle.txt").read_text()
     assert "Relance" not in first  # a reminder never overwrites the first message
-    (reminder,) = tmp_path.glob("state-message-certipaq-bio.????-??-??.txt")
+    (reminder,) = tmp_path.glob("state-message-organisme-de-controle.????-??-??.txt")
     assert "Objet : Relance : Demande d'autorisation TRACES NT" in reminder.read_text()
     done = write_answers(tmp_path / "b.toml", load_answers())
     end = cli("setup", "--answers", str(done), "--state", str(state))
     flat = " ".join(end.out.split())
     assert "Récapitulatif" in flat and "Compte EU Login : camille.exemple@exemple.fr" in flat
     assert "Second facteur : SMS" in flat and "(n° TRACES BE-ORG-OP-5)" in flat
-    assert "state-message-certipaq-bio.txt" in flat and "Et maintenant" in flat
+    assert "state-message-organisme-de-controle.txt" in flat and "Et maintenant" in flat
 
 
 def test_edit_without_a_terminal_lists_the_answers_and_refuses_a_change(

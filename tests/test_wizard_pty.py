@@ -60,7 +60,7 @@ def test_full_sms_run_to_completion(tmp_path: Path, keyring_env: dict[str, str])
         text = file.read_bytes().decode("utf-8", "replace").replace(" ", "")
         assert "612345678" not in text, file
     # the message for Certipaq BIO, ready to attach
-    message = (state.parent / "state-message-certipaq-bio.txt").read_text()
+    message = (state.parent / "state-message-organisme-de-controle.txt").read_text()
     assert "BE-ORG-OP-5" in message and "camille.exemple@exemple.fr" in message
     # never a password or a one-time code asked
     assert "mot de passe :" not in session.output.lower()
