@@ -14,7 +14,15 @@ from tracesguide.state import State
 from tracesguide.state import store as state_module
 
 CONTENT = load()
-SITUATION_KEYS = ("format", "actor", "blocked", "last_problem", "waiting_days", "ended")
+SITUATION_KEYS = (
+    "format",
+    "actor",
+    "blocked",
+    "last_problem",
+    "waiting_days",
+    "ended",
+    "control_body_name",
+)
 SHARED = (
     *SITUATION_KEYS,
     "started",
@@ -63,6 +71,7 @@ def test_the_support_case_names_the_control_body_in_both_records(cli, tmp_path) 
         assert record["blocked"] == {"code": OPERATOR_NOT_FOUND, "step": "operator.search"}
         assert record["last_problem"]["id"] == "oper-029"
         assert record["last_problem"]["desk"] == "control-body"
+        assert record["control_body_name"] == "Certipaq BIO"  # who "control-body" is
         assert record["last_problem"]["at"] == (T0 + timedelta(days=1)).isoformat()
         assert record["format"] == 1
 

@@ -76,7 +76,7 @@ class SituationFields(NamedTuple):
     last_problem: tuple[str, str, datetime] | None  # (entry id, desk, at)
     waiting_days: int | None
     ended: str  # the step whose answer ends the guide, else ""
-    control_body: str = ""  # the user's control body, for the views (not in the JSON)
+    control_body: str = ""  # the user's control body (in the JSON: control_body_name)
 
     @classmethod
     def of(cls, seen: Situation) -> SituationFields:
@@ -102,6 +102,9 @@ class SituationFields(NamedTuple):
             else None,
             "waiting_days": self.waiting_days,
             "ended": self.ended or None,
+            # the name behind the actor and desk « control-body » (Certipaq BIO unless
+            # the user's certificate names another)
+            "control_body_name": self.control_body or None,
         }
 
 
