@@ -104,8 +104,9 @@ class TerminalPresenter:
                 self.print(problem_panel(text or t("wizard.other_problem_help")))
             case MessagePrepared():
                 self.print(message_panel(notice.message.title, notice.text))
+                # the file's path on one line (the terminal wraps it): copied whole
                 shown = inert(t("wizard.message_saved", path=notice.path), single_line=True)
-                self.print(Text(shown, style="dim"))
+                say_line(self.console, shown, style="dim")
             case Warned():
                 self.print(Text("⚠ " + notice.text, style="yellow"))
             case NoKeyring():
