@@ -1,6 +1,6 @@
 """Write src/tracesguide/system/invisible.py: the code points tracesguide shows as
-``⟨U+XXXX⟩`` instead of printing them, one rule for the terminal, the HTML pages and the
-validators.
+``⟨U+200B⟩`` (their hex code) instead of printing them, one rule for the terminal, the
+HTML pages and the validators.
 
 The rule: Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, a stable
 list, written out below), every code point of category Cf (format), Co (private use),
@@ -52,7 +52,7 @@ def ranges() -> list[tuple[int, int]]:
 def render() -> str:
     rows = [f"    (0x{low:04X}, 0x{high:04X}),\n" for low, high in ranges()]
     return (
-        '"""The code points shown as ``⟨U+XXXX⟩``, never printed (written by\n'
+        '"""The code points shown as ``⟨U+200B⟩`` (their hex code), never printed (written by\n'
         "scripts/invisible_ranges.py, which says the rule: default-ignorable, Cf, Co, Cn,\n"
         'Cs and blank fillers). Do not edit by hand."""\n\n'
         f'UNICODE_VERSION = "{unicodedata.unidata_version}"\n'

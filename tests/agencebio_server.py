@@ -19,8 +19,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from directory_server import QuietServer, bomb, running
 
 PATH = "/api/gouv/operateurs/"
 
@@ -132,8 +134,6 @@ class _Handler(BaseHTTPRequestHandler):
         query["authorization"] = self.headers.get("Authorization", "")
         code, content_type, body, fault = self.server.directory.answer(query)
         if fault == "bomb":  # a few kilobytes that inflate to 1 GiB
-            from directory_server import bomb
-
             body = bomb()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -156,12 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietServer):
     directory: AgenceBioServer
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
 
 
 @contextmanager
@@ -169,11 +165,6 @@ def serving(directory: AgenceBioServer | None = None) -> Iterator[AgenceBioServe
     directory = directory or AgenceBioServer()
     server = _Server(("127.0.0.1", 0), _Handler)
     server.directory = directory
-    directory.url = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server) as port:
+        directory.url = f"http://127.0.0.1:{port}{PATH}"
         yield directory
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -204,23 +204,35 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threading server whose clients may give up (timeout tests): no trace printed."""
+
     daemon_threads = True
-    directory: DirectoryServer
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that gave up (timeout test) is expected
+
+
+class _Server(QuietServer):
+    directory: DirectoryServer
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[int]:
+    """*server* (bound to 127.0.0.1) served from a thread until the block ends: its port."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager
 def serving(directory: DirectoryServer) -> Iterator[DirectoryServer]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.directory = directory
-    directory.base_url = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server) as port:
+        directory.base_url = f"http://127.0.0.1:{port}{PATH}"
         yield directory
-    finally:
-        server.shutdown()
-        server.server_close()

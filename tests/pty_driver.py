@@ -68,6 +68,26 @@ def tracesguide_executable() -> str:
     return found
 
 
+def spawn(
+    args: list[str], size: tuple[int, int] = (24, 80), env: dict[str, str] | None = None
+) -> pexpect.spawn:
+    """``tracesguide ARGS`` in a pseudo-terminal of *size* (rows, columns), as a person
+    runs it: no colour, no wait for a cursor report."""
+    rows, columns = size
+    full_env = {
+        **os.environ,
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # no 1 s wait per prompt for a cursor report
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "COLUMNS": str(columns),
+        "LINES": str(rows),
+        **(env or {}),
+    }
+    return pexpect.spawn(
+        tracesguide_executable(), args, env=full_env, encoding="utf-8", timeout=30, dimensions=size
+    )
+
+
 class Session:
     def __init__(
         self,
@@ -93,23 +113,8 @@ class Session:
         self.catalog = catalog(lang)
         self.pause_words = words_of(self.catalog["wizard.press_enter"])
         rows, columns = size
-        full_env = {
-            **os.environ,
-            "PROMPT_TOOLKIT_NO_CPR": "1",  # no 1 s wait per prompt for a cursor report
-            "NO_COLOR": "1",
-            "TERM": "xterm",
-            "COLUMNS": str(columns),
-            "LINES": str(rows),
-            **(env or {}),
-        }
-        self.child = pexpect.spawn(
-            tracesguide_executable(),
-            [*(("--lang", lang) if lang != "fr" else ()), *args, "--state", str(state)],
-            env=full_env,
-            encoding="utf-8",
-            timeout=30,
-            dimensions=size,
-        )
+        arguments = [*(("--lang", lang) if lang != "fr" else ()), *args, "--state", str(state)]
+        self.child = spawn(arguments, size, env)
         self.transcript: list[str] = []
         self.step = ""
         self.failed = ""  # the method that failed, when a switch is asked

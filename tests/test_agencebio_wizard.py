@@ -9,7 +9,6 @@ names (not the seeds' Certipaq BIO) is the one the next steps and the message na
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 import agencebio_server as bio
 from agencebio_server import AgenceBioServer, serving
 from helpers import APP_ANSWERS, T0, advance
-from pty_driver import tracesguide_executable
+from pty_driver import spawn
 from test_agencebio import TRACES_RECORDS
 from tracesguide.content import load
 from tracesguide.state import State
@@ -46,16 +45,7 @@ def world(
 
 
 def _spawn(state: Path) -> pexpect.spawn:
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", "NO_COLOR": "1"}
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    return pexpect.spawn(
-        tracesguide_executable(),
-        ["setup", "--state", str(state)],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(24, 80),
-    )
+    return spawn(["setup", "--state", str(state)])
 
 
 def _flat(text: str | None) -> str:
@@ -66,13 +56,7 @@ def test_from_the_siret_to_the_request_with_another_control_body(
     world: AgenceBioServer, tmp_path: Path
 ) -> None:
     state = tmp_path / "s.toml"
-    state_module.save(
-        advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until=STEP.id), state
-    )
-    child = _spawn(state)
-    child.expect("Appuyez sur Entrée pour continuer")
-    child.send("\r")
-    child.expect("Recherchez votre entreprise")
+    child = _at_the_search(state)
     child.sendline("412 345 670 00019")
     child.expect("Votre entreprise :")
     seen = _flat(child.before)

@@ -12,15 +12,10 @@ from pathlib import Path
 import pytest
 
 from pty_driver import Session, tracesguide_executable
+from test_wizard_pty import APP
 
 pytestmark = pytest.mark.pty
 
-APP = {
-    "first_name": "Camille",
-    "last_name": "EXEMPLE",
-    "email": "camille.exemple@exemple.fr",
-    "email_language": "fr",
-}
 NOTE = "La page reste blanche après le clic [bold]vers 14 h[/bold]"
 
 

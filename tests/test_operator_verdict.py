@@ -16,7 +16,7 @@ import pexpect
 import pytest
 
 from helpers import APP_ANSWERS, T0, advance
-from pty_driver import tracesguide_executable
+from pty_driver import spawn
 from test_operators_certificate import RECORDS
 from tracesguide.content import load
 from tracesguide.state import State
@@ -101,18 +101,7 @@ def test_an_issued_importer_goes_on_to_the_request(cli: Callable[..., Any], tmp_
 
 def _wizard_at_the_search(state: Path) -> pexpect.spawn:
     """``setup`` in an 80×24 pseudo-terminal, resumed, at the operator search's prompt."""
-    import os
-
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", "NO_COLOR": "1"}
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    child = pexpect.spawn(
-        tracesguide_executable(),
-        ["setup", "--state", str(state)],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(24, 80),
-    )
+    child = spawn(["setup", "--state", str(state)])
     child.expect("Appuyez sur Entrée pour continuer")  # the resume screen, read first
     child.send("\r")
     child.expect("Recherchez votre entreprise")

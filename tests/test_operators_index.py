@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -123,6 +124,20 @@ def _big_directory(path: Path, bad_every: int = 997) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _imported_as_read_here(source: Path, result: Any, rows: int, skipped: int) -> None:
+    """What the worker imported is what reading *source* in this process gives, and the
+    index finds its row 4242 (more than *rows* rows, more than *skipped* skipped)."""
+    direct = read_directory_file(source)
+    directory = load_index()
+    assert directory is not None and directory.store is not None
+    assert list(directory.store) == direct.operators
+    assert result.info.rows == len(direct.operators) > rows
+    assert result.skipped == direct.skipped == len(direct.problems) > skipped
+    assert result.problems == direct.problems
+    hits = search_directory(directory, "ferme 4242 moulin", limit=1)
+    assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
+
+
 def test_a_large_file_read_by_the_worker_gives_what_reading_it_here_gives(
     tmp_path: Path,
 ) -> None:
@@ -130,16 +145,8 @@ def test_a_large_file_read_by_the_worker_gives_what_reading_it_here_gives(
     _big_directory(source)
     seen: list[tuple[int, int]] = []
     result = import_directory(source, progress=lambda done, total: seen.append((done, total)))
-    direct = read_directory_file(source)
-    directory = load_index()
-    assert directory is not None and directory.store is not None
-    assert list(directory.store) == direct.operators
-    assert result.info.rows == len(direct.operators) > 40_000
-    assert result.skipped == direct.skipped == len(direct.problems) > 40
-    assert result.problems == direct.problems
+    _imported_as_read_here(source, result, rows=40_000, skipped=40)
     assert seen and seen[-1][0] == seen[-1][1] and len(seen) > 10
-    hits = search_directory(directory, "ferme 4242 moulin", limit=1)
-    assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
 
 
 def test_a_large_json_file_read_by_the_worker_gives_what_reading_it_here_gives(
@@ -160,16 +167,7 @@ def test_a_large_json_file_read_by_the_worker_gives_what_reading_it_here_gives(
         records.append(record)
         size += len(json.dumps(record)) + 2
     source.write_text(json.dumps(records), encoding="utf-8")
-    result = import_directory(source)
-    direct = read_directory_file(source)
-    directory = load_index()
-    assert directory is not None and directory.store is not None
-    assert list(directory.store) == direct.operators
-    assert result.info.rows == len(direct.operators) > 20_000
-    assert result.skipped == direct.skipped == len(direct.problems) > 20
-    assert result.problems == direct.problems
-    hits = search_directory(directory, "ferme 4242 moulin", limit=1)
-    assert hits[0].operator.traces_number == "FR-ORG-OP-4242"
+    _imported_as_read_here(source, import_directory(source), rows=20_000, skipped=20)
 
 
 def test_the_worker_killed_during_an_import_is_one_french_line_and_the_index_stays(

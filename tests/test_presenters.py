@@ -18,7 +18,7 @@ import pexpect
 import pytest
 
 from helpers import APP_ANSWERS, T0, advance
-from pty_driver import tracesguide_executable
+from pty_driver import spawn, tracesguide_executable
 from test_setup import memory_keyring  # noqa: F401  (the fixture)
 from tracesguide.content import load
 from tracesguide.engine import OPERATOR_NOT_FOUND
@@ -262,16 +262,7 @@ def test_a_long_operator_line_is_whole_at_60_columns(tmp_path: Path) -> None:
     state = tmp_path / "s.toml"
     saved = advance(State.new(language="fr", now=T0), CONTENT, APP_ANSWERS, until="operator.search")
     state_module.save(saved, state)
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "60", "LINES": "24", "NO_COLOR": "1"}
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    child = pexpect.spawn(
-        tracesguide_executable(),
-        ["setup", "--state", str(state)],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(24, 60),
-    )
+    child = spawn(["setup", "--state", str(state)], size=(24, 60))
     screen = pyte.Screen(60, 24)
     stream = pyte.Stream(screen)
     child.expect("Appuyez sur Entrée pour continuer")

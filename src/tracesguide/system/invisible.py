@@ -1,4 +1,4 @@
-"""The code points shown as ``⟨U+XXXX⟩``, never printed (written by
+"""The code points shown as ``⟨U+200B⟩`` (their hex code), never printed (written by
 scripts/invisible_ranges.py, which says the rule: default-ignorable, Cf, Co, Cn,
 Cs and blank fillers). Do not edit by hand."""
 
