@@ -38,10 +38,12 @@ def in_rule(code: int) -> bool:
     )
 
 
-def ranges() -> list[tuple[int, int]]:
+def ranges(*, printable: bool = False) -> list[tuple[int, int]]:
+    """The rule's code points as ranges; with *printable*, only those ``str.isprintable``
+    lets through (the few that a printable text can still hide: U+034F, U+3164...)."""
     found: list[tuple[int, int]] = []
     for code in range(0x110000):
-        if in_rule(code):
+        if in_rule(code) and (not printable or chr(code).isprintable()):
             if found and found[-1][1] == code - 1:
                 found[-1] = (found[-1][0], code)
             else:
@@ -51,12 +53,15 @@ def ranges() -> list[tuple[int, int]]:
 
 def render() -> str:
     rows = [f"    (0x{low:04X}, 0x{high:04X}),\n" for low, high in ranges()]
+    printable = [f"    (0x{low:04X}, 0x{high:04X}),\n" for low, high in ranges(printable=True)]
     return (
         '"""The code points shown as ``⟨U+200B⟩`` (their hex code), never printed (written by\n'
         "scripts/invisible_ranges.py, which says the rule: default-ignorable, Cf, Co, Cn,\n"
         'Cs and blank fillers). Do not edit by hand."""\n\n'
         f'UNICODE_VERSION = "{unicodedata.unidata_version}"\n'
         "RANGES: tuple[tuple[int, int], ...] = (\n" + "".join(rows) + ")\n"
+        "# the part of RANGES that str.isprintable() accepts: all a printable text can hide\n"
+        "PRINTABLE: tuple[tuple[int, int], ...] = (\n" + "".join(printable) + ")\n"
     )
 
 

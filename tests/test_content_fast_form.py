@@ -8,21 +8,42 @@ from pathlib import Path
 
 import pytest
 
-from tracesguide import content
+from tracesguide import content, i18n
 from tracesguide.content import build as content_build
+from tracesguide.content import fastform
 from tracesguide.system.toml import loads
 
 PROCEDURES = content.PROCEDURES
+MESSAGES = content_build.MESSAGES
 
 
 @pytest.mark.parametrize("language", content.LANGUAGES)
 def test_the_committed_fast_form_is_up_to_date(language: str) -> None:
     source = PROCEDURES / f"{language}.toml"
-    stamp, document = marshal.loads(content_build.fast_form_path(source).read_bytes())
+    assert content_build.fast_form_path(source).read_bytes() == content_build.fast_form(
+        source
+    ), "run: python -m tracesguide.content.build"
+
+
+@pytest.mark.parametrize("language", content.LANGUAGES)
+def test_the_fast_form_is_the_parsed_content(language: str) -> None:
+    source = PROCEDURES / f"{language}.toml"
     data = source.read_bytes()
-    assert stamp == content_build.stamp(data) and document == loads(data.decode()), (
-        "run: python -m tracesguide.content.build"
-    )
+    fast = content._fast_form(source, data)
+    assert fast is not None
+    parsed = content.parse(loads(data.decode()), source.name)
+    assert fast == parsed
+    # a step is one object, in the steps and in ``by_id``, as ``parse`` makes it
+    assert all(fast.by_id[step.id] is step for step in fast.steps)
+
+
+@pytest.mark.parametrize("language", content.LANGUAGES)
+def test_the_committed_catalog_fast_form_is_up_to_date(language: str) -> None:
+    source = MESSAGES / f"{language}.toml"
+    made_from, flat = marshal.loads(source.with_suffix(".marshal").read_bytes())
+    data = source.read_bytes()
+    assert made_from == i18n.catalog_stamp(data), "run: python -m tracesguide.content.build"
+    assert flat == i18n.flat_catalog(data, source.name)
 
 
 @pytest.fixture
@@ -32,30 +53,61 @@ def copy(tmp_path: Path) -> Path:
     return tmp_path / "fr.toml"
 
 
-def test_the_fast_form_gives_the_same_content(copy: Path) -> None:
-    fast = content._document(copy)
-    copy.with_suffix(".marshal").unlink()
-    assert fast == content._document(copy)
-    assert content.parse(fast).steps == content.load("fr").steps
+def test_a_damaged_fast_form_is_not_used(copy: Path) -> None:
+    data = copy.read_bytes()
+    assert content._fast_form(copy, data) is not None
+    fast = copy.with_suffix(".marshal")
+    good = fast.read_bytes()
+    for damaged in (b"\x00not marshal", good[: len(good) // 2], marshal.dumps([1, 2, 3])):
+        fast.write_bytes(damaged)
+        assert content._fast_form(copy, data) is None
 
 
-def test_a_damaged_fast_form_means_parsing_the_source(copy: Path) -> None:
-    expected = content._document(copy)
-    copy.with_suffix(".marshal").write_bytes(b"\x00not marshal")
-    assert content._document(copy) == expected
+def test_a_form_of_other_classes_is_not_used(copy: Path) -> None:
+    made_from, table, form = marshal.loads(copy.with_suffix(".marshal").read_bytes())
+    name, fields = table[0]
+    table[0] = (name, (*fields, "added"))  # the model has changed since it was made
+    copy.with_suffix(".marshal").write_bytes(marshal.dumps([made_from, table, form]))
+    assert content._fast_form(copy, copy.read_bytes()) is None
 
 
 def test_a_changed_source_is_parsed_again(copy: Path) -> None:
-    copy.write_text(copy.read_text() + "\n[extra_key]\n", encoding="utf-8")
-    with pytest.raises(content.ContentError):  # the stale fast form is not used: the key is seen
-        content.parse(content._document(copy))
+    data = copy.read_bytes() + b"\n[extra_key]\n"
+    assert content._fast_form(copy, data) is None  # stale: the source has changed
+
+
+def test_changed_parsing_code_makes_the_form_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (PROCEDURES / "fr.toml").read_bytes()
+    before = content.stamp(data)
+    monkeypatch.setattr(content, "_MAKERS", ("schema.py", "model.py"))
+    assert content.stamp(data) != before
+
+
+def test_the_fast_form_encodes_only_what_marshal_holds() -> None:
+    with pytest.raises(TypeError, match="set"):
+        fastform.encode(content.Field(label="x", value={"a"}))  # type: ignore[arg-type]
+
+
+def test_a_catalog_with_a_stale_fast_form_is_read_from_its_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = tmp_path / "i18n" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "fr.toml").write_text('[a]\nb = "nouveau"\n', encoding="utf-8")
+    (messages / "fr.marshal").write_bytes(marshal.dumps([[1, 2], {"a.b": "ancien"}]))
+    monkeypatch.setattr(i18n, "__file__", str(tmp_path / "i18n" / "__init__.py"))
+    i18n.catalog.cache_clear()
+    try:
+        assert i18n.catalog("fr") == {"a.b": "nouveau"}
+    finally:
+        i18n.catalog.cache_clear()
 
 
 def test_loading_writes_nothing_beside_the_content(copy: Path) -> None:
     before = sorted(p.name for p in copy.parent.rglob("*"))
-    content._document(copy)
+    content._fast_form(copy, copy.read_bytes())
     copy.with_suffix(".marshal").unlink()
-    content._document(copy)
+    content._fast_form(copy, copy.read_bytes())
     assert sorted(p.name for p in copy.parent.rglob("*")) == [
         n for n in before if n != "fr.marshal"
     ]

@@ -60,6 +60,14 @@ def test_state_is_added_quoted_unless_default(tmp_path: Path) -> None:
     assert shlex.split(line)[-2:] == ["--state", str(named)]
     assert "--state" not in hints.command("setup", default_state_path(), argv0="tracesguide")
     assert "--state" not in hints.command("setup", None, argv0="tracesguide")
+    # a file named like the default but elsewhere is not it; a link to the default is it
+    lookalike = tmp_path / "tracesguide" / "state.toml"
+    assert "--state" in hints.command("setup", lookalike, argv0="tracesguide")
+    default_state_path().parent.mkdir(parents=True, exist_ok=True)
+    default_state_path().touch()
+    link = tmp_path / "lien.toml"
+    link.symlink_to(default_state_path())
+    assert "--state" not in hints.command("setup", link, argv0="tracesguide")
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

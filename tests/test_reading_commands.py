@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import corpus_files
-from helpers import APP_ANSWERS, modules_loaded_by, write_state
+from helpers import APP_ANSWERS, HEAVY, modules_loaded_by, write_state
 from tracesguide.content import load
 from tracesguide.i18n import t
 from tracesguide.state import store as state_module
@@ -192,10 +192,13 @@ def test_every_toml_test_file_is_refused_by_every_reading_command(cli) -> None: 
 
 
 def test_reading_commands_load_neither_questionary_nor_keyring(tmp_path: Path) -> None:
+    # nor platformdirs, with --state: the default path is not looked up to tell that a
+    # file elsewhere is not it (the hints)
     path = tmp_path / "s.toml"
     write_state(path, until="traces.choose-role")
     for args in READING:
-        assert modules_loaded_by([*args, "--state", str(path)]) == [], args
+        loaded = modules_loaded_by([*args, "--state", str(path)], watch=(*HEAVY, "platformdirs"))
+        assert loaded == [], args
 
 
 def test_status_shows_hostile_text_from_a_state_file_inert(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ from typing import Any
 
 from tracesguide.content import model
 from tracesguide.content.model import *  # noqa: F403  (the model's names are the package's)
-from tracesguide.content.schema import parse
 from tracesguide.i18n import t
 from tracesguide.system.errors import ContentError
 from tracesguide.system.toml import TOMLDecodeError, loads
@@ -20,6 +19,14 @@ __all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text", "stamp"]
 
 # The packaged content files and their fast forms (``content_build``).
 PROCEDURES = Path(__file__).parent / "procedures"
+
+
+def parse(data: dict[str, Any], name: str = "content") -> model.Content:
+    """Build and check a ``Content`` from a parsed TOML document (``schema.parse``, loaded
+    only here: the packaged content comes from its fast form without it)."""
+    from tracesguide.content import schema
+
+    return schema.parse(data, name)
 
 
 def parse_text(text: str, name: str = "content") -> model.Content:
@@ -46,33 +53,46 @@ def _load(language: str) -> model.Content:
     # A plain path, not importlib.resources: the package is always installed as files,
     # and this saves the reading commands a few milliseconds of start-up.
     source = PROCEDURES / f"{language}.toml"
-    return parse(_document(source), source.name)
+    data = source.read_bytes()
+    fast = _fast_form(source, data)
+    if fast is not None:
+        return fast
+    return parse(_parse_toml(data, source.name), source.name)
 
 
-def _document(source: Path) -> dict[str, Any]:
-    """The parsed TOML of a content file, from its fast form when that is up to date.
-
-    The fast form (``procedures/<language>.marshal``, see ``content_build``) is made at
-    build time and only read here: nothing is written at run time. It is used only when
-    it was made from exactly these bytes; ``parse`` still checks every key of it.
-    """
+def _fast_form(source: Path, data: bytes) -> model.Content | None:
+    """The content parsed at build time (``procedures/<language>.marshal``, made by
+    ``content.build``), when it was made from exactly these TOML bytes by exactly this
+    schema and model; else None. Only read here: nothing is written at run time."""
     import marshal
 
-    data = source.read_bytes()
+    from tracesguide.content import fastform
+
     try:
-        made_from, document = marshal.loads(source.with_suffix(".marshal").read_bytes())
-        if made_from == stamp(data) and isinstance(document, dict):
-            return document
+        made_from, table, data_form = marshal.loads(source.with_suffix(".marshal").read_bytes())
+        if made_from == stamp(data):
+            found = fastform.decode(table, data_form)
+            if isinstance(found, model.Content):
+                return found
     except Exception:  # missing, stale or damaged: parse the source
         pass
-    return _parse_toml(data, source.name)
+    return None
+
+
+# What the fast form was made by, besides the TOML: a change to one of these files makes
+# it stale, as a change to the TOML does.
+_MAKERS = ("schema.py", "model.py", "fastform.py")
 
 
 def stamp(data: bytes) -> list[int]:
-    """What ties a fast form to its source: the size and CRC-32 of the TOML bytes."""
+    """What ties a fast form to its source: the size and CRC-32 of the TOML bytes, and
+    the CRC-32 of the code that parsed them (``_MAKERS``)."""
     import zlib
 
-    return [len(data), zlib.crc32(data)]
+    code = 0
+    for name in _MAKERS:
+        code = zlib.crc32((Path(__file__).parent / name).read_bytes(), code)
+    return [len(data), zlib.crc32(data), code]
 
 
 def _parse_toml(source: str | bytes, name: str) -> dict[str, Any]:

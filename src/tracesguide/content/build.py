@@ -16,11 +16,13 @@ from __future__ import annotations
 import marshal
 import sys
 from pathlib import Path
-from typing import Any
 
-from tracesguide.content import PROCEDURES, stamp
+from tracesguide import i18n
+from tracesguide.content import PROCEDURES, parse_text, stamp
+from tracesguide.i18n import catalog_stamp, flat_catalog
 
 MARSHAL_VERSION = 4
+MESSAGES = Path(i18n.__file__).parent / "messages"
 
 
 def fast_form_path(source: Path) -> Path:
@@ -28,18 +30,29 @@ def fast_form_path(source: Path) -> Path:
 
 
 def fast_form(source: Path) -> bytes:
-    """The fast form of the TOML file *source*."""
-    from tracesguide.system.toml import loads
+    """The fast form of the content file *source*: the ``Content`` that ``parse`` makes
+    of it, as ``content.fastform`` writes it, with the stamp of the TOML and the code."""
+    from tracesguide.content import fastform
 
     data = source.read_bytes()
-    document: dict[str, Any] = loads(data.decode("utf-8"))
-    return marshal.dumps([stamp(data), document], MARSHAL_VERSION)
+    table, form = fastform.encode(parse_text(data.decode("utf-8"), source.name))
+    return marshal.dumps([stamp(data), table, form], MARSHAL_VERSION)
+
+
+def catalog_fast_form(source: Path) -> bytes:
+    """The fast form of the message catalog *source*: its flat ``{key: text}``."""
+    data = source.read_bytes()
+    return marshal.dumps([catalog_stamp(data), flat_catalog(data, source.name)], MARSHAL_VERSION)
 
 
 def main() -> None:
     for source in sorted(PROCEDURES.glob("*.toml")):
         target = fast_form_path(source)
         target.write_bytes(fast_form(source))
+        print(target, file=sys.stderr)
+    for source in sorted(MESSAGES.glob("*.toml")):
+        target = fast_form_path(source)
+        target.write_bytes(catalog_fast_form(source))
         print(target, file=sys.stderr)
 
 

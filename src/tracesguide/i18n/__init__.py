@@ -69,19 +69,42 @@ def from_environment(environ: Mapping[str, str] | None = None) -> str:
 
 @cache
 def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """The flat catalog of *language*: ``{"area.name": "text"}``."""
-    from tomli import loads  # the parser of tracesguide.system.toml, for the catalog
+    """The flat catalog of *language*: ``{"area.name": "text"}``, from its fast form
+    (``messages/<language>.marshal``, made at build time by ``content.build``) when that
+    was made from exactly the TOML beside it, else from the TOML."""
+    import marshal
 
     source = Path(__file__).parent / "messages" / f"{language}.toml"
-    document = loads(source.read_text("utf-8"))
+    data = source.read_bytes()
+    try:
+        made_from, flat = marshal.loads(source.with_suffix(".marshal").read_bytes())
+        if made_from == catalog_stamp(data) and type(flat) is dict:
+            return flat
+    except Exception:  # missing, stale or damaged: parse the source
+        pass
+    return flat_catalog(data, source.name)
+
+
+def catalog_stamp(data: bytes) -> list[int]:
+    """What ties a catalog's fast form to its TOML: their size and CRC-32."""
+    import zlib
+
+    return [len(data), zlib.crc32(data)]
+
+
+def flat_catalog(data: bytes, name: str) -> dict[str, str]:
+    """The catalog TOML *data* as ``{"area.name": "text"}``."""
+    from tomli import loads  # the parser of tracesguide.system.toml, for the catalog
+
+    document = loads(data.decode("utf-8"))
     flat: dict[str, str] = {}
     for area, table in document.items():
         if not isinstance(table, dict):
-            raise TypeError(f"{source.name}: [{area}] must be a table")
-        for name, text in table.items():
+            raise TypeError(f"{name}: [{area}] must be a table")
+        for key, text in table.items():
             if not isinstance(text, str):
-                raise TypeError(f"{source.name}: {area}.{name} must be a string")
-            flat[f"{area}.{name}"] = text
+                raise TypeError(f"{name}: {area}.{key} must be a string")
+            flat[f"{area}.{key}"] = text
     return flat
 
 

@@ -9,7 +9,6 @@ one, so that following it opens the same progress.
 from __future__ import annotations
 
 import os
-import shlex
 from pathlib import Path
 
 from tracesguide.i18n.program import PROGRAM, program
@@ -33,6 +32,8 @@ def quote(text: str) -> str:
     from tracesguide.system.sanitize import inert
 
     if inert(text) == text:
+        import shlex
+
         return shlex.quote(text)
     data = os.fsencode(text) if isinstance(text, str) else text
     out = []
@@ -46,12 +47,24 @@ def quote(text: str) -> str:
 
 
 def _is_default_state(state: Path) -> bool:
+    from tracesguide.system.paths import APP_NAME, DEFAULT_STATE_NAME
+
+    try:
+        resolved = state.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        resolved = state
+    if not any(
+        p.name == DEFAULT_STATE_NAME and p.parent.name == APP_NAME for p in (state, resolved)
+    ):
+        # the default is always ``…/tracesguide/state.toml``: no need to ask platformdirs
+        # (4 ms of start-up) where it is
+        return False
     from tracesguide.system.paths import default_state_path
 
     default = default_state_path()
     try:
-        return state.resolve() == default.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return resolved == default.resolve()
+    except (OSError, RuntimeError):
         return state == default
 
 

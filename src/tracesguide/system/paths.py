@@ -11,12 +11,13 @@ from pathlib import Path
 APP_NAME = "tracesguide"
 STATE_ENV = "TRACESGUIDE_STATE"
 DATA_ENV = "TRACESGUIDE_DATA_DIR"
+DEFAULT_STATE_NAME = "state.toml"  # in the platform's user state folder, under APP_NAME
 
 
 def default_state_path() -> Path:
     from platformdirs import user_state_path
 
-    return user_state_path(APP_NAME, appauthor=False) / "state.toml"
+    return user_state_path(APP_NAME, appauthor=False) / DEFAULT_STATE_NAME
 
 
 def resolve_state_path(option: Path | None) -> tuple[Path, bool]:

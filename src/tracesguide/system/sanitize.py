@@ -21,7 +21,7 @@ The HTML view uses :func:`visible` too, before escaping for HTML.
 import re
 from functools import cache
 
-from tracesguide.system.invisible import RANGES
+from tracesguide.system.invisible import PRINTABLE, RANGES
 
 # ESC followed by a CSI, OSC, DCS, SOS, PM or APC sequence, or any two-character escape.
 _ESCAPE_SOURCE = r"""
@@ -37,25 +37,43 @@ _CONTROL_SOURCE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 # The invisible code points (``system/invisible.py``, written by
 # scripts/invisible_ranges.py: default-ignorable, Cf, Co, Cn, surrogates and the blank
 # fillers); tests/test_faults_inputs walks the whole Unicode range against it.
-_HIDDEN_SOURCE = (
-    "["
-    + "".join(
-        f"\\U{low:08X}" if low == high else f"\\U{low:08X}-\\U{high:08X}" for low, high in RANGES
+
+
+def _character_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return (
+        "["
+        + "".join(
+            f"\\U{low:08X}" if low == high else f"\\U{low:08X}-\\U{high:08X}"
+            for low, high in ranges
+        )
+        + "]"
     )
-    + "]"
-)
+
 
 _ONE_LINE = str.maketrans(dict.fromkeys("\t\n\u2028\u2029", " "))
 
 
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    # compiled on first use: most commands never print untrusted text
+    # compiled on first use: most commands never print untrusted text, and most of
+    # what they print is printable (``_hidden_in_printable``)
     return (
         re.compile(_ESCAPE_SOURCE, re.VERBOSE | re.DOTALL),
         re.compile(_CONTROL_SOURCE),
-        re.compile(_HIDDEN_SOURCE),
+        re.compile(_character_class(RANGES)),
     )
+
+
+@cache
+def _hidden_in_printable() -> re.Pattern[str]:
+    # what a text that ``str.isprintable()`` accepts can still hide (U+034F, U+3164...):
+    # a class of 11 ranges, compiled in microseconds where the whole rule takes ms
+    return re.compile(_character_class(PRINTABLE))
+
+
+def hidden_rule() -> re.Pattern[str]:
+    """The pattern of one invisible code point (``system/invisible.py``'s rule)."""
+    return _patterns()[2]
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -85,11 +103,11 @@ def inert(text: str, *, single_line: bool = False) -> str:
     and one-line fields). The result is plain text: print it through
     ``rich.text.Text`` (never as markup) so that ``[bold]`` stays literal.
     """
-    escape_sequence, control, hidden = _patterns()
     if text.isprintable():  # no control, escape, line break, Cf, Co, Cn or surrogate
         # printable ASCII hides nothing; other printable text may still hold a
         # default-ignorable code point of another category (U+034F, U+3164, U+2800...)
-        return text if text.isascii() else hidden.sub(_shown, text)
+        return text if text.isascii() else _hidden_in_printable().sub(_shown, text)
+    escape_sequence, control, hidden = _patterns()
     cleaned = control.sub("", escape_sequence.sub("", text))
     cleaned = hidden.sub(_shown, cleaned)
     if single_line:  # tab, newline and the Unicode line and paragraph separators
