@@ -6,12 +6,11 @@ terminal, ``--accessible`` plain lines, the answers-file log), and ``Flow.run`` 
 an ``Outcome``. Codes, content objects and dates only: the words are the presenter's.
 """
 
-from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from tracesguide.content import Message, Problem, Question, Step
 from tracesguide.engine import Situation
@@ -27,8 +26,7 @@ class Ending(StrEnum):
     LATER = "later"  # the user stops here and comes back later
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     ending: Ending
     state: State
     situation: Situation
@@ -37,8 +35,7 @@ class Outcome:
 # -- the notices, in the order a run may emit them ------------------------------------
 
 
-@dataclass(frozen=True)
-class Started:
+class Started(NamedTuple):
     """The run begins: the welcome; on a resume, where the user stands."""
 
     situation: Situation
@@ -49,93 +46,79 @@ class Started:
     waiting_files: tuple[Path, ...] = ()  # messages ready while a request is pending
 
 
-@dataclass(frozen=True)
-class Preparing:
+class Preparing(NamedTuple):
     """The first run's « Avant de commencer »: how many steps, what to have ready."""
 
 
-@dataclass(frozen=True)
-class TimerExpired:
+class TimerExpired(NamedTuple):
     text: str  # the content's message for a delay that has passed
 
 
-@dataclass(frozen=True)
-class StepScreen:
+class StepScreen(NamedTuple):
     """A step's screen: what to do and the page as the user will see it."""
 
     step: Step
     answers: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Recap:
+class Recap(NamedTuple):
     """Right before a question: where the user is and what to do, in a few lines."""
 
     step: Step
     answers: dict[str, str]
 
 
-@dataclass(frozen=True)
-class PageShown:
+class PageShown(NamedTuple):
     """« Voir la page »: the page as the user will see it, the other warnings, sources."""
 
     step: Step
     answers: dict[str, str]
 
 
-@dataclass(frozen=True)
-class AlreadyFirst:
+class AlreadyFirst(NamedTuple):
     """« ← Étape précédente » at the first step: there is none."""
 
 
-@dataclass(frozen=True)
-class NotFound:
+class NotFound(NamedTuple):
     """The operator was not found: what to do (the question's ``not_found``)."""
 
     question: Question
 
 
-@dataclass(frozen=True)
-class Blocked:
+class Blocked(NamedTuple):
     step: Step
     reason: str  # the content's reason for the answer that blocks
     path: Path
 
 
-@dataclass(frozen=True)
-class SavedForLater:
+class SavedForLater(NamedTuple):
     path: Path
 
 
-@dataclass(frozen=True)
-class ProblemHelp:
+class ProblemHelp(NamedTuple):
     """The checks for the problem chosen (None: « Autre problème »)."""
 
     problem: Problem | None
     answers: dict[str, str]
 
 
-@dataclass(frozen=True)
-class MessagePrepared:
+class MessagePrepared(NamedTuple):
     message: Message
     text: str
     path: Path
 
 
-@dataclass(frozen=True)
-class Warned:
+class Warned(NamedTuple):
     """Something to know that does not stop the step (a certificate about to expire)."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class NoKeyring:
+class NoKeyring(NamedTuple):
     """The phone number could not be kept in the system keyring (said once)."""
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):
     """The run is over: complete, ended, or nothing left that applies."""
 
     outcome: Outcome

@@ -161,7 +161,11 @@ def _remove_stale_temps(folder: Path) -> None:
     """Remove the temp files of writers that died (their pid is gone) in *folder*."""
     try:
         with os.scandir(folder) as entries:
-            stale = [e.name for e in entries if _dead_writer(e.name)]
+            stale = [
+                e.name
+                for e in entries
+                if e.name.endswith(".tmp") and e.name[0] == "." and _dead_writer(e.name)
+            ]
     except OSError:
         return  # the write itself will say what is wrong with the folder
     for name in stale:
