@@ -20,9 +20,9 @@ MESSAGES = content_build.MESSAGES
 @pytest.mark.parametrize("language", content.LANGUAGES)
 def test_the_committed_fast_form_is_up_to_date(language: str) -> None:
     source = PROCEDURES / f"{language}.toml"
-    assert content_build.fast_form_path(source).read_bytes() == content_build.fast_form(
-        source
-    ), "run: python -m tracesguide.content.build"
+    assert content_build.fast_form_path(source).read_bytes() == content_build.fast_form(source), (
+        "run: python -m tracesguide.content.build"
+    )
 
 
 @pytest.mark.parametrize("language", content.LANGUAGES)

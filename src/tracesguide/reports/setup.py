@@ -6,7 +6,6 @@ terminal, ``--accessible`` plain lines, the answers-file log), and ``Flow.run`` 
 an ``Outcome``. Codes, content objects and dates only: the words are the presenter's.
 """
 
-
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
