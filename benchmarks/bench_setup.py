@@ -28,6 +28,13 @@ from bench_check import ENV, command, compile_bytecode
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "answers.toml"
 TARGET = 3.0
+# A process doing only what a library of the setup costs (its import, the keyring's
+# discovery of its backends): what no change of ours can take away.
+FLOORS = {
+    "python -c 'import keyring; keyring.get_keyring()'": "import keyring; keyring.get_keyring()",
+    "python -c 'import email_validator'": "import email_validator",
+    "python -c 'import phonenumbers'": "import phonenumbers",
+}
 
 
 def app_answers(text: str) -> str:
@@ -86,6 +93,22 @@ def main() -> None:
                 f"setup --answers ({name} path) / status --json: {a / b:.2f}x (median "
                 f"{a * 1000:.0f} ms against {b * 1000:.0f} ms; pairs {min(pairs):.2f}-"
                 f"{max(pairs):.2f}; {args.runs} runs; target <= {TARGET}x) {verdict}"
+            )
+        # What the libraries of the SMS path cost by themselves, against the same
+        # yardstick: the floor under the setup's ratio (docs/performance.md).
+        state = work / "state-app.toml"
+        status = [*tool, "status", "--json", "--state", str(state)]
+        for label, code in FLOORS.items():
+            alone = [sys.executable, "-c", code]
+            times = {"alone": [], "status": []}
+            for round_ in range(args.runs):
+                order = ["alone", "status"] if round_ % 2 == 0 else ["status", "alone"]
+                for which in order:
+                    times[which].append(timed(alone if which == "alone" else status))
+            a, b = statistics.median(times["alone"]), statistics.median(times["status"])
+            print(
+                f"{label} alone / status --json: {a / b:.2f}x (median {a * 1000:.0f} ms "
+                f"against {b * 1000:.0f} ms; {args.runs} runs)"
             )
         print(f"load {os.getloadavg()[0]:.2f} at the end")
     finally:

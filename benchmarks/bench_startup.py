@@ -39,6 +39,10 @@ def best_of(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> d
     return best
 
 
+# The rich modules the human forms draw with (a console, text, a table, a panel).
+RICH_FLOOR = "import typer, rich.console, rich.text, rich.table, rich.panel"
+
+
 def sample_state(path: Path) -> None:
     """A user half-way: every step done up to the operator stage, as the wizard saves it."""
     content = load()
@@ -90,6 +94,8 @@ def main() -> None:
             "tracesguide steps": [*launcher, "steps", *state],
             "tracesguide show eu-login.form": [*launcher, "show", "eu-login.form", *state],
             "tracesguide --version": [*launcher, "--version"],
+            # the floor of the human forms: what importing rich's drawing costs by itself
+            "python -c 'import typer, rich...'": [sys.executable, "-c", RICH_FLOOR],
         }
         times = best_of(commands, args.runs, env)
         baseline = times["python -c 'import typer'"]
