@@ -9,9 +9,8 @@ some problems reported and some "later"; each file is written with the real
 - ``check --json DIR``: files per second (median; target ≥ 6 000 on the 2-core machine);
 - ``check DIR --html OUT``, ``check DIR --csv OUT`` and ``check DIR`` (the table) against
   ``check --json DIR`` (target ≤ 1.3×);
-- the library path: ``check --json DIR`` with each file parsed by a library (toml_rs and
-  rtoml, those installed) and checked by the schema instead of ``state.fastread``: files
-  per second and its ratio to the real command (fastread goes if it reaches 6 000 files/s);
+- the reference parser alone: ``check --json DIR`` with every file read by tomli (as if
+  toml_rs refused them all, ``system.toml``): what toml_rs brings;
 - ``check --json FILE`` against ``python -c "import typer"`` (target ≤ 1.3×);
 - peak memory (``ru_maxrss`` of the command alone) of ``check --json DIR`` at
   ``--memory`` file counts (hard links to the generated files; target flat, ≤ 40 MiB at
@@ -156,45 +155,12 @@ def compile_bytecode() -> None:
     compileall.compile_dir(Path(tracesguide.__file__).parent, quiet=1)
 
 
-# ``check`` with each file parsed by a library and checked by the schema (no fastread):
-# what replacing fastread would give. The workers are forked, so they read this way too.
-# ``{lib}`` is toml_rs or rtoml. rtoml's dates carry its own tzinfo class (which pickle
-# refuses, and which tomllib's readers never see): each is given the standard library's, as
-# a real switch would have to; toml_rs's are the standard library's already.
-LIBRARY_CHECK = """
+# ``check`` with every file read by tomli alone, the judge of ``system.toml``: what toml_rs
+# brings. The workers are forked, so they read this way too.
+TOMLI_CHECK = """
 import sys
-from datetime import datetime, timezone
-import {lib} as parser
-from tracesguide.state import fastread
-from tracesguide.state.schema import from_document, unusable
-from tracesguide.state.store import decode, read_bytes
-from tracesguide.system.errors import StateError
-
-ERROR = getattr(parser, "TOMLDecodeError", None) or parser.TomlParsingError
-FIX = parser.__name__ == "rtoml"
-
-def plain(value):
-    if isinstance(value, dict):
-        return {{key: plain(item) for key, item in value.items()}}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=timezone(value.utcoffset()))
-    return value
-
-def load_many(paths):
-    for path in paths:
-        try:
-            text = decode(read_bytes(path), path)
-            try:
-                document = parser.loads(text)
-            except ERROR as error:
-                raise unusable(path, str(error)) from None
-            yield from_document(plain(document) if FIX else document, path)
-        except StateError as error:
-            yield error
-
-fastread.load_many = load_many
+from tracesguide.system import toml
+toml.toml_rs_reads = lambda text: False
 from tracesguide.cli import main
 sys.argv[0] = "tracesguide"
 main()
@@ -238,15 +204,16 @@ def turns(
     return times
 
 
-def ratio_line(label: str, times: list[float], bases: list[float], target: float) -> str:
+def ratio_line(label: str, times: list[float], bases: list[float], target: float | None) -> str:
     ratio = statistics.median(times) / statistics.median(bases)
     pairs = [t / b for t, b in zip(times, bases, strict=True)]
-    verdict = "OK" if ratio <= target else "OVER"
-    return (
+    figures = (
         f"{label}: {ratio:.2f}x (median {statistics.median(times):.3f} s against "
-        f"{statistics.median(bases):.3f} s; pairs {min(pairs):.2f}-{max(pairs):.2f}; "
-        f"target <= {target}x) {verdict}"
+        f"{statistics.median(bases):.3f} s; pairs {min(pairs):.2f}-{max(pairs):.2f}"
     )
+    if target is None:
+        return figures + ")"
+    return f"{figures}; target <= {target}x) {'OK' if ratio <= target else 'OVER'}"
 
 
 def linked_folder(source: Path, target: Path, count: int) -> None:
@@ -295,14 +262,7 @@ def main() -> None:
             "table": [*tool, "check", str(folder)],
             "csv": [*tool, "check", str(folder), "--csv", str(work / "suivi.csv")],
         }
-        import importlib.util
-
-        libraries = [lib for lib in ("toml_rs", "rtoml") if importlib.util.find_spec(lib)]
-        for lib in libraries:
-            code = LIBRARY_CHECK.format(lib=lib)
-            commands[lib] = [sys.executable, "-c", code, "check", "--json", str(folder)]
-        if not libraries:
-            print("neither toml_rs nor rtoml is installed: no library path measured")
+        commands["tomli"] = [sys.executable, "-c", TOMLI_CHECK, "check", "--json", str(folder)]
         times = turns(commands, args.runs)
         rates = [args.files / t for t in times["json"]]
         print(
@@ -319,14 +279,12 @@ def main() -> None:
         print(
             ratio_line("check DIR --csv OUT / check --json DIR", times["csv"], times["json"], 1.3)
         )
-        for lib in libraries:
-            library = [args.files / t for t in times[lib]]
-            print(
-                f"library path ({lib} + schema, no fastread): "
-                f"median {statistics.median(library):,.0f} "
-                f"files/s ({min(library):,.0f}-{max(library):,.0f}); "
-                + ratio_line("its time / check --json DIR", times[lib], times["json"], 1.0)
-            )
+        reference = [args.files / t for t in times["tomli"]]
+        print(
+            f"tomli alone: median {statistics.median(reference):,.0f} "
+            f"files/s ({min(reference):,.0f}-{max(reference):,.0f}); "
+            + ratio_line("its time / check --json DIR", times["tomli"], times["json"], None)
+        )
         one = sorted(folder.glob("*.toml"))[0]
         starts = turns(
             {

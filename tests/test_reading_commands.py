@@ -193,11 +193,13 @@ def test_every_toml_test_file_is_refused_by_every_reading_command(cli) -> None: 
 
 def test_reading_commands_load_neither_questionary_nor_keyring(tmp_path: Path) -> None:
     # nor platformdirs, with --state: the default path is not looked up to tell that a
-    # file elsewhere is not it (the hints)
+    # file elsewhere is not it (the hints); nor tomli: toml_rs reads a good file
     path = tmp_path / "s.toml"
     write_state(path, until="traces.choose-role")
     for args in READING:
-        loaded = modules_loaded_by([*args, "--state", str(path)], watch=(*HEAVY, "platformdirs"))
+        loaded = modules_loaded_by(
+            [*args, "--state", str(path)], watch=(*HEAVY, "platformdirs", "tomli")
+        )
         assert loaded == [], args
 
 

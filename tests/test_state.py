@@ -189,7 +189,7 @@ def test_the_engine_imports_only_the_state_model() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "tracesguide.state.model" in loaded
-    for io_module in ("state.store", "state.schema", "state.fastread", "files", "filelock"):
+    for io_module in ("state.store", "state.schema", "files", "filelock"):
         assert f"'tracesguide.{io_module}'" not in loaded
 
 
@@ -202,7 +202,6 @@ def test_any_sequence_of_wizard_actions_gives_a_state_every_reader_accepts() -> 
     from tracesguide.content import load
     from tracesguide.reports.check import Checked, run
     from tracesguide.state import EVENT_KINDS, FORBIDDEN_ANSWERS, MAX_ANSWER, MAX_TEXT
-    from tracesguide.state.fastread import load_many
     from tracesguide.system.errors import TooLong
 
     content = load()
@@ -234,7 +233,6 @@ def test_any_sequence_of_wizard_actions_gives_a_state_every_reader_accepts() -> 
             path = Path(folder) / "s.toml"
             state_module.save(saved, path)
             assert state_module.load(path) == saved
-            assert list(load_many([path, path])) == [saved, saved]
             assert isinstance(next(run(content, [path], None)), Checked)
 
     check()

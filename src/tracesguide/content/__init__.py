@@ -12,8 +12,8 @@ from typing import Any
 from tracesguide.content import model
 from tracesguide.content.model import *  # noqa: F403  (the model's names are the package's)
 from tracesguide.i18n import t
+from tracesguide.system import toml
 from tracesguide.system.errors import ContentError
-from tracesguide.system.toml import TOMLDecodeError, loads
 
 __all__ = [*model.__all__, "PROCEDURES", "load", "parse", "parse_text", "stamp"]
 
@@ -98,8 +98,8 @@ def stamp(data: bytes) -> list[int]:
 def _parse_toml(source: str | bytes, name: str) -> dict[str, Any]:
     """A content file's TOML (text, or bytes in UTF-8), or the one content error."""
     try:
-        return loads(source if isinstance(source, str) else source.decode("utf-8"))
-    except (TOMLDecodeError, UnicodeDecodeError) as error:
+        return toml.loads(source if isinstance(source, str) else source.decode("utf-8"))
+    except (toml.TOMLDecodeError, UnicodeDecodeError) as error:
         from tracesguide.i18n.wording import toml_error
 
         raise ContentError(t("content.invalid_toml", name=name, error=toml_error(error))) from error

@@ -7,8 +7,8 @@ the command line is wrong. 2 wins over 1.
 
 ``run`` returns typed results, one per file, in order; it never prints. Two renderers
 in ``check_view`` show them: a table, or JSON lines. Built for thousands of files: the
-content is loaded once, the files go through ``state.fastread.load_many``, and this
-module imports neither rich nor the wizard's libraries.
+content is loaded once, each file is read by ``state.store.load``, and this module
+imports neither rich nor the wizard's libraries.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def run(
     job = _Job(content, require, tuple(keep), now, {})
     if len(head) < PARALLEL_MIN or workers < 2 or not hasattr(os, "fork"):
         readable = [path for path, explicit, problem in head if _readable(path, explicit, problem)]
-        checked = _check_paths(job, readable, fast=len(head) > 1)
+        checked = _check_paths(job, readable)
         yield from _in_order(job, head, checked)
         return
     yield from _in_parallel(job, chain(head, entries), workers)
@@ -348,7 +348,7 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
             result.updated,
             (result.next_action, result.situation, result.ended, result.stage, result.kept),
         )
-        for result in _check_paths(_job, paths, fast=True)
+        for result in _check_paths(_job, paths)
     ]
 
 
@@ -357,8 +357,8 @@ def _check_chunk(paths: list[Path]) -> list[Packed]:
 _KNOWN_POSITIONS = 4096
 
 
-def _check_paths(job: _Job, paths: list[Path], fast: bool) -> Iterator[Result]:
-    """The states, through the fast reader when there are several (it pays for itself).
+def _check_paths(job: _Job, paths: list[Path]) -> Iterator[Result]:
+    """The states of *paths*, each judged once per distinct position.
 
     ``job.known``: the progress of each position seen so far (kept across a worker's
     chunks).
@@ -366,12 +366,7 @@ def _check_paths(job: _Job, paths: list[Path], fast: bool) -> Iterator[Result]:
     content = job.content
     key_of = progress_key(content)
     known = job.known
-    if fast:
-        from tracesguide.state.fastread import load_many
-
-        states: Iterable[State | StateError] = load_many(paths)
-    else:
-        states = (load_state(path, fast=False) for path in paths)
+    states = map(load_state, paths)
     for path, saved in zip(paths, states, strict=True):
         if isinstance(saved, StateError):
             yield Unusable(path, saved.message)
@@ -385,12 +380,8 @@ def _check_paths(job: _Job, paths: list[Path], fast: bool) -> Iterator[Result]:
         yield _checked(job, path, saved, where)
 
 
-def load_state(path: Path, fast: bool) -> State | StateError:
-    """One file's state or its error; *fast* (many files) uses ``fastread.load_many``."""
-    if fast:
-        from tracesguide.state.fastread import load_many
-
-        return next(load_many([path]))
+def load_state(path: Path) -> State | StateError:
+    """One file's state or the error that makes it unusable."""
     from tracesguide.state.store import load
 
     try:

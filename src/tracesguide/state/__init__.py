@@ -10,8 +10,7 @@ One job per module:
   pure, and the only part the engine imports (this package's names below);
 - ``schema``: a parsed document to a ``State`` (validation, migrations, the refusal
   of a newer schema);
-- ``store``: reading the file safely, ``load``, ``save``, the lock, backups;
-- ``fastread``: ``load_many``, the quick reader only ``check`` uses.
+- ``store``: reading the file safely, ``load``, ``save``, the lock, backups.
 """
 
 from tracesguide.state import model

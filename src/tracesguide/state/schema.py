@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from tracesguide.state.model import (
     EVENT_KINDS,
@@ -91,31 +91,28 @@ def from_document(document: dict[str, Any], path: Path) -> State:
     return _validate(document, path)
 
 
-# The common case, checked fast (a state file holds up to thousands of events): when
-# these hold, the value is right; otherwise the full checks in ``_validate`` say what.
-def _plain(at: Any) -> TypeGuard[datetime]:
-    """A moment with its offset, far enough from years 1 and 9999 to fit in UTC."""
-    return type(at) is datetime and at.tzinfo is not None and 1 < at.year < 9999
-
-
-def _fits(value: Any, limit: int) -> bool:
-    return type(value) is str and len(value) <= limit
-
-
 def _validate(doc: dict[str, Any], path: Path) -> State:
     from tracesguide.i18n import t
 
     def bad(where: str, expected: str) -> StateError:
         return unusable(path, t("state.expected", where=where, expected=expected))
 
-    def text(value: Any, where: str, limit: int = MAX_TEXT) -> str:
+    # ``where`` names the value in a message; ``field``, when given, is its key in the
+    # table ``where`` (joined only for a message: thousands of values are checked).
+    def text(value: Any, where: str, limit: int = MAX_TEXT, field: str = "") -> str:
+        if type(value) is str and len(value) <= limit:
+            return value
+        where = f"{where}.{field}" if field else where
         if not isinstance(value, str):
             raise bad(where, t("state.a_text"))
         if len(value) > limit:
             raise unusable(path, t("state.text_too_long", where=where, limit=limit))
         return value
 
-    def moment(value: Any, where: str) -> datetime:
+    def moment(value: Any, where: str, field: str = "") -> datetime:
+        if type(value) is datetime and value.tzinfo is not None and 1 < value.year < 9999:
+            return value  # fits in UTC whatever its offset
+        where = f"{where}.{field}" if field else where
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise bad(where, t("state.a_moment"))
         try:  # an extreme offset (9999-12-31T23:59:59-23:59) does not fit in UTC
@@ -150,56 +147,40 @@ def _validate(doc: dict[str, Any], path: Path) -> State:
         answers[key] = text(value, f"answers.{key}", MAX_ANSWER)
 
     steps: dict[str, StepRecord] = {}
-    for step_id, raw in table(doc.get("steps", {}), "steps").items():
+    for step_id, entry in table(doc.get("steps", {}), "steps").items():
         if not _STEP_ID.match(step_id):
             raise unusable(path, t("state.bad_step_id", step=shorten(step_id)))
-        if type(raw) is dict and raw.keys() <= _STEP_KEYS:  # the common case, checked fast
-            status, at, reason = raw.get("status"), raw.get("at"), raw.get("reason", "")
-            if status in STEP_STATUSES and _plain(at) and _fits(reason, MAX_TEXT):
-                steps[step_id] = StepRecord(status, at, reason)
-                continue
-        # Something is wrong (or unusual): the checks below say what.
-        entry = table(raw, f"steps.{step_id}")
-        if set(entry) - {"status", "at", "reason"}:
-            raise unusable(path, t("state.unknown_key_in", where=f"steps.{step_id}"))
+        where = f"steps.{step_id}"
+        entry = table(entry, where)
+        if not entry.keys() <= _STEP_KEYS:
+            raise unusable(path, t("state.unknown_key_in", where=where))
         status = entry.get("status")
         if status not in STEP_STATUSES:
-            raise bad(f"steps.{step_id}.status", t("state.one_of", names=", ".join(STEP_STATUSES)))
+            raise bad(f"{where}.status", t("state.one_of", names=", ".join(STEP_STATUSES)))
         steps[step_id] = StepRecord(
-            status=status,
-            at=moment(entry.get("at"), f"steps.{step_id}.at"),
-            reason=text(entry.get("reason", ""), f"steps.{step_id}.reason"),
+            status,
+            moment(entry.get("at"), where, "at"),
+            text(entry.get("reason", ""), where, MAX_TEXT, "reason"),
         )
 
     events: list[Event] = []
     raw_events = doc.get("events", [])
     if not isinstance(raw_events, list):
         raise bad("events", t("state.an_event_list"))
-    for i, raw in enumerate(raw_events):
-        if type(raw) is dict and raw.keys() <= _EVENT_KEYS:  # the common case, checked fast
-            at, kind = raw.get("at"), raw.get("kind")
-            step, detail = raw.get("step", ""), raw.get("detail", "")
-            if (
-                kind in EVENT_KINDS
-                and _plain(at)
-                and _fits(step, MAX_STEP_ID)
-                and _fits(detail, MAX_TEXT)
-            ):
-                events.append(Event(at, kind, step, detail))
-                continue
-        # Something is wrong (or unusual): the checks below say what.
-        entry = table(raw, f"events[{i}]")
-        if set(entry) - {"at", "kind", "step", "detail"}:
-            raise unusable(path, t("state.unknown_key_in", where=f"events[{i}]"))
+    for i, entry in enumerate(raw_events):
+        where = f"events[{i}]"
+        entry = table(entry, where)
+        if not entry.keys() <= _EVENT_KEYS:
+            raise unusable(path, t("state.unknown_key_in", where=where))
         kind = entry.get("kind")
         if kind not in EVENT_KINDS:
-            raise bad(f"events[{i}].kind", t("state.an_event_kind"))
+            raise bad(f"{where}.kind", t("state.an_event_kind"))
         events.append(
             Event(
-                at=moment(entry.get("at"), f"events[{i}].at"),
-                kind=kind,
-                step=text(entry.get("step", ""), f"events[{i}].step", MAX_STEP_ID),
-                detail=text(entry.get("detail", ""), f"events[{i}].detail"),
+                moment(entry.get("at"), where, "at"),
+                kind,
+                text(entry.get("step", ""), where, MAX_STEP_ID, "step"),
+                text(entry.get("detail", ""), where, MAX_TEXT, "detail"),
             )
         )
 
