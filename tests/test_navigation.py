@@ -114,6 +114,26 @@ def test_the_end_summary_and_the_resume_while_waiting(cli, tmp_path: Path) -> No
     assert "state-message-organisme-de-controle.txt" in flat and "Et maintenant" in flat
 
 
+def test_the_end_summary_leaves_out_what_the_existing_user_path_does_not_ask(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    answers = tmp_path / "a.toml"
+    answers.write_text(
+        'traces_access = "existing"\nfirst_name = "Camille"\nlast_name = "EXEMPLE"\n'
+        'email = "camille.exemple@exemple.fr"\nhas_certificate = "yes"\n'
+        'operator_name = "ALPRO Comm.V.A."\noperator_traces_number = "BE-ORG-OP-5"\n',
+        "utf-8",
+    )
+    end = cli("setup", "--answers", str(answers), "--state", str(tmp_path / "s.toml"))
+    assert end.code == 0
+    summary = " ".join(end.out.split("Récapitulatif", 1)[1].split())
+    assert "Compte EU Login : camille.exemple@exemple.fr" in summary
+    assert "Opérateur : ALPRO Comm.V.A. (n° TRACES BE-ORG-OP-5)" in summary
+    # the second factor and the role are those of the account already used: not asked
+    assert "Second facteur :" not in summary and "Rôle dans TRACES NT" not in summary
+    assert "(non renseigné)" not in summary
+
+
 def test_edit_without_a_terminal_lists_the_answers_and_refuses_a_change(
     cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

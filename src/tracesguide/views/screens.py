@@ -16,7 +16,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from tracesguide.content import OPERATOR_KIND, Content, Question, Step
-from tracesguide.engine import Situation, position
+from tracesguide.engine import NOT_APPLICABLE, Situation, position
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment
 from tracesguide.state import State
@@ -110,7 +110,21 @@ def summary(content: Content, seen: Situation, state: State, files: list[Path]) 
             return choice.label if choice else t("screens.not_given")
         return filled.get(key) or inert(answers.get(key, ""), single_line=True)
 
-    text = Text(re.sub(r"\{([a-z_]+)\}", shown, content.summary))
+    # A line whose every answer is asked only by steps the path rules out (the second
+    # factor and the role, for someone who already uses TRACES NT) is left out.
+    on_path = {
+        key
+        for status in seen.progress.steps
+        if status.reason != NOT_APPLICABLE
+        for question in status.step.ask
+        for key in (question.key, *(stored for _, stored in question.stores))
+    }
+    lines = [
+        line
+        for line in content.summary.split("\n")
+        if not (keys := re.findall(r"\{([a-z_]+)\}", line)) or any(k in on_path for k in keys)
+    ]
+    text = Text(re.sub(r"\{([a-z_]+)\}", shown, "\n".join(lines)))
     if seen.milestones:
         reached = ", ".join(
             t("screens.milestone_on", milestone=content.milestone_name(name), day=moment(at))
