@@ -24,6 +24,7 @@ from tracesguide.operators import search as search_directory
 from tracesguide.operators.formats import read_directory_file
 from tracesguide.operators.index import (
     PARALLEL_MIN_BYTES,
+    SCHEMA_VERSION,
     Described,
     SliceInfo,
     load_index,
@@ -235,7 +236,13 @@ def _truncated(path: Path) -> None:
 
 def _newer(path: Path) -> None:
     data = path.read_bytes()
-    path.write_bytes(data[:60] + (2).to_bytes(4, "big") + data[64:])
+    path.write_bytes(data[:60] + (SCHEMA_VERSION + 1).to_bytes(4, "big") + data[64:])
+
+
+def _older(path: Path) -> None:
+    # an index of version 1 (before the fields were packed in one column)
+    data = path.read_bytes()
+    path.write_bytes(data[:60] + (1).to_bytes(4, "big") + data[64:])
 
 
 def _scribbled(path: Path) -> None:
@@ -251,9 +258,10 @@ def _scribbled(path: Path) -> None:
         (_foreign, "pas un index d'opérateurs"),
         (_truncated, "incomplet"),
         (_newer, "plus récente"),
+        (_older, "ancien format"),
         (_scribbled, "corrompu"),
     ],
-    ids=["foreign", "truncated", "newer", "scribbled"],
+    ids=["foreign", "truncated", "newer", "older", "scribbled"],
 )
 def test_a_damaged_or_foreign_database_is_one_french_line(
     cli, tmp_path: Path, damage: object, words: str

@@ -102,7 +102,7 @@ def _decoder() -> Callable[[bytes], list[dict[str, Any]]] | None:
     value: Any = str | int | float | bool | None
     for _ in range(DEPTH):
         value = str | int | float | bool | None | list[value] | dict[str, value]
-    return msgspec.json.Decoder(list[dict[str, value]]).decode  # type: ignore[no-any-return]
+    return msgspec.json.Decoder(list[dict[str, value]]).decode
 
 
 def _characters(data: bytes) -> int:
