@@ -57,14 +57,21 @@ def _one_french_line(result: object) -> str:
     return lines[0]
 
 
-def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path, kind: str) -> None:
     _small_index(tmp_path)
     before = index_path().read_bytes()
-    big = tmp_path / "big.csv"
-    big.write_text(
-        "name;traces_number\n" + "".join(f"Ferme {n} du Moulin;FR-{n}\n" for n in range(400_000)),
-        encoding="utf-8",
-    )
+    big = tmp_path / f"big.{kind}"
+    if kind == "csv":
+        text = "name;traces_number\n" + "".join(
+            f"Ferme {n} du Moulin;FR-{n}\n" for n in range(400_000)
+        )
+    else:  # read by the fast JSON reader
+        text = json.dumps(
+            [{"operator": {"name": f"Ferme {n} du Moulin"}, "reference": f"FR-{n}"}
+             for n in range(400_000)]
+        )  # fmt: skip
+    big.write_text(text, encoding="utf-8")
     folder = index_path().parent
     process = subprocess.Popen(
         [sys.executable, "-m", "tracesguide", "operators", "import", str(big)],

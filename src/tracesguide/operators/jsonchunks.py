@@ -106,7 +106,7 @@ def _decoder() -> Callable[[bytes], list[dict[str, Any]]] | None:
 
 
 def _characters(data: bytes) -> int:
-    return len(data) - len(data.translate(None, _CONTINUATION))
+    return len(data.translate(None, _CONTINUATION))
 
 
 class _Reader:
