@@ -283,12 +283,19 @@ def test_a_tampered_record_is_caught(tmp_path: Path) -> None:
     path = index_path()
     # Rewrite the database in place (its size and header stay those of a complete file).
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE operators SET activities = '{not a list' WHERE id = 0")
+        # the activities of the first operator (the fifth field) no list; the second's
+        # fields neither separated nor a JSON list
+        connection.execute(
+            "UPDATE operators SET fields = "
+            "substr(fields, 1, instr(fields, '[') - 1) || '{not a list' WHERE id = 0"
+        )
+        connection.execute("UPDATE operators SET fields = '[\"Moulin\"]' WHERE id = 1")
     connection.close()
     directory = load_index()
     assert directory is not None
-    with pytest.raises(DirectoryError, match="corrompu"):
-        directory.fetch(0)
+    for position in (0, 1):
+        with pytest.raises(DirectoryError, match="corrompu"):
+            directory.fetch(position)
 
 
 def _parsed(data: bytes) -> tuple[str, object]:

@@ -24,6 +24,7 @@ from tracesguide.operators import search as search_directory
 from tracesguide.operators.formats import read_directory_file
 from tracesguide.operators.index import (
     PARALLEL_MIN_BYTES,
+    SCHEMA_VERSION,
     Described,
     SliceInfo,
     load_index,
@@ -56,14 +57,21 @@ def _one_french_line(result: object) -> str:
     return lines[0]
 
 
-def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_kill_9_during_an_import_leaves_the_old_index(tmp_path: Path, kind: str) -> None:
     _small_index(tmp_path)
     before = index_path().read_bytes()
-    big = tmp_path / "big.csv"
-    big.write_text(
-        "name;traces_number\n" + "".join(f"Ferme {n} du Moulin;FR-{n}\n" for n in range(400_000)),
-        encoding="utf-8",
-    )
+    big = tmp_path / f"big.{kind}"
+    if kind == "csv":
+        text = "name;traces_number\n" + "".join(
+            f"Ferme {n} du Moulin;FR-{n}\n" for n in range(400_000)
+        )
+    else:  # read by the fast JSON reader
+        text = json.dumps(
+            [{"operator": {"name": f"Ferme {n} du Moulin"}, "reference": f"FR-{n}"}
+             for n in range(400_000)]
+        )  # fmt: skip
+    big.write_text(text, encoding="utf-8")
     folder = index_path().parent
     process = subprocess.Popen(
         [sys.executable, "-m", "tracesguide", "operators", "import", str(big)],
@@ -235,7 +243,13 @@ def _truncated(path: Path) -> None:
 
 def _newer(path: Path) -> None:
     data = path.read_bytes()
-    path.write_bytes(data[:60] + (2).to_bytes(4, "big") + data[64:])
+    path.write_bytes(data[:60] + (SCHEMA_VERSION + 1).to_bytes(4, "big") + data[64:])
+
+
+def _older(path: Path) -> None:
+    # an index of version 1 (before the fields were packed in one column)
+    data = path.read_bytes()
+    path.write_bytes(data[:60] + (1).to_bytes(4, "big") + data[64:])
 
 
 def _scribbled(path: Path) -> None:
@@ -251,9 +265,10 @@ def _scribbled(path: Path) -> None:
         (_foreign, "pas un index d'opérateurs"),
         (_truncated, "incomplet"),
         (_newer, "plus récente"),
+        (_older, "ancien format"),
         (_scribbled, "corrompu"),
     ],
-    ids=["foreign", "truncated", "newer", "scribbled"],
+    ids=["foreign", "truncated", "newer", "older", "scribbled"],
 )
 def test_a_damaged_or_foreign_database_is_one_french_line(
     cli, tmp_path: Path, damage: object, words: str

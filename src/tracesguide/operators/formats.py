@@ -187,9 +187,14 @@ def validate_record(record: object, location: str) -> Operator | RowProblem:
         return RowProblem(location, t("operators.row_out_of_range"))
 
 
-def read_directory_file(path: Path, progress: ProgressCallback | None = None) -> ParsedDirectory:
-    """Read a CSV or JSON directory file (the format is recognised from the content)."""
-    with open_directory(path, progress) as stream:
+def read_directory_file(
+    path: Path, progress: ProgressCallback | None = None, fast_json: bool = True
+) -> ParsedDirectory:
+    """Read a CSV or JSON directory file (the format is recognised from the content).
+
+    *fast_json* False reads a JSON array with the standard parser only (the reference
+    the fast reader is compared with, see :func:`_array_items`)."""
+    with open_directory(path, progress, fast_json) as stream:
         operators = list(stream)
         return ParsedDirectory(operators, stream.problems, stream.format, stream.skipped)
 
@@ -205,7 +210,7 @@ def parse_directory_bytes(
 
 @contextmanager
 def open_directory(
-    path: Path, progress: ProgressCallback | None = None
+    path: Path, progress: ProgressCallback | None = None, fast_json: bool = True
 ) -> Iterator[DirectoryStream]:
     """Open a directory file and yield its operators as a :class:`DirectoryStream`."""
     try:
@@ -220,7 +225,7 @@ def open_directory(
         ) from None
     with handle:
         try:
-            yield _stream(handle, str(path), progress)
+            yield _stream(handle, str(path), progress, fast_json)
         except OSError as error:
             raise DirectoryError(
                 t("operators.file_os_error", path=path, detail=error.strerror or error)
@@ -269,12 +274,14 @@ def _survey(handle: BinaryIO, name: str) -> _Survey:
     return _Survey(encoding, lines, text)
 
 
-def _stream(handle: BinaryIO, name: str, progress: ProgressCallback | None) -> DirectoryStream:
+def _stream(
+    handle: BinaryIO, name: str, progress: ProgressCallback | None, fast_json: bool = True
+) -> DirectoryStream:
     survey = _survey(handle, name)
     if survey.head[0] in "[{":
 
         def json_rows(stream: DirectoryStream) -> Iterator[Fields]:
-            return _json_rows(handle, survey, stream, stream.progress)
+            return _json_rows(handle, survey, stream, stream.progress, fast_json)
 
         return DirectoryStream("json", name, json_rows, progress=progress)
 
@@ -356,10 +363,14 @@ def _csv_rows(
 
 
 def _json_rows(
-    handle: BinaryIO, survey: _Survey, stream: DirectoryStream, progress: ProgressCallback | None
+    handle: BinaryIO,
+    survey: _Survey,
+    stream: DirectoryStream,
+    progress: ProgressCallback | None,
+    fast: bool = True,
 ) -> Iterator[Fields]:
     if survey.head[0] == "[":
-        records: Iterator[object] = _array_items(handle, survey.encoding, progress)
+        records: Iterator[object] = _array_items(handle, survey.encoding, progress, fast)
     else:
         records = _wrapped_records(handle, survey, stream)
     for index, record in enumerate(records):
@@ -397,27 +408,49 @@ def _wrapped_records(
 
 
 def _array_items(
-    handle: BinaryIO, encoding: str, progress: ProgressCallback | None
+    handle: BinaryIO, encoding: str, progress: ProgressCallback | None, fast: bool = True
 ) -> Iterator[object]:
     """The items of a JSON array, parsed one at a time from 1 MiB chunks of the file.
 
     Memory holds a chunk and one record, whatever the file's size. Each item is parsed by
     the standard parser (``raw_decode``), so the same documents are accepted and refused
     as by ``json.loads``, with the same error and its line and column in the file.
+
+    With *fast* (a UTF-8 file), the items are first decoded many at a time by
+    :func:`tracesguide.operators.jsonchunks.fast_items`, which gives the same items and
+    hands the rest of the file over to this reader at the first doubt.
     """
     decoder = json.JSONDecoder()
-    utf = codecs.getincrementaldecoder(encoding)()
     try:
         total = os.fstat(handle.fileno()).st_size
     except (OSError, ValueError):  # in memory (parse_directory_bytes)
         total = 0
-    text = _JsonText(handle, utf)
-    position = text.skip(0)
-    if text.char(position) != "[":
-        raise text.error("Expecting value", position)
-    position = text.skip(position + 1)
-    first = True
     items = 0
+    pending = b""
+    if fast and encoding == "utf-8-sig":
+        from tracesguide.operators.jsonchunks import fast_items
+
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(done, max(total, done))
+
+        handover = yield from fast_items(handle, report if progress is not None else None)
+        pending, items = handover.pending, handover.items
+    if items:  # the fast reader stopped right after an item: "," or "]" follows
+        from tracesguide.operators.jsonchunks import place
+
+        offset = handover.offset
+        text = _JsonText(handle, codecs.getincrementaldecoder("utf-8")(), pending)
+        text.read_bytes += handover.read_bytes - len(pending)
+        text.origin = lambda: place(handle, offset)
+        position = text.skip(0)
+    else:
+        text = _JsonText(handle, codecs.getincrementaldecoder(encoding)(), pending)
+        position = text.skip(0)
+        if text.char(position) != "[":
+            raise text.error("Expecting value", position)
+        position = text.skip(position + 1)
+    first = not items
     while True:
         if text.char(position) == "]":
             end = text.skip(position + 1)
@@ -451,14 +484,19 @@ def _array_items(
 class _JsonText:
     """The decoded text of a file, read in chunks as far as the parser needs."""
 
-    def __init__(self, handle: BinaryIO, utf: codecs.IncrementalDecoder) -> None:
+    def __init__(
+        self, handle: BinaryIO, utf: codecs.IncrementalDecoder, pending: bytes = b""
+    ) -> None:
         self.handle = handle
         self.utf = utf
-        self.buffer = ""
+        # bytes already read (by the fast reader), then the rest of the file
+        self.buffer = utf.decode(pending)
         self.done = False
-        self.read_bytes = 0
+        self.read_bytes = len(pending)
         self.dropped_lines = 0  # lines before the buffer (for the error's place)
         self.dropped_column = 0  # characters of the buffer's first line before it
+        # (lines, characters of the line) before the text, when it does not start the file
+        self.origin: Callable[[], tuple[int, int]] | None = None
         self.more()
 
     def more(self) -> bool:
@@ -502,9 +540,14 @@ class _JsonText:
     def error(self, message: str, position: int) -> json.JSONDecodeError:
         """The parser's error, placed in the whole file rather than in the buffer."""
         error = json.JSONDecodeError(message, self.buffer, position)
+        lines, column = self.dropped_lines, self.dropped_column
+        if self.origin is not None:
+            origin_lines, origin_column = self.origin()
+            column += origin_column if not lines else 0
+            lines += origin_lines
         if error.lineno == 1:
-            error.colno += self.dropped_column
-        error.lineno += self.dropped_lines
+            error.colno += column
+        error.lineno += lines
         return error
 
 

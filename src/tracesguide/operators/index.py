@@ -5,8 +5,9 @@ One file, ``operators-index.sqlite`` (standard library ``sqlite3``), made of:
 - ``meta``: one row per fact of the import (source, its size and time, the download's URL,
   date, rows, rows skipped, whether the name prefilter exists);
 - ``slices``: for a download, each country × status with the records announced and kept;
-- ``operators``: one row per operator, its fields as read plus their compared forms
-  (normalised name, country, TRACES number, reference, activities); SQL indexes on the
+- ``operators``: one row per operator, the compared forms of its fields (normalised
+  name, country, TRACES number, reference, activities) and, in one text column, its
+  fields as read (only shown: one value to write and to read); SQL indexes on the
   TRACES number and the reference make the exact lookups;
 - ``names``: an FTS5 table with the trigram tokenizer over the normalised names, the
   candidate prefilter of a search by name (:mod:`tracesguide.operators.match`). A SQLite
@@ -27,9 +28,11 @@ opened read-only and immutable: reading never writes beside it.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -54,26 +57,26 @@ INDEX_FILE = "operators-index.sqlite"
 # The index of versions before 0.x (one text file): read no more, replaced by an import.
 LEGACY_INDEX_FILE = "operators-index.txt"
 APPLICATION_ID = 0x54474F49  # "TGOI": a tracesguide operator index
-SCHEMA_VERSION = 1
+# 2: the fields shown packed in one column (``fields``); an index of version 1 asks
+# for an import again.
+SCHEMA_VERSION = 2
 # The index holds each operator about three times (fields, compared forms, trigrams).
 MAX_INDEX_BYTES = 4 * MAX_FILE_BYTES
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BATCH = 20000
-_COLUMNS = (
-    "id, name, traces_number, address, country, activities, reference, status, "
-    "issuing_body, categories, issued_on, expires_on, "
-    "name_key, country_key, traces_key, reference_key, activities_key"
-)
+_COLUMNS = "id, name_key, country_key, traces_key, reference_key, activities_key, fields"
+# The fields of an operator shown (not searched) are packed in one text, each field
+# ended by this separator: one value to bind, to pickle from the worker, and to read.
+# A text holding it in one of its fields is stored as a JSON list instead.
+_SEPARATOR = "\x1f"
+_FIELD_COUNT = 11
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
     "CREATE TABLE slices (position INTEGER PRIMARY KEY, country TEXT NOT NULL, "
     "status TEXT NOT NULL, total NOT NULL, records NOT NULL)",
-    "CREATE TABLE operators (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-    "traces_number TEXT NOT NULL, address TEXT NOT NULL, country TEXT NOT NULL, "
-    "activities TEXT NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL, "
-    "issuing_body TEXT NOT NULL, categories TEXT NOT NULL, issued_on TEXT NOT NULL, "
-    "expires_on TEXT NOT NULL, name_key TEXT NOT NULL, country_key TEXT NOT NULL, "
-    "traces_key TEXT NOT NULL, reference_key TEXT NOT NULL, activities_key TEXT NOT NULL)",
+    "CREATE TABLE operators (id INTEGER PRIMARY KEY, name_key TEXT NOT NULL, "
+    "country_key TEXT NOT NULL, traces_key TEXT NOT NULL, reference_key TEXT NOT NULL, "
+    "activities_key TEXT NOT NULL, fields TEXT NOT NULL)",
 )
 _LOOKUPS = (
     "CREATE INDEX operators_traces ON operators (traces_key)",
@@ -83,7 +86,7 @@ _PREFILTER = (
     "CREATE VIRTUAL TABLE names USING fts5(name_key, tokenize='trigram', "
     "content='operators', content_rowid='id', detail=none, columnsize=0)"
 )
-_INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+_INSERT = f"INSERT INTO operators ({_COLUMNS}) VALUES ({', '.join('?' * 7)})"
 _INSERT_NAMES = (
     "INSERT INTO names (rowid, name_key) SELECT id, name_key FROM operators WHERE id >= ?"
 )
@@ -188,23 +191,40 @@ def import_directory(
                 t("operators.file_os_error", path=source, detail=error.strerror or error)
             ) from None
         described = Described(str(origin), stat.st_size, stat.st_mtime)
-        if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
-            # The work is shared so that both cores are busy: a CSV row is cheap to read,
-            # so the worker also makes its table row; a JSON record costs about twice the
-            # writing, so the worker only reads it and this process makes the row.
-            prepare = stream.format == "csv"
-            worker = _Worker(stream, progress, prepare)
-            rows = worker.rows()
-            operators: Iterable[Fields] | _Prepared = (
-                _Prepared(rows) if prepare else cast(Iterator[Fields], rows)
-            )
-            try:
-                info = write_index(operators, worker.skipped, described, target)
-            finally:
-                worker.stop()
-            return ImportResult(info, worker.problems, worker.skipped())
-        info = write_index(stream.fields(), lambda: stream.skipped, described, target)
+        with _collector_paused():
+            if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
+                # The work is shared so that both cores are busy: the worker reads the
+                # rows and makes their table rows, this process writes SQLite.
+                worker = _Worker(stream, progress)
+                try:
+                    info = write_index(_Prepared(worker.rows()), worker.skipped, described, target)
+                finally:
+                    worker.stop()
+                return ImportResult(info, worker.problems, worker.skipped())
+            info = write_index(stream.fields(), lambda: stream.skipped, described, target)
     return ImportResult(info, stream.problems, stream.skipped)
+
+
+# Batches of rows between two collections of cycles while the collector is paused.
+_COLLECT_EVERY = 64
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import runs (the rows make no cycle):
+    it would go over every row waiting, and, in the forked worker, over every object
+    inherited from this process, copying their pages. What existed before is frozen
+    (never looked at again, in either process); :func:`_work` and :func:`_insert_all`
+    still collect every :data:`_COLLECT_EVERY` batches, in case."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _can_fork() -> bool:
@@ -222,18 +242,16 @@ class _Prepared:
 
 
 class _Worker:
-    """A forked process reading the stream's rows and sending them a batch at a time;
-    with *prepare*, each row made ready for the ``operators`` table there (:func:`_row`:
-    the compared forms of the fields), so that this process only writes SQLite.
+    """A forked process reading the stream's rows and sending them a batch at a time,
+    each row made ready for the ``operators`` table there (:func:`_row`: the compared
+    forms of the fields), so that this process only writes SQLite.
 
-    Messages: ``("rows", [row or fields...])``, ``("progress", done, total)``, then
+    Messages: ``("rows", [row...])``, ``("progress", done, total)``, then
     ``("end", skipped, problems)`` or ``("error", message, hint)``. The worker dies with
     its pipe: if this process is killed, its next send fails and it exits.
     """
 
-    def __init__(
-        self, stream: DirectoryStream, progress: ProgressCallback | None, prepare: bool = True
-    ) -> None:
+    def __init__(self, stream: DirectoryStream, progress: ProgressCallback | None) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -243,7 +261,7 @@ class _Worker:
         self._skipped = 0
         self.problems: list[RowProblem] = []
         self._process = context.Process(
-            target=_work, args=(stream, sender, progress is not None, prepare), daemon=True
+            target=_work, args=(stream, sender, progress is not None), daemon=True
         )
         self._process.start()
         sender.close()
@@ -307,9 +325,7 @@ class _Worker:
         self._receiver.close()
 
 
-def _work(
-    stream: DirectoryStream, sender: Any, report_progress: bool, prepare: bool = True
-) -> None:
+def _work(stream: DirectoryStream, sender: Any, report_progress: bool) -> None:
     """The worker's body: read every row of *stream* and send them to the parent."""
     import pickle
     import signal
@@ -324,13 +340,13 @@ def _work(
         (lambda done, total: send(("progress", done, total))) if report_progress else None
     )
     try:
-        rows: Iterator[object] = (
-            (_row(number, fields) for number, fields in enumerate(stream.fields()))
-            if prepare
-            else stream.fields()
-        )
+        rows = (_row(number, fields) for number, fields in enumerate(stream.fields()))
+        sent = 0
         while batch := list(islice(rows, _WORKER_BATCH)):
             send(("rows", batch))
+            sent += 1
+            if sent % _COLLECT_EVERY == 0:
+                gc.collect()
         send(("end", stream.skipped, stream.problems))
     except DirectoryError as error:
         send(("error", error.message, error.hint))
@@ -470,6 +486,8 @@ def _insert_all(
         if prefilter:  # batch by batch: while a worker reads the next rows
             connection.execute(_INSERT_NAMES, (rows,))
         rows += len(batch)
+        if rows % (_BATCH * _COLLECT_EVERY) == 0:
+            gc.collect()
     return rows
 
 
@@ -490,29 +508,53 @@ def _fields(operator: Operator) -> Fields:
 
 
 def _row(number: int, fields: Fields) -> tuple[object, ...]:
-    """The row of the ``operators`` table: the fields and their compared forms (those of
-    ``model.facet_values``; what repeats from row to row is worked out once)."""
-    (name, traces, address, country, activities, reference, *rest) = fields
+    """The row of the ``operators`` table: the compared forms of the fields (those of
+    ``model.facet_values``; what repeats from row to row is worked out once), then the
+    fields packed (:func:`_packed`)."""
+    (name, traces, address, country, activities, reference, status, body, categories,
+     issued, expires) = fields  # fmt: skip
     stored, activities_key = _activities(activities)
     return (
         number,
-        name,
-        traces,
-        address,
-        country,
-        stored,
-        reference,
-        rest[0],
-        rest[1],
-        _list(rest[2]),
-        rest[3],
-        rest[4],
         name_key(name),
         _country_key(country),
         id_key(traces),
         id_key(reference),
         activities_key,
-    )
+        _packed(
+            (name, traces, address, country, stored, reference, status, body,
+             _list(categories), issued, expires)
+        ),
+    )  # fmt: skip
+
+
+def _packed(texts: tuple[str, ...]) -> str:
+    """The fields as one text, joined by :data:`_SEPARATOR`, or, when one of them
+    holds it, a JSON list (which never holds it: JSON writes it ``\\u001f``)."""
+    packed = _SEPARATOR.join(texts)
+    if packed.count(_SEPARATOR) == _FIELD_COUNT - 1:
+        return packed
+    return json.dumps(texts, ensure_ascii=False)
+
+
+def _unpacked(packed: object) -> list[str]:
+    """The fields of :func:`_packed`; a text that is neither form is a damaged index."""
+    if not isinstance(packed, str):
+        raise _corrupt()
+    texts = packed.split(_SEPARATOR)
+    if len(texts) == _FIELD_COUNT:
+        return texts
+    try:
+        loaded = json.loads(packed)
+    except (ValueError, RecursionError):
+        raise _corrupt() from None
+    if (
+        not isinstance(loaded, list)
+        or len(loaded) != _FIELD_COUNT
+        or not all(isinstance(value, str) for value in loaded)
+    ):
+        raise _corrupt()
+    return loaded
 
 
 @lru_cache(maxsize=4096)
@@ -632,6 +674,8 @@ def _check_file(path: Path) -> bool:
         raise DirectoryError(t("operators.index_newer"), t("operators.index_newer_hint"))
     if version < 1:
         raise _corrupt()
+    if version < SCHEMA_VERSION:  # written by an earlier tracesguide: import again
+        raise _corrupt("operators.index_old_format")
     # A complete database says its own size (the change counters agree): a file cut
     # short, or grown, is not one we wrote.
     if head[24:28] != head[92:96] or pages * page_size != size:
@@ -759,10 +803,7 @@ class SqliteIndex:
 
 
 def _operator(row: Sequence[object]) -> Operator:
-    texts = row[1:12]
-    if not all(isinstance(value, str) for value in texts):
-        raise _corrupt()
-    values: list[str] = [str(value) for value in texts]
+    values = _unpacked(row[6])
     return Operator(
         name=values[0],
         traces_number=values[1],
