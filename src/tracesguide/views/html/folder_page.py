@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from tracesguide import __version__
@@ -254,7 +255,10 @@ class Drawer:
         self.titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
         self.milestones = tuple(content.milestones)
         rows = environment().get_template("folder_rows.html.j2")
-        macros: Any = rows.make_module({"L": labels, "require": require})  # its macros
+        # the words as attributes: the macros read ``L.col_name`` by getattr, which on a
+        # dict fails first (an exception per word, per row)
+        words = SimpleNamespace(**labels)
+        macros: Any = rows.make_module({"L": words, "require": require})  # its macros
         self.user_html: Callable[[UserRow], str] = macros.user_row
         self.problem_html: Callable[[UserRow], str] = macros.problem_row
 
