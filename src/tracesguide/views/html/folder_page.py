@@ -254,9 +254,11 @@ class Drawer:
         self.content = content
         self.titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
         self.milestones = tuple(content.milestones)
-        rows = environment().get_template("folder_rows.html.j2")
-        # the words as attributes: the macros read ``L.col_name`` by getattr, which on a
-        # dict fails first (an exception per word, per row)
+        from tracesguide.views.html.words import with_words
+
+        # the fixed words compiled in (escaped once, not in every row); any other is read
+        # from ``L`` as an attribute (a dict's getattr fails first: an exception each time)
+        rows = with_words(labels).get_template("folder_rows.html.j2")
         words = SimpleNamespace(**labels)
         macros: Any = rows.make_module({"L": words, "require": require})  # its macros
         self.user_html: Callable[[UserRow], str] = macros.user_row
