@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -348,7 +349,7 @@ def page_chunks(
         for index, done in enumerate(drawn.milestones):
             milestones[index] += done
         reached += bool(drawn.reached)
-    kept.sort(key=_first)
+    kept.sort(key=itemgetter(0))
     users = len(kept)
     helped = any(problem for _, _, problem in kept)
     stages = [(f"{s.number}. {s.title}", by_stage.get(s.id, 0)) for s in content.stages]
@@ -391,8 +392,8 @@ def page_chunks(
             wide=True,
         )
     )
-    head, rest = text.split(_HELPED_ROWS) if helped else (None, text)
-    middle, tail = rest.split(_USER_ROWS) if users else (rest, None)
+    head, rest = _around(text, _HELPED_ROWS) if helped else (None, text)
+    middle, tail = _around(rest, _USER_ROWS) if users else (rest, None)
     chunks: list[bytes] = []
     if head is not None:
         chunks.append(head.encode("utf-8"))
@@ -404,8 +405,12 @@ def page_chunks(
     return chunks, tally.code
 
 
-def _first(item: tuple[Any, ...]) -> Any:
-    return item[0]
+def _around(text: str, marker: str) -> tuple[str, str]:
+    """The text before and after the one *marker* in it."""
+    before, found, after = text.partition(marker)
+    if not found or marker in after:
+        raise AssertionError(f"the page must hold {marker!r} once")
+    return before, after
 
 
 def page(
