@@ -271,3 +271,83 @@ def test_folder_page_counts_are_french_plurals(cli, tmp_path: Path) -> None:  # 
     assert re.search(r"\b\d+ bloqués\b", counts) and "0 fichier inutilisable" in counts
     assert re.search(r"\b\d+ attendent l'organisme de contrôle", counts)
     assert not re.search(r"\b([2-9]|\d\d+) (bloqué|fichier|attend)\b", counts), counts
+
+
+# --- the folder page of many files: drawn by the workers, the same page ------------------------
+
+HOSTILE_NAME = f'{SCRIPT}&"{BIDI}\x1b[31m.toml'.replace("/", "⁄")  # no folder separator
+
+
+def hostile_folder(folder: Path) -> Path:
+    """Users at every point, thirty clients, a hostile user under a hostile file name and
+    a broken file."""
+    from html_states import thirty_clients
+
+    folder_of_users(folder)
+    thirty_clients(folder)
+    hostile_state(folder / HOSTILE_NAME)
+    return folder
+
+
+def folder_pages(
+    paths: list[Path], require: str | None, monkeypatch: pytest.MonkeyPatch, **parallel: int
+) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The page made in the main process, then the page made through the forked workers
+    (``check`` with *parallel*'s ``PARALLEL_MIN`` and ``_CHUNK``), at the same moment."""
+    from datetime import UTC, datetime
+
+    from tracesguide.content import load
+    from tracesguide.reports import check
+    from tracesguide.views.html import folder_page
+
+    now = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    with monkeypatch.context() as serial:
+        serial.setattr(check, "PARALLEL_MIN", 10**9)
+        alone = folder_page.page(load(), paths, require, now)
+    with monkeypatch.context() as forked:
+        for name, value in parallel.items():
+            forked.setattr(check, name, value)
+        assert sum(1 for _ in check.targets(paths)) >= check.PARALLEL_MIN
+        shared = folder_page.page(load(), paths, require, now)
+    return alone, shared
+
+
+@pytest.mark.parametrize("require", [None, "access-granted"])
+def test_folder_page_drawn_by_the_workers_is_the_page_drawn_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, require: str | None
+) -> None:
+    """Past ``PARALLEL_MIN`` files the workers draw the rows: the same page, byte for
+    byte (rows, order, counts, problems, unusable files, escaping), hostile names too."""
+    folder = hostile_folder(tmp_path / "suivi")
+    paths = [folder, tmp_path / "absent.toml"]  # a missing file: judged in the parent
+    alone, shared = folder_pages(paths, require, monkeypatch, PARALLEL_MIN=2, _CHUNK=3)
+    assert shared == alone
+    html, code = shared
+    assert code == 2  # the broken and the missing files, as check
+    out = tmp_path / "page.html"
+    out.write_text(html, "utf-8")
+    tree = parse(out)
+    assert_no_active_content(tree, html)
+    text = text_of(tree.getroot() if hasattr(tree, "getroot") else tree)
+    assert SCRIPT in text and "⟨U+202E⟩" in text and PROBE in text  # shown, as text
+    users = next(t for t in elements(tree, "table") if "users" in (t.get("class") or ""))
+    assert len(list(next(iter(users.iter(NS + "tbody"))))) == 4 + 30 + 1
+    problems = next(t for t in elements(tree, "table") if "problems" in (t.get("class") or ""))
+    assert len(list(next(iter(problems.iter(NS + "tbody"))))) >= 2
+
+
+def test_folder_page_of_two_thousand_files_is_the_page_drawn_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the real threshold (``PARALLEL_MIN`` files, chunks of ``_CHUNK``): the same page."""
+    from tracesguide.reports import check
+
+    models = sorted(hostile_folder(tmp_path / "models").glob("*.toml"))
+    folder = tmp_path / "suivi"
+    folder.mkdir()
+    for index in range(check.PARALLEL_MIN + 100):
+        model = models[index % len(models)]
+        (folder / f"{index:05d}-{model.name}").hardlink_to(model)
+    alone, shared = folder_pages([folder], None, monkeypatch)
+    assert shared == alone
+    assert shared[0].count('<tr class="problem">') > 100

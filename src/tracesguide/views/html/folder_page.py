@@ -4,26 +4,43 @@ One row per user (who, operator, stage, next step and who must act, why blocked,
 waiting since the authorisation request, last update, file), the rows that need action
 first; counts per stage and per milestone above; unusable files listed with their
 reason. The rows are drawn from ``check.run``'s records, as ``check --json`` writes them:
-the same workers, the same progress per position, the same order and exit code; only
-the rows are kept, to be sorted (see benchmarks/bench_check_html.py).
+the same workers, the same progress per position, the same order and exit code.
+
+Each file's rows are drawn where it was judged (``check.run_drawn``: in the forked
+workers past ``check.PARALLEL_MIN`` files), with the macros of ``folder_rows.html.j2``
+(compiled once before the fork, autoescape on), as UTF-8 bytes; the main process keeps
+only those bytes, the sort key and the counts, sorts, and writes the page with the rows
+spliced in (see benchmarks/bench_check_html.py). The same ``Drawer`` draws the rows of a
+small folder in the main process: the page is the same either way, byte for byte.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from tracesguide import __version__
 from tracesguide.content import USER_ACTOR, Content
 from tracesguide.engine import BLOCKED_ANSWER, DONE, SKIPPED, Progress
 from tracesguide.i18n import t
 from tracesguide.i18n.wording import moment as people_moment
-from tracesguide.reports.check import Checked, Tally, Unusable, check_milestone, run, targets
+from tracesguide.reports.check import (
+    Checked,
+    Result,
+    Tally,
+    Unusable,
+    check_milestone,
+    run_drawn,
+    targets,
+)
 from tracesguide.reports.status import SituationFields
-from tracesguide.views.html import refuse_target, render, visible, write_private
+from tracesguide.views.html import environment, refuse_target, visible, write_private
 from tracesguide.views.situation import BLOCKER_KEYS, actor_text, desk_text
 
 # What needs action first: blocked, then waiting on someone else (the control body),
@@ -210,54 +227,141 @@ def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserR
     )
 
 
+class RowDrawn(NamedTuple):
+    """A usable file as the page needs it: where it sorts, what it counts for, its rows."""
+
+    key: tuple[int, int, datetime, str]  # ``UserRow.sort_key``
+    rank: int
+    stage_id: str
+    milestones: tuple[bool, ...]  # each of the content's milestones reached, in its order
+    reached: bool | None
+    ok: bool
+    html: bytes  # its row of the users' table (UTF-8)
+    problem: bytes  # its row of the problems' table (b"" without a current problem)
+
+
+class UnusableDrawn(NamedTuple):
+    file: str  # visible
+    why: str  # visible
+
+
+class Drawer:
+    """Draws each of ``check.run``'s results as the page's rows (``RowDrawn``), or an
+    unusable file as its line; made before ``run_drawn`` forks its workers, which call it.
+    Everything it draws with (the content, the words, the compiled macros) is theirs from
+    the fork."""
+
+    def __init__(self, content: Content, require: str | None, labels: dict[str, str]) -> None:
+        self.content = content
+        self.titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
+        self.milestones = tuple(content.milestones)
+        from tracesguide.views.html.words import with_words
+
+        # the fixed words compiled in (escaped once, not in every row); any other is read
+        # from ``L`` as an attribute (a dict's getattr fails first: an exception each time)
+        rows = with_words(labels).get_template("folder_rows.html.j2")
+        words = SimpleNamespace(**labels)
+        macros: Any = rows.make_module({"L": words, "require": require})  # its macros
+        self.user_html: Callable[[UserRow], str] = macros.user_row
+        self.problem_html: Callable[[UserRow], str] = macros.problem_row
+
+    def __call__(self, result: Result) -> RowDrawn | UnusableDrawn:
+        if isinstance(result, Unusable):
+            return UnusableDrawn(visible(str(result.path)), visible(result.error))
+        row = user_row(self.content, result, self.titles)
+        return RowDrawn(
+            row.sort_key(),
+            row.rank,
+            row.stage_id,
+            tuple(row.milestones[name] for name in self.milestones),
+            row.reached,
+            row.ok,
+            self.user_html(row).encode("utf-8"),
+            self.problem_html(row).encode("utf-8") if row.problem else b"",
+        )
+
+
 def collect(
     content: Content, paths: Sequence[Path], now: datetime, require: str | None = None
 ) -> tuple[list[UserRow], list[tuple[str, str]], int]:
-    """A row per usable file, (file, reason) for each unusable one, and check's exit
-    code: ``check.run``'s records (the same workers, order and exit code as ``--json``)."""
+    """A row per usable file (sorted as on the page), (file, reason) for each unusable
+    one, and check's exit code: ``check.run``'s records (the same workers, order and exit
+    code as ``--json``)."""
+    titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
+
+    def draw(result: Result) -> UserRow | Unusable:
+        return result if isinstance(result, Unusable) else user_row(content, result, titles)
+
     rows: list[UserRow] = []
     unusable: list[tuple[str, str]] = []
-    titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
     tally = Tally()
-    for result in run(content, paths, require, keep=shown_answers(content), now=now):
-        tally.add(result)
-        if isinstance(result, Unusable):
-            unusable.append((visible(str(result.path)), visible(result.error)))
+    for drawn in run_drawn(content, paths, require, draw, keep=shown_answers(content), now=now):
+        if isinstance(drawn, Unusable):
+            tally.count(unusable=True)
+            unusable.append((visible(str(drawn.path)), visible(drawn.error)))
         else:
-            rows.append(user_row(content, result, titles))
+            tally.count(ok=drawn.ok)
+            rows.append(drawn)
     rows.sort(key=UserRow.sort_key)
     return rows, unusable, tally.code
 
 
-def page(
+# Where the rows go in the page's text (``folder.html.j2``): no text drawn on the page
+# holds a NUL (``visible`` removes it, the catalog and the content have none).
+_HELPED_ROWS = "\0helped-rows\0"
+_USER_ROWS = "\0user-rows\0"
+
+
+def page_chunks(
     content: Content,
     paths: Sequence[Path],
     require: str | None = None,
     now: datetime | None = None,
-) -> tuple[str, list[UserRow], list[tuple[str, str]], int]:
-    """The page, the rows, the unusable files and check's exit code."""
+) -> tuple[list[bytes], int]:
+    """The page as UTF-8 chunks, in order, and check's exit code."""
+    from markupsafe import Markup
+
     check_milestone(content, require)
     moment = now or datetime.now(UTC)
-    rows, unusable, code = collect(content, paths, moment, require)
     labels = {key.split(".", 1)[1]: t(key) for key in LABEL_KEYS}
-    by_stage = Counter(r.stage_id for r in rows)
+    if require is not None:
+        labels["col_required"] = t("check_html.col_required", name=require)
+        labels["reached"] = t("check_html.reached")
+        labels["not_reached"] = t("check_html.not_reached")
+    drawer = Drawer(content, require, labels)
+    kept: list[tuple[tuple[int, int, datetime, str], bytes, bytes]] = []
+    unusable: list[tuple[str, str]] = []
+    by_stage: Counter[str] = Counter()
+    ranks: Counter[int] = Counter()
+    milestones = [0] * len(drawer.milestones)
+    reached = 0
+    tally = Tally()
+    drawn_files = run_drawn(content, paths, require, drawer, shown_answers(content), moment)
+    for drawn in drawn_files:
+        if isinstance(drawn, UnusableDrawn):
+            tally.count(unusable=True)
+            unusable.append(drawn)
+            continue
+        tally.count(ok=drawn.ok)
+        kept.append((drawn.key, drawn.html, drawn.problem))
+        by_stage[drawn.stage_id] += 1
+        ranks[drawn.rank] += 1
+        for index, done in enumerate(drawn.milestones):
+            milestones[index] += done
+        reached += bool(drawn.reached)
+    kept.sort(key=itemgetter(0))
+    users = len(kept)
+    helped = any(problem for _, _, problem in kept)
     stages = [(f"{s.number}. {s.title}", by_stage.get(s.id, 0)) for s in content.stages]
     stages.append((t("check_html.all_done"), by_stage.get("", 0)))
-    milestones = [(m, sum(1 for r in rows if r.milestones[m])) for m in content.milestones]
-    ranks = Counter(r.rank for r in rows)
     counts = [
         (t(COUNT_KEYS[rank], count=ranks.get(rank, 0)), ranks.get(rank, 0), RANK_CLASSES[rank])
         for rank in RANK_KEYS
     ]
     counts.append((t("check_html.count_unusable", count=len(unusable)), len(unusable), "blocked"))
-    helped = [r for r in rows if r.problem]
     required = None
     if require is not None:
-        reached = sum(1 for r in rows if r.reached)
-        required = t("check_html.required_count", count=reached, total=len(rows), name=require)
-        labels["col_required"] = t("check_html.col_required", name=require)
-        labels["reached"] = t("check_html.reached")
-        labels["not_reached"] = t("check_html.not_reached")
+        required = t("check_html.required_count", count=reached, total=users, name=require)
     toc = [("effectifs", labels["counts"])]
     if helped:
         toc.append(("problemes", labels["problems"]))
@@ -265,31 +369,65 @@ def page(
     if unusable:
         toc.append(("inutilisables", labels["unusable"]))
     stamp = people_moment(moment, utc=True)
-    html = render(
-        "folder.html.j2",
-        L=labels,
-        version=__version__,
-        kicker=labels["kicker"],
-        title=t("check_html.title", count=len(rows) + len(unusable), date=stamp[:10]),
-        footer=t("html.footer", version=__version__, at=stamp),
-        counts=counts,
-        stages=stages,
-        milestones=milestones,
-        rows=rows,
-        helped=helped,
-        require=require,
-        required=required,
-        unusable=unusable,
-        toc=toc,
-        wide=True,
+    text = (
+        environment()
+        .get_template("folder.html.j2")
+        .render(
+            L=labels,
+            version=__version__,
+            kicker=labels["kicker"],
+            title=t("check_html.title", count=users + len(unusable), date=stamp[:10]),
+            footer=t("html.footer", version=__version__, at=stamp),
+            counts=counts,
+            stages=stages,
+            milestones=list(zip(drawer.milestones, milestones, strict=True)),
+            helped=helped,
+            helped_rows=Markup(_HELPED_ROWS),
+            rows=users > 0,
+            user_rows=Markup(_USER_ROWS),
+            require=require,
+            required=required,
+            unusable=unusable,
+            toc=toc,
+            wide=True,
+        )
     )
-    return html, rows, unusable, code
+    head, rest = _around(text, _HELPED_ROWS) if helped else (None, text)
+    middle, tail = _around(rest, _USER_ROWS) if users else (rest, None)
+    chunks: list[bytes] = []
+    if head is not None:
+        chunks.append(head.encode("utf-8"))
+        chunks += [problem for _, _, problem in kept if problem]
+    chunks.append(middle.encode("utf-8"))
+    if tail is not None:
+        chunks += [html for _, html, _ in kept]
+        chunks.append(tail.encode("utf-8"))
+    return chunks, tally.code
+
+
+def _around(text: str, marker: str) -> tuple[str, str]:
+    """The text before and after the one *marker* in it."""
+    before, found, after = text.partition(marker)
+    if not found or marker in after:
+        raise AssertionError(f"the page must hold {marker!r} once")
+    return before, after
+
+
+def page(
+    content: Content,
+    paths: Sequence[Path],
+    require: str | None = None,
+    now: datetime | None = None,
+) -> tuple[str, int]:
+    """The page's text and check's exit code."""
+    chunks, code = page_chunks(content, paths, require, now)
+    return b"".join(chunks).decode("utf-8"), code
 
 
 def write(content: Content, paths: Sequence[Path], require: str | None, out: Path) -> int:
     """Write the page to *out* (0600, atomically) and return check's exit code."""
     # a folder given stands for its files: the page may not replace one of them
     refuse_target(out, [path for path, _, _ in targets(paths)], "--html")
-    html, _, _, code = page(content, paths, require)
-    write_private(out, html.encode("utf-8"))
+    chunks, code = page_chunks(content, paths, require)
+    write_private(out, chunks)
     return code
