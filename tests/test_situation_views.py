@@ -133,7 +133,10 @@ def test_a_validated_user_is_not_waiting_in_any_view(cli, tmp_path) -> None:  # 
     waiting = t("replay_text.waiting")
     for view, text in _all_views(cli, path, tmp_path).items():
         assert waiting not in text, view
-    from tracesguide.views.html.folder_page import collect
+    from tracesguide.reports.check import Checked, run
+    from tracesguide.views.html.folder_page import shown_answers, stage_titles, user_row
 
-    rows, _, _ = collect(CONTENT, [path], T0 + timedelta(days=19))
-    assert rows[0].waiting is None  # no days of waiting counted on the folder page
+    (result,) = run(CONTENT, [path], None, shown_answers(CONTENT), T0 + timedelta(days=19))
+    assert isinstance(result, Checked)
+    row = user_row(CONTENT, result, stage_titles(CONTENT))
+    assert row.waiting is None  # no days of waiting counted on the folder page

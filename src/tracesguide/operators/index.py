@@ -65,8 +65,8 @@ MAX_INDEX_BYTES = 4 * MAX_FILE_BYTES
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BATCH = 20000
 _COLUMNS = "id, name_key, country_key, traces_key, reference_key, activities_key, fields"
-# The fields of an operator shown (not searched) are packed in one text, each field
-# ended by this separator: one value to bind, to pickle from the worker, and to read.
+# The fields of an operator shown (not searched) are packed in one text, joined by this
+# separator: one value to bind, to pickle from the worker, and to read.
 # A text holding it in one of its fields is stored as a JSON list instead.
 _SEPARATOR = "\x1f"
 _FIELD_COUNT = 11
@@ -201,7 +201,7 @@ def import_directory(
         with _collector_paused():
             if stat.st_size >= PARALLEL_MIN_BYTES and _can_fork():
                 # The work is shared so that both cores are busy: the worker reads the
-                # rows and makes their table rows, this process writes SQLite.
+                # rows and makes most table rows (_PARENT_ROWS), this process writes SQLite.
                 worker = _Worker(stream, progress)
                 try:
                     info = write_index(_Prepared(worker.rows()), worker.skipped, described, target)

@@ -227,11 +227,9 @@ class Tally:
 
     def add(self, result: Result) -> Result:
         if isinstance(result, Unusable):
-            self.unusable += 1
-        elif result.ok:
-            self.complete += 1
+            self.count(unusable=True)
         else:
-            self.incomplete += 1
+            self.count(ok=result.ok)
         return result
 
     def count(self, *, unusable: bool = False, ok: bool = False) -> None:

@@ -163,6 +163,11 @@ def problem_words(content: Content, problem_id: str) -> str:
     return t("check_html.problem_value", label=entry.label, id=shown) if entry else shown
 
 
+def stage_titles(content: Content) -> dict[str, str]:
+    """Each stage's title as the page shows it ("3. Première connexion…"), by stage id."""
+    return {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
+
+
 def user_row(content: Content, result: Checked, titles: dict[str, str]) -> UserRow:
     """The page's row of one file, drawn from ``check.run``'s record of it."""
     seen = result.situation
@@ -253,7 +258,7 @@ class Drawer:
 
     def __init__(self, content: Content, require: str | None, labels: dict[str, str]) -> None:
         self.content = content
-        self.titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
+        self.titles = stage_titles(content)
         self.milestones = tuple(content.milestones)
         from tracesguide.views.html.words import with_words
 
@@ -279,31 +284,6 @@ class Drawer:
             self.user_html(row).encode("utf-8"),
             self.problem_html(row).encode("utf-8") if row.problem else b"",
         )
-
-
-def collect(
-    content: Content, paths: Sequence[Path], now: datetime, require: str | None = None
-) -> tuple[list[UserRow], list[tuple[str, str]], int]:
-    """A row per usable file (sorted as on the page), (file, reason) for each unusable
-    one, and check's exit code: ``check.run``'s records (the same workers, order and exit
-    code as ``--json``)."""
-    titles = {stage.id: f"{stage.number}. {stage.title}" for stage in content.stages}
-
-    def draw(result: Result) -> UserRow | Unusable:
-        return result if isinstance(result, Unusable) else user_row(content, result, titles)
-
-    rows: list[UserRow] = []
-    unusable: list[tuple[str, str]] = []
-    tally = Tally()
-    for drawn in run_drawn(content, paths, require, draw, keep=shown_answers(content), now=now):
-        if isinstance(drawn, Unusable):
-            tally.count(unusable=True)
-            unusable.append((visible(str(drawn.path)), visible(drawn.error)))
-        else:
-            tally.count(ok=drawn.ok)
-            rows.append(drawn)
-    rows.sort(key=UserRow.sort_key)
-    return rows, unusable, tally.code
 
 
 # Where the rows go in the page's text (``folder.html.j2``): no text drawn on the page
