@@ -108,6 +108,15 @@ def test_status_json_fields(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert data["updated"].startswith("2026-01-31T")
 
 
+def test_status_names_the_milestones_as_the_user_reads_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.toml"
+    write_state(path, until="operator.request-authorisation")
+    out = flat(cli("status", "--state", str(path)).out)
+    for milestone in CONTENT.milestones:
+        assert CONTENT.milestone_name(milestone) in out  # « compte EU Login créé »…
+    assert "eu-login-account" not in out and "traces-role" not in out  # not the ids
+
+
 def test_status_env_variable_and_completion(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "s.toml"
     write_state(path, APP_ANSWERS)

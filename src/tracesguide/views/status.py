@@ -48,7 +48,10 @@ def print_status(
     console.print()
     milestones = Text(t("status.milestones"))
     for name, reached in report.milestones.items():
-        milestones.append(f"{'✔' if reached else '·'} {name}  ", style="green" if reached else "")
+        mark = "✔" if reached else "·"
+        milestones.append(
+            f"{mark} {content.milestone_name(name)}  ", style="green" if reached else ""
+        )
     console.print(milestones)
     for message in report.messages:  # on one line: a path to copy
         say_line(console, t("status.message", path=inert(message, single_line=True)))
